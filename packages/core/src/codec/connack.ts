@@ -1,0 +1,61 @@
+import { EncodeError, malformed, protocolError } from './errors';
+import { checkNoProperties } from './field-checks';
+import type { ConnackPacket, ProtocolVersion } from './packet';
+import { copyProperties, decodeProperties, encodeProperties } from './property-codec';
+import { IN_CONNACK } from './property-table';
+import type { Reader } from './reader';
+import { VALID_REASON_CODES_V5 } from './reason-codes';
+import { startPacket, varintLength, writeVarint } from './writer';
+
+// 3.1.1 return codes 0 to 5 (3.2.2.3); 6 to 255 are reserved.
+const MAX_RETURN_CODE_V4 = 5;
+
+/**
+ * CONNACK (3.2). A server that does not speak 5.0 answers a 5.0 CONNECT with a 3.1.1 CONNACK,
+ * return code 0x01, and closes [MQTT-3.1.2-2]: that two-byte form is read with 3.1.1 rules even
+ * when 5.0 is expected, so that the client can tell and fall back.
+ */
+export function decodeConnack(r: Reader, version: ProtocolVersion): ConnackPacket {
+  const flags = r.u8();
+  if ((flags & 0xfe) !== 0) throw malformed('CONNACK sets reserved acknowledge flags'); // [MQTT-3.2.2-1]
+  const reasonCode = r.u8();
+  const v4Form = version === 4 || r.remaining() === 0;
+  if (v4Form ? reasonCode > MAX_RETURN_CODE_V4 : VALID_REASON_CODES_V5.connack[reasonCode] !== 1) {
+    throw protocolError(`CONNACK carries reason code ${reasonCode}, which it may not use`);
+  }
+  const sessionPresent = (flags & 1) === 1;
+  // [MQTT-3.2.2-4] (3.1.1), [MQTT-3.2.2-6] (5.0): a refusal never has a session present.
+  if (sessionPresent && reasonCode !== 0) throw protocolError('a refusing CONNACK says a session is present');
+  const packet: ConnackPacket = { type: 'connack', sessionPresent, reasonCode };
+  if (!v4Form) {
+    const properties = decodeProperties(r, IN_CONNACK);
+    if (properties !== undefined) packet.properties = properties;
+  }
+  return packet;
+}
+
+export function encodeConnack(packet: ConnackPacket, version: ProtocolVersion): Uint8Array {
+  const { reasonCode } = packet;
+  const valid =
+    version === 4
+      ? Number.isInteger(reasonCode) && reasonCode >= 0 && reasonCode <= MAX_RETURN_CODE_V4
+      : VALID_REASON_CODES_V5.connack[reasonCode] === 1;
+  if (!valid) throw new EncodeError(`${reasonCode} is not a valid CONNACK ${version === 4 ? 'return' : 'reason'} code`);
+  if (packet.sessionPresent === true && reasonCode !== 0) {
+    throw new EncodeError('a CONNACK that refuses the connection cannot say a session is present');
+  }
+  let propertiesLength = 0;
+  let remaining = 2;
+  if (version === 5) {
+    propertiesLength = encodeProperties(packet.properties, IN_CONNACK, 0);
+    remaining += varintLength(propertiesLength) + propertiesLength;
+  } else {
+    checkNoProperties(packet.properties, 'CONNACK');
+  }
+  const buf = startPacket(0x20, remaining);
+  let pos = 1 + varintLength(remaining);
+  buf[pos++] = packet.sessionPresent === true ? 1 : 0;
+  buf[pos++] = reasonCode;
+  if (version === 5) copyProperties(buf, writeVarint(buf, pos, propertiesLength), 0, propertiesLength);
+  return buf;
+}

@@ -1,0 +1,56 @@
+import { EncodeError, protocolError } from './errors';
+import { checkNoProperties, checkReasonCode } from './field-checks';
+import type { AuthPacket, DisconnectPacket, ProtocolVersion } from './packet';
+import { copyProperties, decodeProperties, encodeProperties } from './property-codec';
+import { IN_AUTH, IN_DISCONNECT } from './property-table';
+import type { Reader } from './reader';
+import { VALID_REASON_CODES_V5 } from './reason-codes';
+import { startPacket, varintLength, writeVarint } from './writer';
+
+type ReasonPacket = DisconnectPacket | AuthPacket;
+
+/**
+ * DISCONNECT (3.14) and AUTH (3.15, 5.0 only): an optional reason code and properties. An
+ * empty body means reason 0; a body of one byte has no property length (3.14.2.2.1).
+ */
+export function decodeReasonPacket<T extends ReasonPacket['type']>(
+  r: Reader,
+  type: T,
+  version: ProtocolVersion,
+): Extract<ReasonPacket, { type: T }> {
+  const packet = { type, reasonCode: 0 } as ReasonPacket;
+  if (version === 5 && r.remaining() > 0) {
+    const code = r.u8();
+    if (VALID_REASON_CODES_V5[type][code] !== 1) {
+      throw protocolError(`${type.toUpperCase()} carries reason code ${code}, which it may not use`);
+    }
+    packet.reasonCode = code;
+    if (r.remaining() > 0) {
+      const properties = decodeProperties(r, type === 'auth' ? IN_AUTH : IN_DISCONNECT);
+      if (properties !== undefined) packet.properties = properties;
+    }
+  }
+  return packet as Extract<ReasonPacket, { type: T }>;
+}
+
+export function encodeReasonPacket(packet: ReasonPacket, version: ProtocolVersion): Uint8Array {
+  const isAuth = packet.type === 'auth';
+  const name = isAuth ? 'AUTH' : 'DISCONNECT';
+  if (isAuth && version === 4) throw new EncodeError('AUTH does not exist in MQTT 3.1.1');
+  const reasonCode = checkReasonCode(packet.reasonCode, version, VALID_REASON_CODES_V5[packet.type], name);
+  let propertiesLength = 0;
+  if (version === 5) propertiesLength = encodeProperties(packet.properties, isAuth ? IN_AUTH : IN_DISCONNECT, 0);
+  else checkNoProperties(packet.properties, name);
+  // The shortest form: no body at all for reason 0 without properties (3.14.2.1, 3.15.2.1).
+  // DISCONNECT may also drop a zero property length (3.14.2.2.1); AUTH has no such rule.
+  const empty = reasonCode === 0 && propertiesLength === 0;
+  const withPropertyLength = propertiesLength > 0 || (isAuth && !empty);
+  const remaining = empty ? 0 : withPropertyLength ? 1 + varintLength(propertiesLength) + propertiesLength : 1;
+  const buf = startPacket(isAuth ? 0xf0 : 0xe0, remaining);
+  if (!empty) {
+    const pos = 1 + varintLength(remaining);
+    buf[pos] = reasonCode;
+    if (withPropertyLength) copyProperties(buf, writeVarint(buf, pos + 1, propertiesLength), 0, propertiesLength);
+  }
+  return buf;
+}

@@ -1,0 +1,73 @@
+import { DecodeError, EncodeError, malformed, protocolError } from './errors';
+import { checkBinary, checkNoProperties, checkPacketId, checkQoS, measureString } from './field-checks';
+import type { ProtocolVersion, PublishPacket } from './packet';
+import { copyProperties, decodeProperties, encodeProperties } from './property-codec';
+import { IN_PUBLISH } from './property-table';
+import type { Reader } from './reader';
+import { ReasonCode } from './reason-codes';
+import { hasWildcard } from './topic-name';
+import { MAX_VARINT, startPacket, varintLength, writeString, writeU16, writeVarint } from './writer';
+
+export function decodePublish(r: Reader, flags: number, version: ProtocolVersion): PublishPacket {
+  const qos = (flags >> 1) & 3;
+  if (qos === 3) throw malformed('PUBLISH has QoS 3'); // [MQTT-3.3.1-4]
+  const dup = (flags & 8) !== 0;
+  if (dup && qos === 0) throw malformed('a QoS 0 PUBLISH has DUP set'); // [MQTT-3.3.1-2]
+  const topic = r.utf8();
+  if (hasWildcard(topic)) {
+    throw new DecodeError(ReasonCode.TopicNameInvalid, 'a PUBLISH topic contains a wildcard'); // [MQTT-3.3.2-2]
+  }
+  const packetId = qos === 0 ? 0 : r.packetId();
+  const properties = version === 5 ? decodeProperties(r, IN_PUBLISH) : undefined;
+  // An empty topic is allowed only in 5.0 with a Topic Alias (3.3.2.3.4); [MQTT-4.7.3-1]
+  if (topic.length === 0 && properties?.topicAlias === undefined) {
+    throw protocolError('a PUBLISH has an empty topic and no topic alias');
+  }
+  const packet: PublishPacket = {
+    type: 'publish',
+    topic,
+    payload: r.rest(),
+    qos: qos as 0 | 1 | 2,
+    dup,
+    retain: (flags & 1) !== 0,
+  };
+  if (qos !== 0) packet.packetId = packetId;
+  if (properties !== undefined) packet.properties = properties;
+  return packet;
+}
+
+export function encodePublish(packet: PublishPacket, version: ProtocolVersion): Uint8Array {
+  const { topic, payload } = packet;
+  const qos = checkQoS(packet.qos, 'PUBLISH qos');
+  const topicLength = measureString(topic, 'the PUBLISH topic');
+  if (hasWildcard(topic)) throw new EncodeError('a PUBLISH topic cannot contain + or #'); // [MQTT-3.3.2-2]
+  if (qos !== 0) checkPacketId(packet.packetId, 'a QoS 1 or 2 PUBLISH');
+  // [MQTT-3.3.1-2]: a QoS 0 message never carries DUP.
+  if (packet.dup === true && qos === 0) throw new EncodeError('a QoS 0 PUBLISH cannot have dup set');
+  checkBinary(payload, 'the PUBLISH payload', MAX_VARINT);
+  let propertiesLength = 0;
+  if (version === 5) {
+    propertiesLength = encodeProperties(packet.properties, IN_PUBLISH, 0);
+  } else {
+    checkNoProperties(packet.properties, 'PUBLISH');
+  }
+  if (topicLength === 0 && (version === 4 || packet.properties?.topicAlias === undefined)) {
+    throw new EncodeError('a PUBLISH topic cannot be empty without a topic alias'); // [MQTT-4.7.3-1]
+  }
+  const remaining =
+    2 +
+    topicLength +
+    (qos === 0 ? 0 : 2) +
+    (version === 5 ? varintLength(propertiesLength) + propertiesLength : 0) +
+    payload.length;
+  const firstByte = 0x30 | (packet.dup === true ? 8 : 0) | (qos << 1) | (packet.retain === true ? 1 : 0);
+  const buf = startPacket(firstByte, remaining);
+  let pos = writeString(buf, 1 + varintLength(remaining), topic, topicLength);
+  if (qos !== 0) pos = writeU16(buf, pos, packet.packetId as number);
+  if (version === 5) {
+    pos = writeVarint(buf, pos, propertiesLength);
+    pos = copyProperties(buf, pos, 0, propertiesLength);
+  }
+  buf.set(payload, pos);
+  return buf;
+}

@@ -1,0 +1,2 @@
+export * from './codec/index';
+export { MqttError } from './errors';

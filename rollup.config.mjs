@@ -1,0 +1,76 @@
+// Builds every package in packages/: for each entry of its `exports` map that names a source
+// file under the "@courier/source" condition, an ESM (.mjs) and a CJS (.cjs) bundle and one
+// bundled declaration file (.d.ts, copied as .d.cts for require). The exports map is the one
+// place that says what a package exposes.
+import { copyFileSync, readFileSync, readdirSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { basename, join } from 'node:path';
+import { dts } from 'rollup-plugin-dts';
+import esbuild from 'rollup-plugin-esbuild';
+
+const SOURCE_CONDITION = '@courier/source';
+
+function findDefault(target, condition) {
+  const branch = target?.[condition];
+  return typeof branch === 'string' ? branch : branch?.default;
+}
+
+function entriesOf(dir, manifest) {
+  const entries = [];
+  for (const target of Object.values(manifest.exports ?? {})) {
+    if (typeof target !== 'object' || typeof target[SOURCE_CONDITION] !== 'string') continue;
+    entries.push({
+      source: join(dir, target[SOURCE_CONDITION]),
+      esm: join(dir, findDefault(target, 'import')),
+      cjs: join(dir, findDefault(target, 'require')),
+      types: join(dir, target.import.types),
+    });
+  }
+  return entries;
+}
+
+function external(manifest) {
+  const deps = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies });
+  const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+  return (id) => builtins.has(id) || deps.some((dep) => id === dep || id.startsWith(`${dep}/`));
+}
+
+// Copies each .d.ts to .d.cts once the declarations are written.
+function copyToCts(entries) {
+  return {
+    name: 'copy-to-d-cts',
+    writeBundle() {
+      for (const entry of entries) copyFileSync(entry.types, entry.types.replace(/\.d\.ts$/, '.d.cts'));
+    },
+  };
+}
+
+const configs = [];
+for (const name of readdirSync('packages')) {
+  const dir = join('packages', name);
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const entries = entriesOf(dir, manifest);
+  for (const entry of entries) {
+    configs.push({
+      input: entry.source,
+      external: external(manifest),
+      plugins: [esbuild({ target: 'es2022', tsconfig: join(dir, 'tsconfig.json') })],
+      output: [
+        { file: entry.esm, format: 'es', sourcemap: true },
+        { file: entry.cjs, format: 'cjs', sourcemap: true, exports: 'named' },
+      ],
+    });
+    configs.push({
+      input: entry.source,
+      external: external(manifest),
+      plugins: [
+        dts({ tsconfig: join(dir, 'tsconfig.json'), compilerOptions: { composite: false, incremental: false } }),
+        copyToCts([entry]),
+      ],
+      output: { file: entry.types, format: 'es' },
+    });
+  }
+  if (entries.length === 0) console.warn(`rollup: ${basename(dir)} exports no source entry`);
+}
+
+export default configs;

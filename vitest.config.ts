@@ -1,0 +1,28 @@
+import { defaultServerConditions } from 'vite';
+import { defineConfig } from 'vitest/config';
+
+// "src" runs every test against the TypeScript sources: the @courier/source export condition
+// resolves each @courier/* package to its src/. "dist" runs the tests of the public surface
+// again against the built bundles, so that a broken build fails CI.
+const sourceConditions = ['@courier/source', ...defaultServerConditions];
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        resolve: { conditions: sourceConditions },
+        ssr: { resolve: { conditions: sourceConditions } },
+        test: {
+          name: 'src',
+          include: ['packages/*/test/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'dist',
+          include: ['packages/*/test/**/*.public.test.ts', 'packages/*/test/dist/**/*.test.ts'],
+        },
+      },
+    ],
+  },
+});
