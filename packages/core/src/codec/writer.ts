@@ -34,8 +34,8 @@ export function writeU32(buf: Uint8Array, pos: number, value: number): number {
 
 // Small packets are carved out of a shared slab, as Node does for small Buffers: allocating a
 // fresh ArrayBuffer per packet costs more than encoding it. A packet holds on to at most one slab.
-const SLAB_BYTES = 64 * 1024;
-const SLAB_MAX_PACKET = 4 * 1024;
+const SLAB_BYTES = 128 * 1024;
+const SLAB_MAX_PACKET = 16 * 1024;
 let slab = new Uint8Array(SLAB_BYTES);
 let slabUsed = 0;
 
