@@ -31,17 +31,21 @@ const nonZeroU16 = fc.integer({ min: 1, max: 0xffff });
 const subscriptionId = fc.integer({ min: 1, max: 268_435_455 });
 const binary = fc.uint8Array({ maxLength: 24 });
 
-/** User properties; `grouped` keeps pairs of one name together (all mqtt-packet can model). */
-export function userProperties(grouped = false) {
-  const pairs = fc.array(fc.tuple(mqttString(6), mqttString(6)), { minLength: 1, maxLength: 4 });
-  if (!grouped) return pairs;
-  return pairs.map((list) => {
+/**
+ * User properties. For mqtt-packet, which keeps them in an object: pairs of one name kept
+ * together, no integer-like names (objects list those first) and no empty values (its parser
+ * drops a repeated name whose first value is '').
+ */
+export function userProperties(mqttPacketModel = false) {
+  if (!mqttPacketModel) return fc.array(fc.tuple(mqttString(6), mqttString(6)), { minLength: 1, maxLength: 4 });
+  const pair = fc.tuple(mqttString(6).map((name) => `k${name}`), mqttString(6).map((value) => `v${value}`));
+  return fc.array(pair, { minLength: 1, maxLength: 4 }).map((list) => {
     const names = [...new Set(list.map(([name]) => name))];
     return names.flatMap((name) => list.filter(([n]) => n === name));
   });
 }
 
-const allProperties = (grouped: boolean) => ({
+const allProperties = (forMqttPacket: boolean) => ({
   payloadFormatIndicator: fc.boolean(),
   messageExpiryInterval: u32,
   contentType: mqttString(),
@@ -65,7 +69,7 @@ const allProperties = (grouped: boolean) => ({
   topicAlias: nonZeroU16,
   maximumQoS: fc.constantFrom<0 | 1>(0, 1),
   retainAvailable: fc.boolean(),
-  userProperties: userProperties(grouped),
+  userProperties: userProperties(forMqttPacket),
   maximumPacketSize: fc.integer({ min: 1, max: 0xffffffff }),
   wildcardSubscriptionAvailable: fc.boolean(),
   subscriptionIdentifierAvailable: fc.boolean(),
@@ -75,9 +79,9 @@ const allProperties = (grouped: boolean) => ({
 type PropertyName = keyof Properties;
 
 /** Properties allowed in one packet, or `undefined` (never `{}`, which decodes as absent). */
-function properties(version: ProtocolVersion, names: PropertyName[], grouped: boolean): fc.Arbitrary<Properties | undefined> {
+function properties(version: ProtocolVersion, names: PropertyName[], forMqttPacket: boolean): fc.Arbitrary<Properties | undefined> {
   if (version === 4) return fc.constant(undefined);
-  const all: Record<string, fc.Arbitrary<unknown>> = allProperties(grouped);
+  const all: Record<string, fc.Arbitrary<unknown>> = allProperties(forMqttPacket);
   const model = Object.fromEntries(names.map((name) => [name, all[name]!]));
   const record = fc.record(model, { requiredKeys: [] }).filter((p) => Object.keys(p).length > 0);
   return fc.option(record as fc.Arbitrary<Properties>, { nil: undefined });
@@ -98,14 +102,14 @@ const V5_REASONS = {
 };
 
 export interface PacketOptions {
-  /** Keep user properties of one name together, as mqtt-packet's object model requires. */
-  groupedUserProperties?: boolean;
+  /** Only packets mqtt-packet can model and encode (see `userProperties` and CONNECT below). */
+  mqttPacketModel?: boolean;
 }
 
 /** Every packet type valid in `version`, in decoded form. */
 export function packetArbitrary(version: ProtocolVersion, options: PacketOptions = {}): fc.Arbitrary<Packet> {
-  const grouped = options.groupedUserProperties ?? false;
-  const props = (...names: PropertyName[]) => properties(version, names, grouped);
+  const forMqttPacket = options.mqttPacketModel ?? false;
+  const props = (...names: PropertyName[]) => properties(version, names, forMqttPacket);
   const reason = (codes: number[]) => (version === 4 ? fc.constant(0) : fc.constantFrom(...codes));
 
   const will: fc.Arbitrary<Will> = fc
@@ -146,12 +150,18 @@ export function packetArbitrary(version: ProtocolVersion, options: PacketOptions
         'authenticationData',
       ),
     )
-    .map(([clientId, clean, keepAlive, username, password, w, p]) => {
+    .map(([id, clean, keepAlive, username, password, w, p]) => {
+      // mqtt-packet refuses an empty client id without clean start, which only 3.1.1 forbids
+      // ([MQTT-3.1.3-7], a rule for the client, not the codec).
+      const clientId = forMqttPacket && id === '' && !clean ? 'c' : id;
       const packet: Packet = { type: 'connect', protocolVersion: version, clientId, clean, keepAlive };
       if (w !== undefined) packet.will = w;
       if (username !== undefined) packet.username = username;
-      // [MQTT-3.1.2-22]: 3.1.1 allows a password only with a user name.
-      if (password !== undefined && (version === 5 || username !== undefined)) packet.password = password;
+      // [MQTT-3.1.2-22]: 3.1.1 allows a password only with a user name; 5.0 allows it alone
+      // (3.1.2.9), which mqtt-packet cannot encode.
+      if (password !== undefined && (username !== undefined || (version === 5 && !forMqttPacket))) {
+        packet.password = password;
+      }
       return withProperties(packet, p);
     });
 
@@ -254,8 +264,10 @@ export function packetArbitrary(version: ProtocolVersion, options: PacketOptions
           )
           .map(([id, reasonCodes, p]) => withProperties({ type: 'unsuback' as const, packetId: id, reasonCodes }, p));
 
+  // mqtt-packet's table of DISCONNECT reason codes lacks 0x8C (Bad authentication method).
+  const disconnectReasons = forMqttPacket ? V5_REASONS.disconnect.filter((code) => code !== 0x8c) : V5_REASONS.disconnect;
   const disconnect = fc
-    .tuple(reason(V5_REASONS.disconnect), props('sessionExpiryInterval', 'reasonString', 'userProperties', 'serverReference'))
+    .tuple(reason(disconnectReasons), props('sessionExpiryInterval', 'reasonString', 'userProperties', 'serverReference'))
     .map(([reasonCode, p]) => withProperties({ type: 'disconnect' as const, reasonCode }, p));
 
   const auth = fc
