@@ -15,6 +15,7 @@ export default defineConfig({
         test: {
           name: 'src',
           include: ['packages/*/test/**/*.test.ts'],
+          exclude: ['packages/*/test/dist/**', '**/node_modules/**'],
         },
       },
       {

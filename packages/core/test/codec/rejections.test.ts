@@ -65,6 +65,7 @@ const rejections: Rejection[] = [
   { name: 'a property given twice where one is allowed', options: v5, hex: '30 0e 0001 61 0a 0200000001 0200000002', reasonCode: ProtocolError },
   { name: 'a Receive Maximum of 0', options: v5, hex: '20 06 00 00 03 210000', reasonCode: ProtocolError },
   { name: 'a Maximum Packet Size of 0', options: v5, hex: '20 08 00 00 05 2700000000', reasonCode: ProtocolError },
+  { name: 'a property varint not in its shortest form [MQTT-1.5.5-1]', options: v5, hex: '82 0a 0001 03 0b8100 0001 61 00', reasonCode: MalformedPacket },
   { name: 'a subscription identifier of 0', options: v5, hex: '82 09 0001 02 0b00 0001 61 00', reasonCode: ProtocolError },
   { name: 'a 0/1 property with the value 2 (Retain Available)', options: v5, hex: '20 05 00 00 02 2502', reasonCode: ProtocolError },
   { name: 'a Maximum QoS of 2', options: v5, hex: '20 05 00 00 02 2402', reasonCode: ProtocolError },
