@@ -1,9 +1,12 @@
 // `npm run bench:codec`: Courier's codec against mqtt-packet, side by side in one run.
 // Prints a Markdown table (ops/s and the ratio) to paste into bench/RESULTS.md.
+import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import mqttPacket from 'mqtt-packet';
 import { encode, PacketDecoder, type Packet, type ProtocolVersion } from '@courier/core';
-import { compare, formatOps, keepAlive } from './harness';
+import { compare, formatOps } from './harness';
+
+const rivalVersion = (createRequire(import.meta.url)('mqtt-packet/package.json') as { version: string }).version;
 
 interface Case {
   name: string;
@@ -133,8 +136,7 @@ function encodeContenders(c: Case) {
   ];
 }
 
-const rows: string[] = [];
-console.log(`# codec: Courier vs mqtt-packet ${mqttPacket ? '9.0.2' : ''}`);
+console.log(`# codec: Courier vs mqtt-packet ${rivalVersion}`);
 console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}\n`);
 console.log('| packet | operation | Courier | mqtt-packet | ratio |');
 console.log('|---|---|---:|---:|---:|');
@@ -144,9 +146,6 @@ for (const c of cases) {
     ['encode', encodeContenders(c)],
   ] as const) {
     const [courier, rival] = compare(contenders);
-    const row = `| ${c.name} | ${operation} | ${formatOps(courier!)} | ${formatOps(rival!)} | ${(courier! / rival!).toFixed(2)}× |`;
-    rows.push(row);
-    console.log(row);
+    console.log(`| ${c.name} | ${operation} | ${formatOps(courier!)} | ${formatOps(rival!)} | ${(courier! / rival!).toFixed(2)}× |`);
   }
 }
-if (keepAlive() === 0.5) console.log('');

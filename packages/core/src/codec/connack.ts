@@ -1,11 +1,10 @@
 import { EncodeError, malformed, protocolError } from './errors';
-import { checkNoProperties } from './field-checks';
 import type { ConnackPacket, ProtocolVersion } from './packet';
-import { copyProperties, decodeProperties, encodeProperties } from './property-codec';
+import { decodeProperties, encodePacketProperties, propertyFieldSize, writePropertyField } from './property-codec';
 import { IN_CONNACK } from './property-table';
 import type { Reader } from './reader';
 import { VALID_REASON_CODES_V5 } from './reason-codes';
-import { startPacket, varintLength, writeVarint } from './writer';
+import { startPacket, varintLength } from './writer';
 
 // 3.1.1 return codes 0 to 5 (3.2.2.3); 6 to 255 are reserved.
 const MAX_RETURN_CODE_V4 = 5;
@@ -44,18 +43,12 @@ export function encodeConnack(packet: ConnackPacket, version: ProtocolVersion): 
   if (packet.sessionPresent === true && reasonCode !== 0) {
     throw new EncodeError('a CONNACK that refuses the connection cannot say a session is present');
   }
-  let propertiesLength = 0;
-  let remaining = 2;
-  if (version === 5) {
-    propertiesLength = encodeProperties(packet.properties, IN_CONNACK, 0);
-    remaining += varintLength(propertiesLength) + propertiesLength;
-  } else {
-    checkNoProperties(packet.properties, 'CONNACK');
-  }
+  const propertiesEnd = encodePacketProperties(packet.properties, IN_CONNACK, version);
+  const remaining = 2 + propertyFieldSize(version, 0, propertiesEnd);
   const buf = startPacket(0x20, remaining);
   let pos = 1 + varintLength(remaining);
   buf[pos++] = packet.sessionPresent === true ? 1 : 0;
   buf[pos++] = reasonCode;
-  if (version === 5) copyProperties(buf, writeVarint(buf, pos, propertiesLength), 0, propertiesLength);
+  writePropertyField(buf, pos, version, 0, propertiesEnd);
   return buf;
 }

@@ -1,19 +1,18 @@
 import { DecodeError, EncodeError, malformed } from './errors';
 import {
   checkBinary,
-  checkNoProperties,
   checkQoS,
   checkUint,
   checkVersion,
   measureString,
 } from './field-checks';
 import type { ConnectPacket, ProtocolVersion, QoS, Will } from './packet';
-import { copyProperties, decodeProperties, encodeProperties } from './property-codec';
+import { decodeProperties, encodePacketProperties, propertyFieldSize, writePropertyField } from './property-codec';
 import { IN_CONNECT, IN_WILL } from './property-table';
 import type { Reader } from './reader';
 import { ReasonCode } from './reason-codes';
 import { hasWildcard } from './topic-name';
-import { startPacket, varintLength, writeBinary, writeString, writeU16, writeVarint } from './writer';
+import { startPacket, varintLength, writeBinary, writeString, writeU16 } from './writer';
 
 const USERNAME = 0x80;
 const PASSWORD = 0x40;
@@ -78,14 +77,9 @@ export function encodeConnect(packet: ConnectPacket, version: ProtocolVersion): 
   let remaining = 10 + 2 + clientIdLength; // "MQTT", level, flags, keep alive; client id
 
   // Connect properties, then will properties, share the scratch buffer one after the other.
-  let propertiesEnd = 0;
-  let willPropertiesEnd = 0;
-  if (version === 5) {
-    propertiesEnd = encodeProperties(packet.properties, IN_CONNECT, 0);
-    remaining += varintLength(propertiesEnd) + propertiesEnd;
-  } else {
-    checkNoProperties(packet.properties, 'CONNECT');
-  }
+  const propertiesEnd = encodePacketProperties(packet.properties, IN_CONNECT, version);
+  let willPropertiesEnd = propertiesEnd;
+  remaining += propertyFieldSize(version, 0, propertiesEnd);
   let willTopicLength = 0;
   if (will !== undefined) {
     willTopicLength = measureString(will.topic, 'the will topic');
@@ -95,13 +89,8 @@ export function encodeConnect(packet: ConnectPacket, version: ProtocolVersion): 
     checkBinary(will.payload, 'the will payload', 0xffff);
     flags |= WILL | (checkQoS(will.qos, 'the will qos') << 3) | (will.retain === true ? WILL_RETAIN : 0);
     remaining += 2 + willTopicLength + 2 + will.payload.length;
-    if (version === 5) {
-      willPropertiesEnd = encodeProperties(will.properties, IN_WILL, propertiesEnd);
-      const length = willPropertiesEnd - propertiesEnd;
-      remaining += varintLength(length) + length;
-    } else {
-      checkNoProperties(will.properties, 'a will');
-    }
+    willPropertiesEnd = encodePacketProperties(will.properties, IN_WILL, version, propertiesEnd);
+    remaining += propertyFieldSize(version, propertiesEnd, willPropertiesEnd);
   }
   let usernameLength = 0;
   if (username !== undefined) {
@@ -128,16 +117,10 @@ export function encodeConnect(packet: ConnectPacket, version: ProtocolVersion): 
   buf[pos++] = version;
   buf[pos++] = flags;
   pos = writeU16(buf, pos, keepAlive);
-  if (version === 5) {
-    pos = writeVarint(buf, pos, propertiesEnd);
-    pos = copyProperties(buf, pos, 0, propertiesEnd);
-  }
+  pos = writePropertyField(buf, pos, version, 0, propertiesEnd);
   pos = writeString(buf, pos, packet.clientId, clientIdLength);
   if (will !== undefined) {
-    if (version === 5) {
-      pos = writeVarint(buf, pos, willPropertiesEnd - propertiesEnd);
-      pos = copyProperties(buf, pos, propertiesEnd, willPropertiesEnd);
-    }
+    pos = writePropertyField(buf, pos, version, propertiesEnd, willPropertiesEnd);
     pos = writeString(buf, pos, will.topic, willTopicLength);
     pos = writeBinary(buf, pos, will.payload);
   }

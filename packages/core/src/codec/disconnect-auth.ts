@@ -1,7 +1,7 @@
 import { EncodeError, protocolError } from './errors';
-import { checkNoProperties, checkReasonCode } from './field-checks';
+import { checkReasonCode } from './field-checks';
 import type { AuthPacket, DisconnectPacket, ProtocolVersion } from './packet';
-import { copyProperties, decodeProperties, encodeProperties } from './property-codec';
+import { copyProperties, decodeProperties, encodePacketProperties } from './property-codec';
 import { IN_AUTH, IN_DISCONNECT } from './property-table';
 import type { Reader } from './reader';
 import { VALID_REASON_CODES_V5 } from './reason-codes';
@@ -38,9 +38,7 @@ export function encodeReasonPacket(packet: ReasonPacket, version: ProtocolVersio
   const name = isAuth ? 'AUTH' : 'DISCONNECT';
   if (isAuth && version === 4) throw new EncodeError('AUTH does not exist in MQTT 3.1.1');
   const reasonCode = checkReasonCode(packet.reasonCode, version, VALID_REASON_CODES_V5[packet.type], name);
-  let propertiesLength = 0;
-  if (version === 5) propertiesLength = encodeProperties(packet.properties, isAuth ? IN_AUTH : IN_DISCONNECT, 0);
-  else checkNoProperties(packet.properties, name);
+  const propertiesLength = encodePacketProperties(packet.properties, isAuth ? IN_AUTH : IN_DISCONNECT, version);
   // The shortest form: no body at all for reason 0 without properties (3.14.2.1, 3.15.2.1).
   // DISCONNECT may also drop a zero property length (3.14.2.2.1); AUTH has no such rule.
   const empty = reasonCode === 0 && propertiesLength === 0;

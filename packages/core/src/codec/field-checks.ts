@@ -73,6 +73,6 @@ export function hasProperties(properties: object | undefined): boolean {
 }
 
 /** 3.1.1 has no properties: refuse them rather than drop them silently. */
-export function checkNoProperties(properties: object | undefined, packet: string): void {
-  if (hasProperties(properties)) throw new EncodeError(`${packet} cannot carry properties in MQTT 3.1.1`);
+export function checkNoProperties(properties: object | undefined, where: string): void {
+  if (hasProperties(properties)) throw new EncodeError(`MQTT 3.1.1 has no properties (given in ${where})`);
 }

@@ -1,5 +1,6 @@
 import { DecodeError, EncodeError, malformed, protocolError } from './errors';
-import { checkBinary, checkUint, measureString } from './field-checks';
+import { checkBinary, checkNoProperties, checkUint, measureString } from './field-checks';
+import type { ProtocolVersion } from './packet';
 import type { Properties } from './properties';
 import {
   BINARY,
@@ -7,7 +8,6 @@ import {
   DEFINITIONS_BY_ID,
   DEFINITIONS_BY_NAME,
   FLAG,
-  IN_PUBLISH,
   PAIR,
   STRING,
   U16,
@@ -18,7 +18,7 @@ import {
 } from './property-table';
 import type { Reader } from './reader';
 import { writeUtf8 } from './utf8';
-import { MAX_VARINT, writeU16, writeU32, writeVarint } from './writer';
+import { MAX_VARINT, varintLength, writeU16, writeU32, writeVarint } from './writer';
 
 function definitionFor(id: number, context: number): PropertyDefinition | undefined {
   const candidates = DEFINITIONS_BY_ID[id];
@@ -61,8 +61,9 @@ export function decodeProperties(r: Reader, context: number): Properties | undef
       continue;
     }
     const value = readValue(r, definition);
-    if (context === IN_PUBLISH && id === 0x0b) {
-      // One per matching subscription: the only identifier that repeats besides user properties.
+    if (name === 'subscriptionIdentifiers') {
+      // In PUBLISH, one per matching subscription: the only property besides user properties
+      // that may repeat (3.3.2.3.8).
       const ids = props[name] as number[] | undefined;
       if (ids === undefined) props[name] = [value];
       else ids.push(value as number);
@@ -220,3 +221,29 @@ export function copyProperties(buf: Uint8Array, pos: number, start: number, end:
   return pos + end - start;
 }
 
+
+/**
+ * A packet's properties for `version`: in 5.0 encoded into the scratch buffer from `start`, and
+ * the end returned; in 3.1.1, which has none, refused if any are given, and `start` returned.
+ */
+export function encodePacketProperties(
+  properties: object | undefined,
+  context: number,
+  version: ProtocolVersion,
+  start = 0,
+): number {
+  if (version === 5) return encodeProperties(properties, context, start);
+  checkNoProperties(properties, contextName(context));
+  return start;
+}
+
+/** The size of the property field (its length, then the properties) in 5.0; 0 in 3.1.1. */
+export function propertyFieldSize(version: ProtocolVersion, start: number, end: number): number {
+  return version === 5 ? varintLength(end - start) + end - start : 0;
+}
+
+/** Writes the property field from the scratch buffer at `pos` (nothing in 3.1.1). */
+export function writePropertyField(buf: Uint8Array, pos: number, version: ProtocolVersion, start: number, end: number): number {
+  if (version === 4) return pos;
+  return copyProperties(buf, writeVarint(buf, pos, end - start), start, end);
+}

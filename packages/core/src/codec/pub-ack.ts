@@ -1,7 +1,7 @@
 import { protocolError } from './errors';
-import { checkNoProperties, checkPacketId, checkReasonCode } from './field-checks';
+import { checkPacketId, checkReasonCode } from './field-checks';
 import type { AckPacket, ProtocolVersion } from './packet';
-import { copyProperties, decodeProperties, encodeProperties } from './property-codec';
+import { copyProperties, decodeProperties, encodePacketProperties } from './property-codec';
 import { IN_ACK } from './property-table';
 import type { Reader } from './reader';
 import { VALID_REASON_CODES_V5 } from './reason-codes';
@@ -32,9 +32,7 @@ export function encodeAck(packet: AckPacket<AckType>, version: ProtocolVersion):
   const name = ACK_NAMES[packet.type];
   const packetId = checkPacketId(packet.packetId, name);
   const reasonCode = checkReasonCode(packet.reasonCode, version, VALID_REASON_CODES_V5[packet.type], name);
-  let propertiesLength = 0;
-  if (version === 5) propertiesLength = encodeProperties(packet.properties, IN_ACK, 0);
-  else checkNoProperties(packet.properties, name);
+  const propertiesLength = encodePacketProperties(packet.properties, IN_ACK, version);
   // The shortest form: drop the property length without properties, and the reason code too when
   // it is 0 (3.4.2.1).
   const tail =

@@ -1,12 +1,12 @@
 import { DecodeError, EncodeError, malformed, protocolError } from './errors';
-import { checkBinary, checkNoProperties, checkPacketId, checkQoS, measureString } from './field-checks';
+import { checkBinary, checkPacketId, checkQoS, measureString } from './field-checks';
 import type { ProtocolVersion, PublishPacket } from './packet';
-import { copyProperties, decodeProperties, encodeProperties } from './property-codec';
+import { decodeProperties, encodePacketProperties, propertyFieldSize, writePropertyField } from './property-codec';
 import { IN_PUBLISH } from './property-table';
 import type { Reader } from './reader';
 import { ReasonCode } from './reason-codes';
 import { hasWildcard } from './topic-name';
-import { MAX_VARINT, startPacket, varintLength, writeString, writeU16, writeVarint } from './writer';
+import { MAX_VARINT, startPacket, varintLength, writeString, writeU16 } from './writer';
 
 export function decodePublish(r: Reader, flags: number, version: ProtocolVersion): PublishPacket {
   const qos = (flags >> 1) & 3;
@@ -45,12 +45,7 @@ export function encodePublish(packet: PublishPacket, version: ProtocolVersion): 
   // [MQTT-3.3.1-2]: a QoS 0 message never carries DUP.
   if (packet.dup === true && qos === 0) throw new EncodeError('a QoS 0 PUBLISH cannot have dup set');
   checkBinary(payload, 'the PUBLISH payload', MAX_VARINT);
-  let propertiesLength = 0;
-  if (version === 5) {
-    propertiesLength = encodeProperties(packet.properties, IN_PUBLISH, 0);
-  } else {
-    checkNoProperties(packet.properties, 'PUBLISH');
-  }
+  const propertiesEnd = encodePacketProperties(packet.properties, IN_PUBLISH, version);
   if (topicLength === 0 && (version === 4 || packet.properties?.topicAlias === undefined)) {
     throw new EncodeError('a PUBLISH topic cannot be empty without a topic alias'); // [MQTT-4.7.3-1]
   }
@@ -58,16 +53,13 @@ export function encodePublish(packet: PublishPacket, version: ProtocolVersion): 
     2 +
     topicLength +
     (qos === 0 ? 0 : 2) +
-    (version === 5 ? varintLength(propertiesLength) + propertiesLength : 0) +
+    propertyFieldSize(version, 0, propertiesEnd) +
     payload.length;
   const firstByte = 0x30 | (packet.dup === true ? 8 : 0) | (qos << 1) | (packet.retain === true ? 1 : 0);
   const buf = startPacket(firstByte, remaining);
   let pos = writeString(buf, 1 + varintLength(remaining), topic, topicLength);
   if (qos !== 0) pos = writeU16(buf, pos, packet.packetId as number);
-  if (version === 5) {
-    pos = writeVarint(buf, pos, propertiesLength);
-    pos = copyProperties(buf, pos, 0, propertiesLength);
-  }
+  pos = writePropertyField(buf, pos, version, 0, propertiesEnd);
   buf.set(payload, pos);
   return buf;
 }

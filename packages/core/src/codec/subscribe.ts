@@ -1,11 +1,11 @@
 import { EncodeError, malformed, protocolError } from './errors';
-import { checkNoProperties, checkPacketId, checkQoS, measureString } from './field-checks';
+import { checkPacketId, checkQoS, measureString } from './field-checks';
 import type { ProtocolVersion, SubackPacket, SubscribePacket, Subscription } from './packet';
-import { copyProperties, decodeProperties, encodeProperties } from './property-codec';
+import { decodeProperties, encodePacketProperties, propertyFieldSize, writePropertyField } from './property-codec';
 import { IN_SUBACK, IN_SUBSCRIBE } from './property-table';
 import type { Reader } from './reader';
 import { VALID_REASON_CODES_V5, VALID_SUBACK_CODES_V4 } from './reason-codes';
-import { startPacket, varintLength, writeString, writeU16, writeVarint } from './writer';
+import { startPacket, varintLength, writeString, writeU16 } from './writer';
 
 const NO_LOCAL = 0x04;
 const RETAIN_AS_PUBLISHED = 0x08;
@@ -62,17 +62,12 @@ export function encodeSubscribe(packet: SubscribePacket, version: ProtocolVersio
     options.push(subscriptionOptions(subscription, version));
     remaining += 3 + length;
   }
-  let propertiesLength = 0;
-  if (version === 5) {
-    propertiesLength = encodeProperties(packet.properties, IN_SUBSCRIBE, 0);
-    remaining += varintLength(propertiesLength) + propertiesLength;
-  } else {
-    checkNoProperties(packet.properties, 'SUBSCRIBE');
-  }
+  const propertiesEnd = encodePacketProperties(packet.properties, IN_SUBSCRIBE, version);
+  remaining += propertyFieldSize(version, 0, propertiesEnd);
   // SUBSCRIBE's fixed header flags are 0010 [MQTT-3.8.1-1].
   const buf = startPacket(0x82, remaining);
   let pos = writeU16(buf, 1 + varintLength(remaining), packetId);
-  if (version === 5) pos = copyProperties(buf, writeVarint(buf, pos, propertiesLength), 0, propertiesLength);
+  pos = writePropertyField(buf, pos, version, 0, propertiesEnd);
   for (let i = 0; i < subscriptions.length; i++) {
     pos = writeString(buf, pos, subscriptions[i].topicFilter, lengths[i]);
     buf[pos++] = options[i];
@@ -122,7 +117,7 @@ export function encodeSuback(packet: SubackPacket, version: ProtocolVersion): Ui
   for (const code of reasonCodes) {
     if (valid[code] !== 1) throw new EncodeError(`${code} is not a valid SUBACK code`);
   }
-  return encodeCodeList(0x90, packetId, reasonCodes, packet.properties, IN_SUBACK, version, 'SUBACK');
+  return encodeCodeList(0x90, packetId, reasonCodes, packet.properties, IN_SUBACK, version);
 }
 
 /** SUBACK and UNSUBACK: packet id, properties (5.0), then one byte per code. */
@@ -133,19 +128,12 @@ export function encodeCodeList(
   properties: object | undefined,
   context: number,
   version: ProtocolVersion,
-  name: string,
 ): Uint8Array {
-  let propertiesLength = 0;
-  let remaining = 2 + codes.length;
-  if (version === 5) {
-    propertiesLength = encodeProperties(properties, context, 0);
-    remaining += varintLength(propertiesLength) + propertiesLength;
-  } else {
-    checkNoProperties(properties, name);
-  }
+  const propertiesEnd = encodePacketProperties(properties, context, version);
+  const remaining = 2 + propertyFieldSize(version, 0, propertiesEnd) + codes.length;
   const buf = startPacket(firstByte, remaining);
   let pos = writeU16(buf, 1 + varintLength(remaining), packetId);
-  if (version === 5) pos = copyProperties(buf, writeVarint(buf, pos, propertiesLength), 0, propertiesLength);
+  pos = writePropertyField(buf, pos, version, 0, propertiesEnd);
   for (const code of codes) buf[pos++] = code;
   return buf;
 }

@@ -1,12 +1,12 @@
 import { EncodeError, protocolError } from './errors';
 import { checkNoProperties, checkPacketId, measureString } from './field-checks';
 import type { ProtocolVersion, UnsubackPacket, UnsubscribePacket } from './packet';
-import { copyProperties, decodeProperties, encodeProperties } from './property-codec';
+import { decodeProperties, encodePacketProperties, propertyFieldSize, writePropertyField } from './property-codec';
 import { IN_UNSUBACK, IN_UNSUBSCRIBE } from './property-table';
 import type { Reader } from './reader';
 import { VALID_REASON_CODES_V5 } from './reason-codes';
 import { encodeCodeList } from './subscribe';
-import { startPacket, varintLength, writeString, writeU16, writeVarint } from './writer';
+import { startPacket, varintLength, writeString, writeU16 } from './writer';
 
 /** UNSUBSCRIBE (3.10). */
 export function decodeUnsubscribe(r: Reader, version: ProtocolVersion): UnsubscribePacket {
@@ -32,17 +32,12 @@ export function encodeUnsubscribe(packet: UnsubscribePacket, version: ProtocolVe
     if (length === 0) throw new EncodeError('a topic filter cannot be empty'); // [MQTT-4.7.3-1]
     remaining += 2 + length;
   }
-  let propertiesLength = 0;
-  if (version === 5) {
-    propertiesLength = encodeProperties(packet.properties, IN_UNSUBSCRIBE, 0);
-    remaining += varintLength(propertiesLength) + propertiesLength;
-  } else {
-    checkNoProperties(packet.properties, 'UNSUBSCRIBE');
-  }
+  const propertiesEnd = encodePacketProperties(packet.properties, IN_UNSUBSCRIBE, version);
+  remaining += propertyFieldSize(version, 0, propertiesEnd);
   // UNSUBSCRIBE's fixed header flags are 0010 [MQTT-3.10.1-1].
   const buf = startPacket(0xa2, remaining);
   let pos = writeU16(buf, 1 + varintLength(remaining), packetId);
-  if (version === 5) pos = copyProperties(buf, writeVarint(buf, pos, propertiesLength), 0, propertiesLength);
+  pos = writePropertyField(buf, pos, version, 0, propertiesEnd);
   for (let i = 0; i < topicFilters.length; i++) pos = writeString(buf, pos, topicFilters[i], lengths[i]);
   return buf;
 }
@@ -84,5 +79,5 @@ export function encodeUnsuback(packet: UnsubackPacket, version: ProtocolVersion)
   for (const code of reasonCodes) {
     if (VALID_REASON_CODES_V5.unsuback[code] !== 1) throw new EncodeError(`${code} is not a valid UNSUBACK code`);
   }
-  return encodeCodeList(0xb0, packetId, reasonCodes, packet.properties, IN_UNSUBACK, version, 'UNSUBACK');
+  return encodeCodeList(0xb0, packetId, reasonCodes, packet.properties, IN_UNSUBACK, version);
 }
