@@ -1,7 +1,7 @@
 // Builds every package in packages/: for each entry of its `exports` map that names a source
 // file under the "@courier/source" condition, an ESM (.mjs) and a CJS (.cjs) bundle and one
-// bundled declaration file (.d.ts, copied as .d.cts for require). The exports map is the one
-// place that says what a package exposes.
+// bundled declaration file (.d.ts, copied as .d.cts for require), and for each `bin` an ESM
+// script. The package.json is the one place that says what a package exposes.
 import { copyFileSync, readFileSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { basename, join } from 'node:path';
@@ -68,6 +68,15 @@ for (const name of readdirSync('packages')) {
         copyToCts([entry]),
       ],
       output: { file: entry.types, format: 'es' },
+    });
+  }
+  // Command-line entries: bin/<name> -> dist/<file>.mjs is built from src/<file>.ts.
+  for (const target of Object.values(manifest.bin ?? {})) {
+    configs.push({
+      input: join(dir, 'src', `${basename(target, '.mjs')}.ts`),
+      external: external(manifest),
+      plugins: [esbuild({ target: 'es2022', tsconfig: join(dir, 'tsconfig.json') })],
+      output: { file: join(dir, target), format: 'es', banner: '#!/usr/bin/env node' },
     });
   }
   if (entries.length === 0) console.warn(`rollup: ${basename(dir)} exports no source entry`);

@@ -1,0 +1,2 @@
+import { createBroker } from './index';
+void createBroker;
