@@ -36,7 +36,16 @@ export function decodePublish(r: Reader, flags: number, version: ProtocolVersion
   return packet;
 }
 
-export function encodePublish(packet: PublishPacket, version: ProtocolVersion): Uint8Array {
+// What the last measurePublish worked out, for encodePublish to write with (no allocation).
+let measuredRemaining = 0;
+let measuredTopicLength = 0;
+let measuredPropertiesEnd = 0;
+
+/**
+ * The size in bytes `packet` encodes to, after every check that encoding makes: an invalid
+ * PUBLISH throws the same EncodeError here, without a byte written or copied.
+ */
+export function measurePublish(packet: PublishPacket, version: ProtocolVersion): number {
   const { topic, payload } = packet;
   const qos = checkQoS(packet.qos, 'PUBLISH qos');
   const topicLength = measureString(topic, 'the PUBLISH topic');
@@ -50,16 +59,23 @@ export function encodePublish(packet: PublishPacket, version: ProtocolVersion): 
     throw new EncodeError('a PUBLISH topic cannot be empty without a topic alias'); // [MQTT-4.7.3-1]
   }
   const remaining =
-    2 +
-    topicLength +
-    (qos === 0 ? 0 : 2) +
-    propertyFieldSize(version, 0, propertiesEnd) +
-    payload.length;
-  const firstByte = 0x30 | (packet.dup === true ? 8 : 0) | (qos << 1) | (packet.retain === true ? 1 : 0);
+    2 + topicLength + (qos === 0 ? 0 : 2) + propertyFieldSize(version, 0, propertiesEnd) + payload.length;
+  if (remaining > MAX_VARINT) throw new EncodeError('the packet is larger than MQTT allows (256 MiB)');
+  measuredRemaining = remaining;
+  measuredTopicLength = topicLength;
+  measuredPropertiesEnd = propertiesEnd;
+  return 1 + varintLength(remaining) + remaining;
+}
+
+export function encodePublish(packet: PublishPacket, version: ProtocolVersion): Uint8Array {
+  measurePublish(packet, version);
+  const remaining = measuredRemaining;
+  const propertiesEnd = measuredPropertiesEnd;
+  const firstByte = 0x30 | (packet.dup === true ? 8 : 0) | (packet.qos << 1) | (packet.retain === true ? 1 : 0);
   const buf = startPacket(firstByte, remaining);
-  let pos = writeString(buf, 1 + varintLength(remaining), topic, topicLength);
-  if (qos !== 0) pos = writeU16(buf, pos, packet.packetId as number);
+  let pos = writeString(buf, 1 + varintLength(remaining), packet.topic, measuredTopicLength);
+  if (packet.qos !== 0) pos = writeU16(buf, pos, packet.packetId as number);
   pos = writePropertyField(buf, pos, version, 0, propertiesEnd);
-  buf.set(payload, pos);
+  buf.set(packet.payload, pos);
   return buf;
 }

@@ -1,0 +1,10 @@
+export type { Clock, Timer } from './clock';
+export type {
+  Outbox,
+  OutboxChange,
+  OutboxSnapshot,
+  OutboxStore,
+  OutgoingRecord,
+  OutgoingState,
+} from './outbox-store';
+export type { Connection, Transport, TransportHandlers } from './transport';

@@ -1,0 +1,30 @@
+/** What a transport tells the client about one connection. */
+export interface TransportHandlers {
+  /** Bytes arrived. The chunk is the client's to keep: the transport does not reuse it. */
+  data(chunk: Uint8Array): void;
+  /** The connection closed, for any reason; called once. `error` says why, when it failed. */
+  close(error?: Error): void;
+  /** The connection can take more bytes after `write` returned false. */
+  drain(): void;
+}
+
+/** One open connection. */
+export interface Connection {
+  /**
+   * Queues bytes to send, in order. Returns false when the caller should wait for `drain`
+   * before writing more (the bytes given are still queued).
+   */
+  write(bytes: Uint8Array): boolean;
+  /** Closes the connection; `handlers.close` follows. Safe to call more than once. */
+  close(): void;
+}
+
+/**
+ * A way to reach a broker: TCP, TLS, WebSocket, or memory in tests. Each call to `connect`
+ * opens a new connection (the client reconnects through the same transport). Every
+ * implementation runs the contract suite in `@courier/core/testing`.
+ */
+export interface Transport {
+  /** Opens a connection; resolves once bytes can be written, rejects when it cannot be opened. */
+  connect(handlers: TransportHandlers): Promise<Connection>;
+}

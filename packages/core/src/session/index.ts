@@ -1,0 +1,13 @@
+export { Session } from './session';
+export type {
+  OutboxEntry,
+  PublishRequest,
+  PublishResult,
+  ReceivedMessage,
+  SessionAction,
+  SessionEvent,
+  SessionInput,
+  SessionOptions,
+  SubscribeResult,
+  UnsubscribeResult,
+} from './session-types';

@@ -1,0 +1,35 @@
+import type { BrokerLimits } from './version-policy';
+
+/**
+ * The state of one network connection, from CONNECT to its loss. Everything here is forgotten
+ * with the connection: topic aliases never carry over to the next one [MQTT-3.3.2-7].
+ */
+export class Link {
+  phase: 'connecting' | 'connected' | 'closing' = 'connecting';
+  /** When CONNACK is overdue. */
+  readonly connectDeadline: number;
+  lastSentAt: number;
+  /** When our unanswered PINGREQ went out, or -1. */
+  pingSentAt = -1;
+  keepAliveMs: number;
+  limits: BrokerLimits | undefined;
+  /** 5.0 flow control (4.9): how many more QoS 1/2 PUBLISHes may go out unacknowledged. */
+  quota = 0;
+  quotaMax = 0;
+  /** The transport asked us to wait: no PUBLISH goes out until it drains. */
+  blocked = false;
+  /** QoS 1/2 messages received on this connection and not yet answered by PUBACK or PUBCOMP. */
+  unacknowledgedIn = 0;
+  /** Topic aliases the broker set on this connection. */
+  readonly topicAliases = new Map<number, string>();
+
+  constructor(now: number, connectTimeoutMs: number, keepAliveMs: number) {
+    this.connectDeadline = now + connectTimeoutMs;
+    this.lastSentAt = now;
+    this.keepAliveMs = keepAliveMs;
+  }
+
+  get open(): boolean {
+    return this.phase === 'connected';
+  }
+}

@@ -1,0 +1,148 @@
+import type { DecodeError } from '../codec/errors';
+import type { ConnackPacket, Packet, ProtocolVersion, QoS, Subscription, Will } from '../codec/packet';
+import type {
+  AckProperties,
+  ConnectProperties,
+  DisconnectProperties,
+  PublishProperties,
+  SubackProperties,
+  SubscribeProperties,
+  UnsubackProperties,
+  UnsubscribeProperties,
+} from '../codec/properties';
+import type { MqttError } from '../errors';
+import type { OutboxChange, OutboxSnapshot, OutgoingRecord } from '../ports/outbox-store';
+
+/** A message to publish, as the application gave it. The session never changes it. */
+export interface PublishRequest {
+  topic: string;
+  payload: Uint8Array;
+  qos: QoS;
+  retain: boolean;
+  properties?: PublishProperties;
+}
+
+/** A message received from the broker. */
+export interface ReceivedMessage {
+  topic: string;
+  payload: Uint8Array;
+  qos: QoS;
+  retain: boolean;
+  dup: boolean;
+  properties?: PublishProperties;
+}
+
+/** How a publish ended well. */
+export interface PublishResult {
+  /** The outbox sequence id. */
+  id: number;
+  qos: QoS;
+  /** The packet id it was acknowledged under (QoS 1 and 2). */
+  packetId?: number;
+  /** The acknowledgement's reason code (5.0; 0x10 "no matching subscribers" is a success). */
+  reasonCode?: number;
+  properties?: AckProperties;
+}
+
+/** How a subscribe ended: one granted QoS per topic filter, in order. */
+export interface SubscribeResult {
+  granted: QoS[];
+  reasonCodes: number[];
+  properties?: SubackProperties;
+}
+
+export interface UnsubscribeResult {
+  /** 5.0 only: one reason code per topic filter (0x11: there was no such subscription). */
+  reasonCodes?: number[];
+  properties?: UnsubackProperties;
+}
+
+/** What an outgoing QoS 1 or 2 message looks like from outside: its outbox record. */
+export type OutboxEntry = OutgoingRecord;
+
+/** The session's settings; the client fills in its defaults. */
+export interface SessionOptions {
+  clientId: string;
+  /** Clean Session (3.1.1) or Clean Start (5.0) on every connection. */
+  clean: boolean;
+  /** Seconds; 0 turns keep-alive off. */
+  keepAlive: number;
+  protocolVersion: ProtocolVersion;
+  /** When a broker refuses 5.0 as an unsupported protocol version, try 3.1.1 once. */
+  fallbackToV4: boolean;
+  username?: string;
+  password?: Uint8Array;
+  will?: Will;
+  /** 5.0: how long the broker keeps the session after a disconnect, in seconds. */
+  sessionExpiryInterval?: number;
+  /** 5.0: how many QoS 1/2 messages the broker may have unacknowledged towards us. */
+  receiveMaximum?: number;
+  /** 5.0: the largest packet we accept, in bytes. */
+  maximumPacketSize?: number;
+  /** 5.0: how many topic aliases the broker may use towards us. */
+  topicAliasMaximum?: number;
+  /** Other CONNECT properties (user properties, authentication, problem information). */
+  connectProperties?: ConnectProperties;
+  /** The most QoS 1/2 PUBLISHes unacknowledged at once (also capped by the broker's Receive Maximum). */
+  maxInflight: number;
+  /** After this long without an ack: resend in-session (3.1.1) or reconnect (5.0). 0: never. */
+  ackTimeoutMs: number;
+  connectTimeoutMs: number;
+  /** How long to wait for PINGRESP before the connection counts as dead. */
+  pingTimeoutMs: number;
+  /** QoS 0 messages kept while offline or while the transport is congested. */
+  maxQueuedQoS0: number;
+  /** QoS 1/2 messages owed at most; beyond it publish() is refused. */
+  maxQueuedMessages: number;
+}
+
+/** Everything that can happen to the session. Each comes with `now` (ms) to `handle`. */
+export type SessionInput =
+  /** What the outbox held when the client started; before the first connection. */
+  | { type: 'restore'; snapshot: OutboxSnapshot }
+  | { type: 'connectionOpened' }
+  | { type: 'connectionLost'; error?: MqttError }
+  | { type: 'packetReceived'; packet: Packet }
+  | { type: 'decodeFailed'; error: DecodeError }
+  /** `id` is the message's outbox sequence id, greater than every id before it. */
+  | { type: 'publishRequested'; id: number; message: PublishRequest }
+  | { type: 'subscribeRequested'; id: number; subscriptions: Subscription[]; properties?: SubscribeProperties }
+  | { type: 'unsubscribeRequested'; id: number; topicFilters: string[]; properties?: UnsubscribeProperties }
+  /** The application no longer wants message `id` sent (its AbortSignal fired). */
+  | { type: 'abortRequested'; id: number }
+  /** Awaited outbox writes are durable: outgoing record ids and incoming packet ids. */
+  | { type: 'stored'; ids: number[]; incoming: number[] }
+  | { type: 'storeFailed'; ids: number[]; incoming: number[]; error: MqttError }
+  | { type: 'timerExpired' }
+  /** The transport asked us to wait (`write` returned false), then to go on. */
+  | { type: 'transportBlocked' }
+  | { type: 'transportDrained' }
+  /** Close cleanly: DISCONNECT, then close. What is owed stays owed. */
+  | { type: 'disconnectRequested'; reasonCode?: number; properties?: DisconnectProperties }
+  /** End by force: every pending operation is rejected; durable records stay for the next start. */
+  | { type: 'endRequested' };
+
+export type Operation = 'publish' | 'subscribe' | 'unsubscribe';
+
+/** Lifecycle news the client turns into events. */
+export type SessionEvent =
+  | { name: 'connected'; connack: ConnackPacket; protocolVersion: ProtocolVersion }
+  /** We asked the broker to keep our session and it had not: owed messages go again as new. */
+  | { name: 'sessionLost'; republished: number; settledAsDelivered: number }
+  /** The broker refused the connection; `retry` says what the client should do next. */
+  | { name: 'refused'; error: MqttError; retry: 'now' | 'later' | 'never' }
+  /** The broker sent DISCONNECT (5.0). */
+  | { name: 'serverDisconnect'; reasonCode: number; properties?: DisconnectProperties }
+  /** Something odd but harmless (an ack for nothing, a fallback to 3.1.1). */
+  | { name: 'warning'; error: MqttError };
+
+/** What the session asks its driver to do, in order. */
+export type SessionAction =
+  | { type: 'send'; packet: Packet }
+  /** Write to the outbox; when `awaited`, report back with a `stored` input. */
+  | { type: 'persist'; change: OutboxChange; awaited: boolean }
+  | { type: 'forget'; change: OutboxChange }
+  | { type: 'deliver'; message: ReceivedMessage }
+  | { type: 'settle'; operation: Operation; id: number; result?: unknown; error?: MqttError }
+  | { type: 'closeConnection'; error?: MqttError }
+  | { type: 'notify'; event: SessionEvent };

@@ -1,0 +1,355 @@
+import type { ConnackPacket, Packet, ProtocolVersion } from '../codec/packet';
+import { ReasonCode, VALID_REASON_CODES_V5, reasonCodeName } from '../codec/reason-codes';
+import {
+  ClientEndedError,
+  ConnectionError,
+  ConnectRefusedError,
+  MqttError,
+  ProtocolError,
+} from '../errors';
+import { IncomingFlow } from './incoming-flow';
+import { Link } from './link';
+import { OutgoingFlow } from './outgoing-flow';
+import { PacketIds } from './packet-ids';
+import type { SessionContext } from './session-context';
+import type { OutboxEntry, SessionAction, SessionInput, SessionOptions } from './session-types';
+import { SubscriptionFlow } from './subscription-flow';
+import { policyFor, V4_POLICY, type VersionPolicy } from './version-policy';
+
+/**
+ * The MQTT session of one client, as a pure state machine: `handle(input, now)` takes what
+ * happened and returns what to do, in order; `nextDeadline()` says when it next wants a
+ * `timerExpired`. It never touches a socket, a timer, storage or the clock, so every rule it
+ * keeps can be tested by feeding it inputs. One machine serves 3.1.1 and 5.0; what differs
+ * lives in the version policy.
+ *
+ * Rules it keeps, and where: outgoing messages (write-ahead, packet ids, the window, DUP,
+ * resend) in OutgoingFlow; received messages (QoS 2 exactly once, ack order, Receive Maximum,
+ * topic aliases) in IncomingFlow; SUBSCRIBE/UNSUBSCRIBE and resubscribing in
+ * SubscriptionFlow; the connection (CONNACK, keep-alive, refusals, fallback) here.
+ */
+export class Session implements SessionContext {
+  now = 0;
+  readonly options: SessionOptions;
+  readonly ids = new PacketIds();
+  policy: VersionPolicy;
+  link: Link | null = null;
+  /** The client id on the wire; a 5.0 broker may assign one. */
+  clientId: string;
+
+  private out: SessionAction[] = [];
+  private readonly outgoing: OutgoingFlow;
+  private readonly incoming: IncomingFlow;
+  private readonly subscriptions: SubscriptionFlow;
+  private connectedBefore = false;
+  private restoredState = false;
+  private fellBack = false;
+  private ended = false;
+
+  constructor(options: SessionOptions) {
+    this.options = options;
+    this.clientId = options.clientId;
+    this.policy = policyFor(options.protocolVersion);
+    this.outgoing = new OutgoingFlow(this);
+    this.incoming = new IncomingFlow(this);
+    this.subscriptions = new SubscriptionFlow(this);
+  }
+
+  /** The version of the next (or current) connection: 3.1.1 after a fallback. */
+  get protocolVersion(): ProtocolVersion {
+    return this.policy.version;
+  }
+
+  get connected(): boolean {
+    return this.link?.open === true;
+  }
+
+  handle(input: SessionInput, now: number): SessionAction[] {
+    this.now = now;
+    const out: SessionAction[] = [];
+    this.out = out;
+    switch (input.type) {
+      case 'restore':
+        this.outgoing.restore(input.snapshot.outgoing);
+        this.incoming.restore(input.snapshot.incoming);
+        this.restoredState = this.outgoing.hasRestoredState || input.snapshot.incoming.length > 0;
+        break;
+      case 'connectionOpened':
+        this.onConnectionOpened();
+        break;
+      case 'connectionLost':
+        this.onConnectionLost();
+        break;
+      case 'packetReceived':
+        this.onPacket(input.packet);
+        break;
+      case 'decodeFailed':
+        this.fail(new ProtocolError(input.error.reasonCode, `the broker sent a malformed packet: ${input.error.message}`, { cause: input.error }));
+        break;
+      case 'publishRequested':
+        if (this.ended) this.emit({ type: 'settle', operation: 'publish', id: input.id, error: new ClientEndedError() });
+        else this.outgoing.request(input.id, input.message);
+        break;
+      case 'subscribeRequested':
+        if (this.ended) this.emit({ type: 'settle', operation: 'subscribe', id: input.id, error: new ClientEndedError() });
+        else this.subscriptions.requestSubscribe(input.id, input.subscriptions, input.properties);
+        break;
+      case 'unsubscribeRequested':
+        if (this.ended) this.emit({ type: 'settle', operation: 'unsubscribe', id: input.id, error: new ClientEndedError() });
+        else this.subscriptions.requestUnsubscribe(input.id, input.topicFilters, input.properties);
+        break;
+      case 'abortRequested':
+        this.outgoing.abort(input.id);
+        break;
+      case 'stored':
+        this.outgoing.onStored(input.ids);
+        this.incoming.onStored(input.incoming);
+        break;
+      case 'storeFailed':
+        this.outgoing.onStoreFailed(input.ids, input.error);
+        if (input.incoming.length > 0) this.incoming.onStoreFailed(input.incoming, input.error);
+        break;
+      case 'timerExpired':
+        this.onTimer();
+        break;
+      case 'transportBlocked':
+        if (this.link !== null) this.link.blocked = true;
+        break;
+      case 'transportDrained':
+        if (this.link !== null) this.link.blocked = false;
+        break;
+      case 'disconnectRequested':
+        this.disconnect(input.reasonCode, input.properties);
+        break;
+      case 'endRequested':
+        this.ended = true;
+        this.outgoing.endAll(new ClientEndedError());
+        this.subscriptions.endAll(new ClientEndedError());
+        this.disconnect(undefined, undefined);
+        break;
+    }
+    this.subscriptions.pump();
+    this.outgoing.pump();
+    this.out = [];
+    return out;
+  }
+
+  /** When the session next needs a `timerExpired` (a `now` value), or undefined: not until something happens. */
+  nextDeadline(): number | undefined {
+    const link = this.link;
+    if (link === null) return undefined;
+    if (link.phase === 'connecting') return link.connectDeadline;
+    if (link.phase !== 'connected') return undefined;
+    const deadline = Math.min(this.keepAliveDeadline(link), this.outgoing.nextDeadline(), this.subscriptions.nextDeadline());
+    return deadline === Infinity ? undefined : deadline;
+  }
+
+  /** What is still owed: every QoS 1/2 message not yet fully acknowledged, in publish order. */
+  pending(): OutboxEntry[] {
+    return this.outgoing.pending();
+  }
+
+  /** Nothing owed: no message to deliver, no operation to answer. */
+  isIdle(): boolean {
+    return this.outgoing.owed === 0 && this.subscriptions.owed === 0 && this.incoming.idle;
+  }
+
+  /** Whether message `id` is still owed. */
+  owes(id: number): boolean {
+    return this.outgoing.has(id);
+  }
+
+  /** Whether message `id` has gone out (then it cannot be called back). */
+  wasSent(id: number): boolean {
+    return this.outgoing.wasSent(id);
+  }
+
+  // SessionContext: what the flows may do.
+
+  emit(action: SessionAction): void {
+    this.out.push(action);
+  }
+
+  send(packet: Packet): void {
+    this.out.push({ type: 'send', packet });
+    if (this.link !== null) this.link.lastSentAt = this.now;
+  }
+
+  fail(error: ProtocolError): void {
+    const link = this.link;
+    if (link === null || link.phase === 'closing') return;
+    const code = VALID_REASON_CODES_V5.disconnect[error.reasonCode] === 1 ? error.reasonCode : ReasonCode.ProtocolError;
+    const disconnect = this.policy.disconnectFor(code);
+    if (disconnect !== undefined) this.send(disconnect);
+    this.closeConnection(error);
+  }
+
+  closeConnection(error?: MqttError): void {
+    const link = this.link;
+    if (link === null || link.phase === 'closing') return;
+    link.phase = 'closing';
+    this.out.push(error === undefined ? { type: 'closeConnection' } : { type: 'closeConnection', error });
+  }
+
+  warn(error: MqttError): void {
+    this.out.push({ type: 'notify', event: { name: 'warning', error } });
+  }
+
+  private onConnectionOpened(): void {
+    const link = new Link(this.now, this.options.connectTimeoutMs, this.options.keepAlive * 1000);
+    this.link = link;
+    if (this.ended) {
+      this.closeConnection(new ClientEndedError());
+      return;
+    }
+    this.send(this.policy.connectPacket(this.options, this.clientId));
+  }
+
+  private onConnectionLost(): void {
+    if (this.link === null) return;
+    this.link = null;
+    this.outgoing.onConnectionLost();
+    this.subscriptions.onConnectionLost();
+  }
+
+  private onPacket(packet: Packet): void {
+    const link = this.link;
+    if (link === null || link.phase === 'closing') return;
+    if (link.phase === 'connecting') {
+      if (packet.type === 'connack') this.onConnack(packet, link);
+      else this.fail(new ProtocolError(ReasonCode.ProtocolError, `the broker sent ${packet.type.toUpperCase()} before CONNACK`));
+      return;
+    }
+    switch (packet.type) {
+      case 'publish':
+        this.incoming.onPublish(packet, link);
+        break;
+      case 'puback':
+        this.outgoing.onPuback(packet);
+        break;
+      case 'pubrec':
+        this.outgoing.onPubrec(packet);
+        break;
+      case 'pubrel':
+        this.incoming.onPubrel(packet);
+        break;
+      case 'pubcomp':
+        this.outgoing.onPubcomp(packet);
+        break;
+      case 'suback':
+        this.subscriptions.onSuback(packet);
+        break;
+      case 'unsuback':
+        this.subscriptions.onUnsuback(packet);
+        break;
+      case 'pingresp':
+        link.pingSentAt = -1;
+        break;
+      case 'disconnect': {
+        const reasonCode = packet.reasonCode ?? 0;
+        const event = { name: 'serverDisconnect' as const, reasonCode };
+        this.emit({ type: 'notify', event: packet.properties === undefined ? event : { ...event, properties: packet.properties } });
+        this.closeConnection(new ConnectionError(`the broker disconnected: ${reasonCodeName(reasonCode)} (0x${reasonCode.toString(16)})`));
+        break;
+      }
+      case 'connack':
+        this.fail(new ProtocolError(ReasonCode.ProtocolError, 'the broker sent a second CONNACK'));
+        break;
+      case 'auth':
+        this.fail(new ProtocolError(ReasonCode.ProtocolError, 'the broker sent AUTH, but we asked for no authentication method'));
+        break;
+      default:
+        this.fail(new ProtocolError(ReasonCode.ProtocolError, `the broker sent ${packet.type.toUpperCase()}, which only a client sends`));
+    }
+  }
+
+  private onConnack(connack: ConnackPacket, link: Link): void {
+    if (connack.reasonCode !== 0) {
+      this.onRefused(connack);
+      return;
+    }
+    if (connack.sessionPresent && this.options.clean) {
+      // [MQTT-3.2.2-2]: a clean start never finds a session.
+      this.fail(new ProtocolError(ReasonCode.ProtocolError, 'the broker says a session is present although we asked for a clean start'));
+      return;
+    }
+    const limits = this.policy.limits(connack);
+    link.phase = 'connected';
+    link.limits = limits;
+    link.quotaMax = link.quota = Math.min(this.options.maxInflight, limits.receiveMaximum);
+    if (limits.serverKeepAlive !== undefined) link.keepAliveMs = limits.serverKeepAlive * 1000; // [MQTT-3.2.2-21]
+    if (limits.assignedClientIdentifier !== undefined) this.clientId = limits.assignedClientIdentifier;
+    if (connack.sessionPresent) {
+      this.outgoing.resend(link);
+    } else {
+      const expected = !this.options.clean && (this.connectedBefore || this.restoredState);
+      const counts = this.outgoing.resetSession();
+      this.incoming.onSessionReset();
+      this.subscriptions.resubscribe();
+      if (expected) this.emit({ type: 'notify', event: { name: 'sessionLost', ...counts } });
+    }
+    this.connectedBefore = true;
+    this.emit({ type: 'notify', event: { name: 'connected', connack, protocolVersion: this.policy.version } });
+  }
+
+  private onRefused(connack: ConnackPacket): void {
+    const error = new ConnectRefusedError(connack, this.policy.version, this.policy.describeRefusal(connack.reasonCode));
+    let retry: 'now' | 'later' | 'never';
+    if (this.policy.version === 5 && this.options.fallbackToV4 && !this.fellBack && this.policy.refusesVersion(connack)) {
+      this.fellBack = true;
+      this.policy = V4_POLICY;
+      retry = 'now';
+      this.warn(new MqttError('ERR_FALLBACK_TO_V4', 'the broker does not support MQTT 5.0: connecting with MQTT 3.1.1 instead'));
+      this.outgoing.revalidate();
+    } else {
+      retry = this.policy.refusalIsPermanent(connack.reasonCode) ? 'never' : 'later';
+    }
+    this.emit({ type: 'notify', event: { name: 'refused', error, retry } });
+    this.closeConnection(error);
+  }
+
+  private onTimer(): void {
+    const link = this.link;
+    if (link === null) return;
+    if (link.phase === 'connecting') {
+      if (this.now >= link.connectDeadline) {
+        this.closeConnection(new ConnectionError(`no CONNACK within ${this.options.connectTimeoutMs} ms`));
+      }
+      return;
+    }
+    if (link.phase !== 'connected') return;
+    if (link.keepAliveMs > 0) {
+      if (link.pingSentAt >= 0) {
+        if (this.now >= link.pingSentAt + this.options.pingTimeoutMs) {
+          this.closeConnection(new ConnectionError(`no PINGRESP within ${this.options.pingTimeoutMs} ms: the connection is dead`));
+          return;
+        }
+      } else if (this.now >= link.lastSentAt + link.keepAliveMs) {
+        // [MQTT-3.1.2-23]: no more than Keep Alive between packets we send.
+        this.send({ type: 'pingreq' });
+        link.pingSentAt = this.now;
+      }
+    }
+    this.outgoing.checkTimeouts(link);
+    this.subscriptions.checkTimeouts();
+  }
+
+  private keepAliveDeadline(link: Link): number {
+    if (link.keepAliveMs <= 0) return Infinity;
+    return link.pingSentAt >= 0 ? link.pingSentAt + this.options.pingTimeoutMs : link.lastSentAt + link.keepAliveMs;
+  }
+
+  private disconnect(reasonCode: number | undefined, properties: object | undefined): void {
+    const link = this.link;
+    if (link === null || link.phase === 'closing') return;
+    if (link.open) {
+      const packet: Packet = { type: 'disconnect' };
+      if (this.policy.version === 5) {
+        if (reasonCode !== undefined) packet.reasonCode = reasonCode;
+        if (properties !== undefined) packet.properties = properties;
+      }
+      this.send(packet);
+    }
+    this.closeConnection();
+  }
+}

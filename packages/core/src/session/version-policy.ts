@@ -1,0 +1,137 @@
+import type { AckPacket, ConnackPacket, ConnectPacket, DisconnectPacket, ProtocolVersion } from '../codec/packet';
+import type { ConnectProperties } from '../codec/properties';
+import { ConnectReturnCode, ReasonCode, reasonCodeName } from '../codec/reason-codes';
+import type { SessionOptions } from './session-types';
+
+/** What the broker allows, from CONNACK; 3.1.1 brokers announce nothing, so no limit. */
+export interface BrokerLimits {
+  receiveMaximum: number;
+  maximumPacketSize: number;
+  maximumQoS: 0 | 1 | 2;
+  retainAvailable: boolean;
+  /** Seconds, when the broker overrides our keep-alive [MQTT-3.2.2-21]. */
+  serverKeepAlive: number | undefined;
+  assignedClientIdentifier: string | undefined;
+}
+
+const NO_LIMITS: BrokerLimits = {
+  receiveMaximum: 65_535,
+  maximumPacketSize: 268_435_460,
+  maximumQoS: 2,
+  retainAvailable: true,
+  serverKeepAlive: undefined,
+  assignedClientIdentifier: undefined,
+};
+
+/**
+ * Everything that differs between MQTT 3.1.1 and 5.0, in one place, so that the session is one
+ * machine for both.
+ */
+export interface VersionPolicy {
+  readonly version: ProtocolVersion;
+  /**
+   * 3.1.1 may resend an unacknowledged PUBLISH or PUBREL in-session after a timeout; 5.0 forbids
+   * resending at any time but on reconnect [MQTT-4.4.0-1], so a timeout closes the connection.
+   */
+  readonly resendInSession: boolean;
+  /** Whether an ack's reason code refuses the message (5.0, 0x80 and up) [MQTT-4.4.0-2]. */
+  refuses(reasonCode: number | undefined): boolean;
+  connectPacket(options: SessionOptions, clientId: string): ConnectPacket;
+  limits(connack: ConnackPacket): BrokerLimits;
+  /** The CONNACK refuses because the broker does not speak this version. */
+  refusesVersion(connack: ConnackPacket): boolean;
+  /** The refusal will not change by retrying (bad credentials, not authorised, banned...). */
+  refusalIsPermanent(reasonCode: number): boolean;
+  describeRefusal(reasonCode: number): string;
+  /** What to send before closing on a protocol error: a 5.0 DISCONNECT with its reason. */
+  disconnectFor(reasonCode: number): DisconnectPacket | undefined;
+  /** The answer to a PUBREC or PUBREL whose packet id we do not know. */
+  unknownIdAnswer(type: 'pubrel' | 'pubcomp', packetId: number): AckPacket<'pubrel' | 'pubcomp'>;
+}
+
+const V4_REFUSALS: Record<number, string> = {
+  [ConnectReturnCode.UnacceptableProtocolVersion]: 'unacceptable protocol version',
+  [ConnectReturnCode.IdentifierRejected]: 'client identifier rejected',
+  [ConnectReturnCode.ServerUnavailable]: 'server unavailable',
+  [ConnectReturnCode.BadUserNameOrPassword]: 'bad user name or password',
+  [ConnectReturnCode.NotAuthorized]: 'not authorized',
+};
+
+const V5_PERMANENT = new Set<number>([
+  ReasonCode.UnsupportedProtocolVersion,
+  ReasonCode.ClientIdentifierNotValid,
+  ReasonCode.BadUserNameOrPassword,
+  ReasonCode.NotAuthorized,
+  ReasonCode.Banned,
+  ReasonCode.BadAuthenticationMethod,
+]);
+
+function connectPacket(options: SessionOptions, clientId: string, version: ProtocolVersion): ConnectPacket {
+  const packet: ConnectPacket = {
+    type: 'connect',
+    protocolVersion: version,
+    clientId,
+    clean: options.clean,
+    keepAlive: options.keepAlive,
+  };
+  if (options.username !== undefined) packet.username = options.username;
+  if (options.password !== undefined) packet.password = options.password;
+  if (options.will !== undefined) {
+    const { properties, ...will } = options.will;
+    packet.will = version === 5 && properties !== undefined ? options.will : will;
+  }
+  if (version === 5) {
+    const properties: ConnectProperties = { ...options.connectProperties };
+    if (options.sessionExpiryInterval !== undefined) properties.sessionExpiryInterval = options.sessionExpiryInterval;
+    if (options.receiveMaximum !== undefined) properties.receiveMaximum = options.receiveMaximum;
+    if (options.maximumPacketSize !== undefined) properties.maximumPacketSize = options.maximumPacketSize;
+    if (options.topicAliasMaximum !== undefined) properties.topicAliasMaximum = options.topicAliasMaximum;
+    if (Object.keys(properties).length > 0) packet.properties = properties;
+  }
+  return packet;
+}
+
+export const V4_POLICY: VersionPolicy = {
+  version: 4,
+  resendInSession: true,
+  refuses: () => false,
+  connectPacket: (options, clientId) => connectPacket(options, clientId, 4),
+  limits: () => NO_LIMITS,
+  refusesVersion: (connack) => connack.reasonCode === ConnectReturnCode.UnacceptableProtocolVersion,
+  refusalIsPermanent: (code) => code !== ConnectReturnCode.ServerUnavailable,
+  describeRefusal: (code) => `the broker refused the connection: ${V4_REFUSALS[code] ?? `return code ${code}`}`,
+  disconnectFor: () => undefined,
+  unknownIdAnswer: (type, packetId) => ({ type, packetId }),
+};
+
+export const V5_POLICY: VersionPolicy = {
+  version: 5,
+  resendInSession: false,
+  refuses: (reasonCode) => reasonCode !== undefined && reasonCode >= 0x80,
+  connectPacket: (options, clientId) => connectPacket(options, clientId, 5),
+  limits: (connack) => {
+    const p = connack.properties ?? {};
+    return {
+      receiveMaximum: p.receiveMaximum ?? NO_LIMITS.receiveMaximum,
+      maximumPacketSize: p.maximumPacketSize ?? NO_LIMITS.maximumPacketSize,
+      maximumQoS: p.maximumQoS ?? 2,
+      retainAvailable: p.retainAvailable ?? true,
+      serverKeepAlive: p.serverKeepAlive,
+      assignedClientIdentifier: p.assignedClientIdentifier,
+    };
+  },
+  // A 3.1.1-only broker answers a 5.0 CONNECT with its own CONNACK, return code 0x01
+  // [MQTT-3.1.2-2]; a 5.0 broker that refuses 5.0 says 0x84.
+  refusesVersion: (connack) =>
+    connack.reasonCode === ReasonCode.UnsupportedProtocolVersion ||
+    (connack.properties === undefined && connack.reasonCode === ConnectReturnCode.UnacceptableProtocolVersion),
+  refusalIsPermanent: (code) => V5_PERMANENT.has(code),
+  describeRefusal: (code) => `the broker refused the connection: ${reasonCodeName(code)} (0x${code.toString(16)})`,
+  disconnectFor: (reasonCode) => ({ type: 'disconnect', reasonCode }),
+  // 0x92: Packet Identifier not found (3.6.2.1, 3.7.2.1).
+  unknownIdAnswer: (type, packetId) => ({ type, packetId, reasonCode: ReasonCode.PacketIdentifierNotFound }),
+};
+
+export function policyFor(version: ProtocolVersion): VersionPolicy {
+  return version === 5 ? V5_POLICY : V4_POLICY;
+}

@@ -1,0 +1,181 @@
+import { describe, expect, test } from 'vitest';
+import type { PublishPacket } from '@courier/core';
+import { SessionHarness, trace } from './session-harness';
+
+function incoming(packetId: number, qos: 0 | 1 | 2, extra: Partial<PublishPacket> = {}): PublishPacket {
+  const packet: PublishPacket = { type: 'publish', topic: 'in/1', payload: Uint8Array.of(packetId), qos, dup: false, retain: false, ...extra };
+  if (qos > 0) packet.packetId = packetId;
+  return packet;
+}
+
+describe('receiving', () => {
+  test('QoS 0 is delivered and not acknowledged', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.take();
+    const actions = h.receive(incoming(0, 0));
+    expect(actions.map((a) => a.type)).toEqual(['deliver']);
+    expect(h.delivered()[0]).toEqual({ topic: 'in/1', payload: Uint8Array.of(0), qos: 0, retain: false, dup: false });
+  });
+
+  test('QoS 1 is delivered, then PUBACK', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.take();
+    const actions = h.receive(incoming(7, 1));
+    expect(actions.map((a) => (a.type === 'send' ? `send ${a.packet.type}` : a.type))).toEqual(['deliver', 'send puback']);
+  });
+
+  test('a QoS 1 duplicate after PUBACK is a new message: delivered again (at least once)', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.receive(incoming(7, 1));
+    h.receive(incoming(7, 1, { dup: true }));
+    expect(h.delivered()).toHaveLength(2);
+  });
+
+  test('QoS 2: the packet id is written before the message is delivered and PUBREC sent', () => {
+    const h = new SessionHarness();
+    h.autoStore = false;
+    h.connect();
+    h.take();
+    const actions = h.receive(incoming(5, 2));
+    expect(actions).toEqual([{ type: 'persist', change: { op: 'putIncoming', packetId: 5 }, awaited: true }]);
+    const after = h.store();
+    expect(after.map((a) => (a.type === 'send' ? `send ${a.packet.type}` : a.type))).toEqual(['deliver', 'send pubrec']);
+    expect(h.incomingIds.has(5)).toBe(true);
+  });
+
+  test('[MQTT-4.3.3-10] a duplicate QoS 2 PUBLISH before PUBREL gets PUBREC again and is not delivered again', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.receive(incoming(5, 2));
+    h.take();
+    h.receive(incoming(5, 2, { dup: true }));
+    expect(trace(h.sent())).toEqual(['PUBREC 5']);
+    expect(h.delivered()).toHaveLength(1);
+  });
+
+  test('a duplicate that arrives while the id is still being written waits for it, and is still not delivered twice', () => {
+    const h = new SessionHarness();
+    h.autoStore = false;
+    h.connect();
+    h.receive(incoming(5, 2));
+    h.receive(incoming(5, 2, { dup: true }));
+    h.take();
+    h.store();
+    expect(trace(h.sent())).toEqual(['PUBREC 5', 'PUBREC 5']);
+    expect(h.delivered()).toHaveLength(1);
+  });
+
+  test('PUBREL forgets the id and gets PUBCOMP; after that the id is free for a new message', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.receive(incoming(5, 2));
+    h.take();
+    h.receive({ type: 'pubrel', packetId: 5, reasonCode: 0 });
+    expect(trace(h.sent())).toEqual(['PUBCOMP 5']);
+    expect(h.incomingIds.size).toBe(0);
+    h.receive(incoming(5, 2));
+    expect(h.delivered()).toHaveLength(2);
+  });
+
+  test('a PUBREL for an unknown id still gets PUBCOMP: 0x92 in 5.0 (3.7.2.1), plain in 3.1.1', () => {
+    for (const [version, expected] of [[5, 'PUBCOMP 9 rc92'], [4, 'PUBCOMP 9']] as const) {
+      const h = new SessionHarness({ protocolVersion: version });
+      h.connect();
+      h.take();
+      h.receive({ type: 'pubrel', packetId: 9, reasonCode: 0 });
+      expect(trace(h.sent())).toEqual([expected]);
+    }
+  });
+
+  test('[MQTT-4.6.0-2] acks and deliveries keep arrival order, even when a QoS 2 write is slow', () => {
+    const h = new SessionHarness();
+    h.autoStore = false;
+    h.connect();
+    h.take();
+    h.receive(incoming(1, 2));
+    h.receive(incoming(2, 1));
+    h.receive(incoming(3, 0));
+    expect(h.delivered()).toEqual([]);
+    h.store();
+    expect(trace(h.sent())).toEqual(['PUBREC 1', 'PUBACK 2']);
+    expect(h.delivered().map((m) => m.payload[0])).toEqual([1, 2, 3]);
+  });
+
+  test('a received QoS 2 id restored from the outbox makes a resent PUBLISH a duplicate after a restart', () => {
+    const h = new SessionHarness();
+    h.handle({ type: 'restore', snapshot: { outgoing: [], incoming: [5], nextId: 1 } });
+    h.connect({ sessionPresent: true });
+    h.take();
+    h.receive(incoming(5, 2, { dup: true }));
+    expect(trace(h.sent())).toEqual(['PUBREC 5']);
+    expect(h.delivered()).toEqual([]);
+  });
+
+  test('received QoS 2 ids are forgotten when the broker starts a new session', () => {
+    const h = new SessionHarness();
+    h.handle({ type: 'restore', snapshot: { outgoing: [], incoming: [5], nextId: 1 } });
+    h.connect({ sessionPresent: false });
+    expect(h.incomingIds.size).toBe(0);
+    h.receive(incoming(5, 2));
+    expect(h.delivered()).toHaveLength(1);
+  });
+
+  test('a broker exceeding our Receive Maximum breaks the protocol: DISCONNECT 0x93 (3.3.4)', () => {
+    const h = new SessionHarness({ receiveMaximum: 2 });
+    h.connect();
+    h.receive(incoming(1, 2));
+    h.receive(incoming(2, 2));
+    h.take();
+    const actions = h.receive(incoming(3, 2));
+    expect(trace(h.sent())).toEqual(['DISCONNECT rc93']);
+    expect(h.closes(actions)).toEqual([expect.objectContaining({ code: 'ERR_PROTOCOL', reasonCode: 0x93 })]);
+    expect(h.delivered()).toHaveLength(2);
+  });
+
+  test('PUBCOMP frees a place under our Receive Maximum', () => {
+    const h = new SessionHarness({ receiveMaximum: 1 });
+    h.connect();
+    h.receive(incoming(1, 2));
+    h.receive({ type: 'pubrel', packetId: 1 });
+    const actions = h.receive(incoming(2, 2));
+    expect(h.closes(actions)).toEqual([]);
+    expect(h.delivered()).toHaveLength(2);
+  });
+});
+
+describe('topic aliases from the broker (3.3.2.3.4)', () => {
+  test('are set by a PUBLISH with a topic and resolved in later ones; the application sees topics only', () => {
+    const h = new SessionHarness({ topicAliasMaximum: 10 });
+    h.connect();
+    h.receive(incoming(0, 0, { topic: 'sensors/7', properties: { topicAlias: 3, contentType: 'json' } }));
+    h.receive(incoming(0, 0, { topic: '', properties: { topicAlias: 3 } }));
+    expect(h.delivered().map((m) => [m.topic, m.properties])).toEqual([
+      ['sensors/7', { contentType: 'json' }],
+      ['sensors/7', undefined],
+    ]);
+  });
+
+  test('[MQTT-3.3.2-7] are forgotten with the connection', () => {
+    const h = new SessionHarness({ topicAliasMaximum: 10 });
+    h.connect();
+    h.receive(incoming(0, 0, { topic: 'sensors/7', properties: { topicAlias: 3 } }));
+    h.disconnect();
+    h.connect();
+    h.take();
+    const actions = h.receive(incoming(0, 0, { topic: '', properties: { topicAlias: 3 } }));
+    expect(trace(h.sent())).toEqual(['DISCONNECT rc82']);
+    expect(h.closes(actions)).toHaveLength(1);
+  });
+
+  test('an alias above our Topic Alias Maximum is refused with 0x94', () => {
+    const h = new SessionHarness({ topicAliasMaximum: 2 });
+    h.connect();
+    h.take();
+    h.receive(incoming(0, 0, { topic: 't', properties: { topicAlias: 3 } }));
+    expect(trace(h.sent())).toEqual(['DISCONNECT rc94']);
+    expect(h.delivered()).toEqual([]);
+  });
+});

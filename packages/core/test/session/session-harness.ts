@@ -1,0 +1,191 @@
+// Drives a Session with scripted inputs and a fake clock, and keeps what it asked for: the
+// packets it sent, the outbox as its persist/forget actions left it, settlements, deliveries.
+import type { Packet, ProtocolVersion, PublishPacket } from '@courier/core';
+import type { OutboxChange, OutgoingRecord } from '../../src/ports/outbox-store';
+import { Session } from '../../src/session/session';
+import type {
+  PublishRequest,
+  ReceivedMessage,
+  SessionAction,
+  SessionEvent,
+  SessionInput,
+  SessionOptions,
+} from '../../src/session/session-types';
+
+export const defaultOptions: SessionOptions = {
+  clientId: 'test-client',
+  clean: false,
+  keepAlive: 60,
+  protocolVersion: 5,
+  fallbackToV4: true,
+  maxInflight: 100,
+  ackTimeoutMs: 10_000,
+  connectTimeoutMs: 5_000,
+  pingTimeoutMs: 5_000,
+  maxQueuedQoS0: 100,
+  maxQueuedMessages: 100_000,
+};
+
+export interface Settlement {
+  operation: string;
+  id: number;
+  result?: unknown;
+  error?: { code: string; reasonCode?: number; message: string } & Record<string, unknown>;
+}
+
+export class SessionHarness {
+  readonly session: Session;
+  now = 0;
+  /** When true, every awaited outbox write completes at once (as with the memory outbox). */
+  autoStore = true;
+  /** Awaited writes not yet reported as stored (when autoStore is off). */
+  unstored: { ids: number[]; incoming: number[] } = { ids: [], incoming: [] };
+  readonly outbox = new Map<number, OutgoingRecord>();
+  readonly incomingIds = new Set<number>();
+  /** Every action, in order. */
+  readonly log: SessionAction[] = [];
+  private cursor = 0;
+
+  constructor(options: Partial<SessionOptions> = {}) {
+    this.session = new Session({ ...defaultOptions, ...options });
+  }
+
+  get version(): ProtocolVersion {
+    return this.session.protocolVersion;
+  }
+
+  handle(input: SessionInput): SessionAction[] {
+    const actions = this.session.handle(input, this.now);
+    const awaitedIds: number[] = [];
+    const awaitedIncoming: number[] = [];
+    for (const action of actions) {
+      this.log.push(action);
+      if (action.type === 'persist' || action.type === 'forget') this.apply(action.change);
+      if (action.type === 'persist' && action.awaited) {
+        if (action.change.op === 'putIncoming') awaitedIncoming.push(action.change.packetId);
+        else if (action.change.op === 'put') awaitedIds.push(action.change.record.id);
+        else if (action.change.op === 'update') awaitedIds.push(action.change.id);
+      }
+    }
+    if (awaitedIds.length + awaitedIncoming.length === 0) return actions;
+    if (!this.autoStore) {
+      this.unstored.ids.push(...awaitedIds);
+      this.unstored.incoming.push(...awaitedIncoming);
+      return actions;
+    }
+    return [...actions, ...this.handle({ type: 'stored', ids: awaitedIds, incoming: awaitedIncoming })];
+  }
+
+  /** Reports every awaited write so far as durable. */
+  store(): SessionAction[] {
+    const { ids, incoming } = this.unstored;
+    this.unstored = { ids: [], incoming: [] };
+    return this.handle({ type: 'stored', ids, incoming });
+  }
+
+  /** Opens a connection and answers CONNECT with a successful CONNACK. */
+  connect(connack: { sessionPresent?: boolean; properties?: Record<string, unknown> } = {}): SessionAction[] {
+    this.handle({ type: 'connectionOpened' });
+    const packet = { type: 'connack' as const, sessionPresent: connack.sessionPresent ?? false, reasonCode: 0 };
+    return this.receive(connack.properties === undefined ? packet : { ...packet, properties: connack.properties });
+  }
+
+  disconnect(): SessionAction[] {
+    return this.handle({ type: 'connectionLost' });
+  }
+
+  receive(packet: Packet): SessionAction[] {
+    return this.handle({ type: 'packetReceived', packet });
+  }
+
+  publish(id: number, qos: 0 | 1 | 2, topic = 'sensors/1', extra: Partial<PublishRequest> = {}): SessionAction[] {
+    return this.handle({
+      type: 'publishRequested',
+      id,
+      message: { topic, payload: Uint8Array.of(id & 0xff), qos, retain: false, ...extra },
+    });
+  }
+
+  /** Moves the fake clock on and fires the timer if the session's deadline has come. */
+  advance(ms: number): SessionAction[] {
+    this.now += ms;
+    const deadline = this.session.nextDeadline();
+    if (deadline !== undefined && deadline <= this.now) return this.handle({ type: 'timerExpired' });
+    return [];
+  }
+
+  /** Actions since the last call to take(). */
+  take(): SessionAction[] {
+    const fresh = this.log.slice(this.cursor);
+    this.cursor = this.log.length;
+    return fresh;
+  }
+
+  /** Packets sent since the last take(), and moves the cursor. */
+  sent(): Packet[] {
+    return sentPackets(this.take());
+  }
+
+  settlements(actions = this.log): Settlement[] {
+    return actions.flatMap((a) => (a.type === 'settle' ? [a as unknown as Settlement] : []));
+  }
+
+  delivered(actions = this.log): ReceivedMessage[] {
+    return actions.flatMap((a) => (a.type === 'deliver' ? [a.message] : []));
+  }
+
+  events(actions = this.log): SessionEvent[] {
+    return actions.flatMap((a) => (a.type === 'notify' ? [a.event] : []));
+  }
+
+  closes(actions = this.log): (Error | undefined)[] {
+    return actions.flatMap((a) => (a.type === 'closeConnection' ? [a.error] : []));
+  }
+
+  private apply(change: OutboxChange): void {
+    switch (change.op) {
+      case 'put':
+        this.outbox.set(change.record.id, { ...change.record });
+        break;
+      case 'update': {
+        const record = this.outbox.get(change.id);
+        if (record === undefined) throw new Error(`update of a record never put: ${change.id}`);
+        record.state = change.state;
+        if (change.packetId === undefined) delete record.packetId;
+        else record.packetId = change.packetId;
+        break;
+      }
+      case 'delete':
+        this.outbox.delete(change.id);
+        break;
+      case 'putIncoming':
+        this.incomingIds.add(change.packetId);
+        break;
+      case 'deleteIncoming':
+        this.incomingIds.delete(change.packetId);
+        break;
+      case 'clearIncoming':
+        this.incomingIds.clear();
+        break;
+    }
+  }
+}
+
+export function sentPackets(actions: SessionAction[]): Packet[] {
+  return actions.flatMap((a) => (a.type === 'send' ? [a.packet] : []));
+}
+
+export function publishes(packets: Packet[]): PublishPacket[] {
+  return packets.filter((p): p is PublishPacket => p.type === 'publish');
+}
+
+/** A compact trace of packets, for readable assertions: "PUBLISH 1 dup", "PUBREL 3". */
+export function trace(packets: Packet[]): string[] {
+  return packets.map((p) => {
+    const name = p.type.toUpperCase();
+    if (p.type === 'publish') return `${name} q${p.qos}${p.packetId === undefined ? '' : ` ${p.packetId}`}${p.dup ? ' dup' : ''}`;
+    if ('packetId' in p) return `${name} ${p.packetId}${'reasonCode' in p && p.reasonCode ? ` rc${p.reasonCode.toString(16)}` : ''}`;
+    if ('reasonCode' in p && p.reasonCode !== undefined && p.reasonCode !== 0) return `${name} rc${p.reasonCode.toString(16)}`;
+    return name;
+  });
+}

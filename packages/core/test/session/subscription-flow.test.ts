@@ -1,0 +1,108 @@
+import { describe, expect, test } from 'vitest';
+import { SessionHarness, trace } from './session-harness';
+
+describe('subscribing', () => {
+  test('sends SUBSCRIBE with a packet id and settles with the granted QoS per filter', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.take();
+    h.handle({ type: 'subscribeRequested', id: 1, subscriptions: [{ topicFilter: 'a/+', qos: 2 }, { topicFilter: 'b/#', qos: 1 }] });
+    expect(h.sent()).toEqual([{ type: 'subscribe', packetId: 1, subscriptions: [{ topicFilter: 'a/+', qos: 2 }, { topicFilter: 'b/#', qos: 1 }] }]);
+    h.receive({ type: 'suback', packetId: 1, reasonCodes: [1, 1] });
+    expect(h.settlements()).toEqual([{ type: 'settle', operation: 'subscribe', id: 1, result: { granted: [1, 1], reasonCodes: [1, 1] } }]);
+    expect(h.session.ids.has(1)).toBe(false);
+  });
+
+  test('a failure code for any filter rejects, listing the filters refused', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.handle({ type: 'subscribeRequested', id: 1, subscriptions: [{ topicFilter: 'ok', qos: 1 }, { topicFilter: 'secret', qos: 1 }] });
+    h.receive({ type: 'suback', packetId: 1, reasonCodes: [1, 0x87] });
+    expect(h.settlements()[0]).toMatchObject({
+      error: { code: 'ERR_SUBSCRIBE_REJECTED', failures: [{ topicFilter: 'secret', reasonCode: 0x87 }] },
+    });
+  });
+
+  test('while offline it waits, and goes out on the next connection', () => {
+    const h = new SessionHarness();
+    h.handle({ type: 'subscribeRequested', id: 1, subscriptions: [{ topicFilter: 'a', qos: 1 }] });
+    h.take();
+    h.connect();
+    expect(trace(h.sent())).toEqual(['CONNECT', 'SUBSCRIBE 1']);
+  });
+
+  test('cut off by a lost connection before SUBACK, it goes again on the next one', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.handle({ type: 'subscribeRequested', id: 1, subscriptions: [{ topicFilter: 'a', qos: 1 }] });
+    h.disconnect();
+    h.take();
+    h.connect({ sessionPresent: true });
+    const [connect, again] = h.sent();
+    expect([connect?.type, again?.type]).toEqual(['connect', 'subscribe']);
+    h.receive({ type: 'suback', packetId: (again as { packetId: number }).packetId, reasonCodes: [1] });
+    expect(h.settlements()).toHaveLength(1);
+  });
+
+  test('when the broker has no session, everything it granted is subscribed again, with its options', () => {
+    const h = new SessionHarness({ clean: true });
+    h.connect();
+    h.handle({ type: 'subscribeRequested', id: 1, subscriptions: [{ topicFilter: 'a', qos: 2, noLocal: true }] });
+    h.receive({ type: 'suback', packetId: 1, reasonCodes: [2] });
+    h.handle({ type: 'subscribeRequested', id: 2, subscriptions: [{ topicFilter: 'b', qos: 1 }] });
+    h.receive({ type: 'suback', packetId: 2, reasonCodes: [1] });
+    h.disconnect();
+    h.take();
+    h.connect();
+    const resubscribe = h.sent().filter((p) => p.type === 'subscribe');
+    expect(resubscribe.flatMap((p) => (p.type === 'subscribe' ? p.subscriptions : []))).toEqual([
+      { topicFilter: 'a', qos: 2, noLocal: true },
+      { topicFilter: 'b', qos: 1 },
+    ]);
+    h.receive({ type: 'suback', packetId: 1, reasonCodes: [2, 1] });
+    expect(h.settlements()).toHaveLength(2); // our own resubscription settles nobody's promise
+  });
+
+  test('with the session present, nothing is subscribed again', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.handle({ type: 'subscribeRequested', id: 1, subscriptions: [{ topicFilter: 'a', qos: 1 }] });
+    h.receive({ type: 'suback', packetId: 1, reasonCodes: [1] });
+    h.disconnect();
+    h.take();
+    h.connect({ sessionPresent: true });
+    expect(trace(h.sent())).toEqual(['CONNECT']);
+  });
+
+  test('an unsubscribed filter is not subscribed again after a lost session', () => {
+    const h = new SessionHarness({ clean: true });
+    h.connect();
+    h.handle({ type: 'subscribeRequested', id: 1, subscriptions: [{ topicFilter: 'a', qos: 1 }] });
+    h.receive({ type: 'suback', packetId: 1, reasonCodes: [1] });
+    h.take();
+    h.handle({ type: 'unsubscribeRequested', id: 2, topicFilters: ['a'] });
+    const [unsubscribe] = h.sent();
+    h.receive({ type: 'unsuback', packetId: (unsubscribe as { packetId: number }).packetId, reasonCodes: [0] });
+    expect(h.settlements()[1]).toEqual({ type: 'settle', operation: 'unsubscribe', id: 2, result: { reasonCodes: [0] } });
+    h.disconnect();
+    h.take();
+    h.connect();
+    expect(trace(h.sent())).toEqual(['CONNECT']);
+  });
+
+  test('a SUBACK that does not answer every filter breaks the protocol', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.handle({ type: 'subscribeRequested', id: 1, subscriptions: [{ topicFilter: 'a', qos: 1 }, { topicFilter: 'b', qos: 1 }] });
+    const actions = h.receive({ type: 'suback', packetId: 1, reasonCodes: [1] });
+    expect(h.closes(actions)).toEqual([expect.objectContaining({ code: 'ERR_PROTOCOL' })]);
+  });
+
+  test('no SUBACK within ackTimeoutMs: reconnect, since SUBSCRIBE is never resent in-session', () => {
+    const h = new SessionHarness({ protocolVersion: 4, ackTimeoutMs: 1_000 });
+    h.connect();
+    h.handle({ type: 'subscribeRequested', id: 1, subscriptions: [{ topicFilter: 'a', qos: 1 }] });
+    const actions = h.advance(1_000);
+    expect(h.closes(actions)).toEqual([expect.objectContaining({ code: 'ERR_CONNECTION' })]);
+  });
+});
