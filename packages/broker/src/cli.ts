@@ -1,2 +1,41 @@
-import { createBroker } from './index';
-void createBroker;
+import { createBroker } from './broker';
+import { type CliOptions, parseCliArgs, USAGE } from './cli-args';
+
+function line(text: string): void {
+  console.log(`${new Date().toISOString()} ${text}`);
+}
+
+async function main(): Promise<void> {
+  let options: CliOptions;
+  try {
+    options = parseCliArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`courier-broker: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
+  const broker = await createBroker({
+    host: options.host,
+    port: options.port,
+    ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),
+    log: line,
+  });
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    line(`${signal}: closing`);
+    void broker.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`courier-broker: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

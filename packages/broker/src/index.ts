@@ -1,1 +1,4 @@
-export function createBroker(): void {}
+export { type Broker, createBroker } from './broker';
+export type { Fault, FaultHandle } from './faults';
+export type { AuthenticateRequest, BrokerOptions, ClientInfo } from './options';
+export type { TapEvent, TapListener } from './tap';

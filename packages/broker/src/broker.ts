@@ -1,0 +1,147 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { BrokerCore } from './broker-core';
+import { Connection, type ConnectionContext } from './connection';
+import { type Fault, type FaultHandle, FaultSet } from './faults';
+import { type BrokerOptions, resolveOptions } from './options';
+import { createScheduler } from './scheduler';
+import { Tap, type TapListener } from './tap';
+import { TcpTransport } from './tcp-transport';
+import type { Transport } from './transport';
+import { WsTransport } from './ws-transport';
+
+/** A running broker: where it listens, how to stop it, and the tools tests use to watch and break it. */
+export interface Broker {
+  readonly host: string;
+  /** The TCP port it listens on (the one picked when `port` was 0). */
+  readonly port: number;
+  /** The WebSocket port, when `wsPort` was given. */
+  readonly wsPort: number | undefined;
+  /** Closes every connection (5.0 clients get DISCONNECT 0x8B first) and frees the ports. */
+  close(): Promise<void>;
+  /** Every packet in and out, after faults are applied; returns a function that stops the tap. */
+  tap(listener: TapListener): () => void;
+  /** Breaks a flow on purpose: drop, delay or cut at a chosen packet. */
+  inject(fault: Fault): FaultHandle;
+  /** Withdraws every fault. */
+  clearFaults(): void;
+  /** Cuts a client's connection now, as a network failure would (no DISCONNECT, will published). */
+  dropClient(clientId: string): boolean;
+}
+
+// How long close() lets clients read their DISCONNECT and close their side before cutting them.
+const CLOSE_GRACE_MS = 250;
+
+/**
+ * Starts a broker: MQTT 3.1.1 and 5.0 over TCP, and over WebSocket (subprotocol `mqtt`) when
+ * `wsPort` is given. Resolves once it listens; rejects if a port cannot be bound.
+ */
+export async function createBroker(options: BrokerOptions = {}): Promise<Broker> {
+  const resolved = resolveOptions(options);
+  const log = resolved.log;
+  const scheduler = createScheduler();
+  const core = new BrokerCore(resolved, scheduler);
+  const tap = new Tap(log);
+  const faults = new FaultSet();
+  const connections = new Set<Connection>();
+  const context: ConnectionContext = { core, tap, faults };
+  let closing: Promise<void> | undefined;
+
+  const accept = (transport: Transport): void => {
+    if (closing !== undefined) {
+      transport.close('abort');
+      return;
+    }
+    const connection = new Connection(transport, context);
+    connections.add(connection);
+    void connection.transportClosed.then(() => connections.delete(connection));
+  };
+
+  const tcp = createTcpServer((socket) => accept(new TcpTransport(socket)));
+  tcp.on('error', (error) => log(`TCP server error: ${String(error)}`));
+  let http: HttpServer | undefined;
+  let wss: WebSocketServer | undefined;
+  try {
+    await listen(tcp, resolved.port, resolved.host);
+    if (resolved.wsPort !== undefined) {
+      http = createHttpServer((_request, response) => {
+        response.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
+      });
+      wss = new WebSocketServer({
+        server: http,
+        perMessageDeflate: false,
+        maxPayload: 2 * resolved.maximumPacketSize + 1024,
+        // MQTT over WebSocket names its subprotocol "mqtt" (6.0); "mqttv3.1" is the older name.
+        handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
+      });
+      wss.on('connection', (ws, request) => {
+        accept(new WsTransport(ws, `${request.socket.remoteAddress ?? '?'}:${request.socket.remotePort ?? '?'}`));
+      });
+      wss.on('error', (error) => log(`WebSocket server error: ${String(error)}`));
+      await listen(http, resolved.wsPort, resolved.host);
+    }
+  } catch (error) {
+    tcp.close();
+    http?.close();
+    throw error;
+  }
+
+  const port = (tcp.address() as AddressInfo).port;
+  const wsPort = http === undefined ? undefined : (http.address() as AddressInfo).port;
+  log(
+    `listening on mqtt://${resolved.host}:${port}` + (wsPort === undefined ? '' : ` and ws://${resolved.host}:${wsPort}`),
+  );
+
+  return {
+    host: resolved.host,
+    port,
+    wsPort,
+    close() {
+      closing ??= (async () => {
+        const stopped = [closeServer(tcp), http === undefined ? undefined : closeServer(http)];
+        wss?.close();
+        for (const connection of connections) connection.shutdown();
+        await within(CLOSE_GRACE_MS, Promise.all([...connections].map((connection) => connection.transportClosed)));
+        for (const connection of connections) connection.abort();
+        http?.closeAllConnections();
+        scheduler.cancelAll();
+        core.clear();
+        faults.clear();
+        await Promise.all(stopped);
+        log('closed');
+      })();
+      return closing;
+    },
+    tap: (listener) => tap.add(listener),
+    inject: (fault) => faults.add(fault),
+    clearFaults: () => faults.clear(),
+    dropClient(clientId) {
+      const owner = core.sessions.get(clientId)?.owner;
+      if (owner === undefined) return false;
+      owner.drop('dropped by dropClient');
+      return true;
+    },
+  };
+}
+
+function listen(server: TcpServer | HttpServer, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: TcpServer | HttpServer): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** Waits for `promise`, but no longer than `ms`. */
+async function within(ms: number, promise: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}

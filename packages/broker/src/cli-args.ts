@@ -1,0 +1,46 @@
+import { parseArgs } from 'node:util';
+
+/** What the command line asks for. */
+export interface CliOptions {
+  host: string;
+  port: number;
+  wsPort: number | undefined;
+  help: boolean;
+}
+
+/** The usage text `--help` prints. */
+export const USAGE = `Usage: courier-broker [--port 1883] [--ws-port 8083] [--host 127.0.0.1]
+
+Starts Courier's reference MQTT broker (MQTT 3.1.1 and 5.0) for development and tests.
+  --port N      TCP port (default 1883; 0 picks a free one)
+  --ws-port N   also listen for MQTT over WebSocket on this port (0 picks a free one)
+  --host H      interface to listen on (default 127.0.0.1)
+Stops on SIGINT or SIGTERM.`;
+
+function portOf(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new Error(`${name} must be a port number from 0 to 65535`);
+  return port;
+}
+
+/** Parses the arguments after the script name; throws an Error with a readable message on bad input. */
+export function parseCliArgs(args: string[]): CliOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string', short: 'p' },
+      'ws-port': { type: 'string' },
+      host: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  return {
+    host: values.host ?? '127.0.0.1',
+    port: portOf(values.port, '--port') ?? 1883,
+    wsPort: portOf(values['ws-port'], '--ws-port'),
+    help: values.help === true,
+  };
+}

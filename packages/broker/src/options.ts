@@ -1,0 +1,128 @@
+/** Who a hook is asked about: the client id of the connection, and its user name if it gave one. */
+export interface ClientInfo {
+  clientId: string;
+  username?: string;
+}
+
+/** What `authenticate` is given: the CONNECT's client id, user name and password. */
+export interface AuthenticateRequest {
+  clientId: string;
+  username?: string;
+  password?: Uint8Array;
+}
+
+/**
+ * How to start a broker. Every field is optional: `createBroker()` listens on 127.0.0.1 on a free
+ * TCP port, without WebSocket, without authentication.
+ */
+export interface BrokerOptions {
+  /** The interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** The TCP port; 0 (the default) picks a free one, read it back from `broker.port`. */
+  port?: number;
+  /** The WebSocket port (subprotocol `mqtt`); 0 picks a free one; left out, no WebSocket. */
+  wsPort?: number;
+  /**
+   * The largest packet accepted from a client, fixed header included (default 1 MiB, as EMQX);
+   * larger ones close the connection (5.0: DISCONNECT 0x95). Advertised in CONNACK (5.0).
+   */
+  maximumPacketSize?: number;
+  /**
+   * How many QoS 1/2 PUBLISH a 5.0 client may have unacknowledged towards the broker (default
+   * 65,535, the protocol's). Advertised in CONNACK when lower; exceeding it gives DISCONNECT 0x93.
+   */
+  receiveMaximum?: number;
+  /**
+   * Messages a session holds beyond those in flight: while its client is offline, and while the
+   * client's Receive Maximum window is full or its connection is congested (default 1000, like
+   * Mosquitto's max_queued_messages). When full, new messages for that client are dropped.
+   */
+  maxQueuedMessages?: number;
+  /**
+   * QoS 1/2 messages in flight towards one client at once, whatever Receive Maximum it asks for
+   * (default 1000; Mosquitto's max_inflight_messages). Bounds the memory a client that never
+   * acknowledges can pin.
+   */
+  maxInflightMessages?: number;
+  /** Topic aliases a 5.0 client may use (default 10, as Mosquitto); 0 refuses them. */
+  topicAliasMaximum?: number;
+  /** 5.0 Server Keep Alive in seconds: when set, 5.0 clients must use it instead of their own. */
+  serverKeepAlive?: number;
+  /** The longest Session Expiry Interval granted, in seconds (default: no limit). */
+  maximumSessionExpiryInterval?: number;
+  /** How long a connection may stay without sending CONNECT, in ms (default 10,000). */
+  connectTimeoutMs?: number;
+  /**
+   * Decides whether a client may connect: `true` or `0` accepts; `false` refuses with Not
+   * authorized; a number refuses with that CONNACK reason code (5.0 codes, mapped to the nearest
+   * 3.1.1 return code for 3.1.1 clients; 1 to 5 are read as 3.1.1 return codes).
+   */
+  authenticate?(request: AuthenticateRequest): boolean | number | Promise<boolean | number>;
+  /** Decides whether a client may publish to a topic (wills included, checked at CONNECT). */
+  authorizePublish?(client: ClientInfo, topic: string): boolean | Promise<boolean>;
+  /** Decides whether a client may subscribe to a filter: a refusal is 0x80 (3.1.1) or 0x87 (5.0) in SUBACK. */
+  authorizeSubscribe?(client: ClientInfo, topicFilter: string): boolean | Promise<boolean>;
+  /** Where log lines go; silent by default. Never given passwords or payloads. */
+  log?: (line: string) => void;
+}
+
+/** The options with every default filled in. */
+export interface ResolvedOptions {
+  host: string;
+  port: number;
+  wsPort: number | undefined;
+  maximumPacketSize: number;
+  receiveMaximum: number;
+  maxQueuedMessages: number;
+  maxInflightMessages: number;
+  topicAliasMaximum: number;
+  serverKeepAlive: number | undefined;
+  maximumSessionExpiryInterval: number;
+  connectTimeoutMs: number;
+  /** The caller's options object itself, so that hooks are called as its methods. */
+  hooks: Hooks;
+  log: (line: string) => void;
+}
+
+/** The hooks of `BrokerOptions`. */
+export type Hooks = Pick<BrokerOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>;
+
+/** The largest packet MQTT can express: a 268,435,455-byte body and a 5-byte fixed header. */
+export const PROTOCOL_MAXIMUM_PACKET_SIZE = 268_435_455 + 5;
+/** Session Expiry Interval meaning "never expires" (3.1.2.11.2). */
+export const NEVER_EXPIRES = 0xffffffff;
+
+function integer(value: number | undefined, fallback: number, min: number, max: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** Checks the options and fills in the defaults; a bad value is a RangeError, thrown at once. */
+export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
+  const wsPort = options.wsPort === undefined ? undefined : integer(options.wsPort, 0, 0, 65535, 'wsPort');
+  return {
+    host: options.host ?? '127.0.0.1',
+    port: integer(options.port, 0, 0, 65535, 'port'),
+    wsPort,
+    maximumPacketSize: integer(options.maximumPacketSize, 1 << 20, 16, PROTOCOL_MAXIMUM_PACKET_SIZE, 'maximumPacketSize'),
+    receiveMaximum: integer(options.receiveMaximum, 65535, 1, 65535, 'receiveMaximum'),
+    maxQueuedMessages: integer(options.maxQueuedMessages, 1000, 0, 2 ** 31, 'maxQueuedMessages'),
+    maxInflightMessages: integer(options.maxInflightMessages, 1000, 1, 65535, 'maxInflightMessages'),
+    topicAliasMaximum: integer(options.topicAliasMaximum, 10, 0, 65535, 'topicAliasMaximum'),
+    serverKeepAlive:
+      options.serverKeepAlive === undefined ? undefined : integer(options.serverKeepAlive, 0, 0, 65535, 'serverKeepAlive'),
+    maximumSessionExpiryInterval: integer(
+      options.maximumSessionExpiryInterval,
+      NEVER_EXPIRES,
+      0,
+      NEVER_EXPIRES,
+      'maximumSessionExpiryInterval',
+    ),
+    connectTimeoutMs: integer(options.connectTimeoutMs, 10_000, 1, 2 ** 31 - 1, 'connectTimeoutMs'),
+    hooks: options,
+    log: options.log ?? (() => {}),
+  };
+}

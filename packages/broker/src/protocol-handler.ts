@@ -1,0 +1,436 @@
+import {
+  type ConnackPacket,
+  type ConnackProperties,
+  type ConnectPacket,
+  type DecodeError,
+  type DisconnectPacket,
+  type Packet,
+  type ProtocolVersion,
+  type QoS,
+  ReasonCode,
+  reasonCodeName,
+  type SubscribePacket,
+  type UnsubscribePacket,
+} from '@courier/core';
+import type { BrokerCore } from './broker-core';
+import { connectReturnCodeOf, refusalOf } from './connect-reasons';
+import { InboundFlow } from './inbound-flow';
+import type { Link } from './link';
+import { allOf, andThen, callHook, type MaybePromise } from './maybe-async';
+import type { Delivery } from './message';
+import { type ClientInfo, NEVER_EXPIRES, PROTOCOL_MAXIMUM_PACKET_SIZE } from './options';
+import { OutboundFlow } from './outbound-flow';
+import type { Cancel } from './scheduler';
+import type { Session, SessionOwner } from './session';
+import type { StoredSubscription } from './session-state';
+import { type ParsedFilter, parseTopicFilter } from './topic-filter';
+
+type Phase = 'awaiting-connect' | 'connecting' | 'connected' | 'closed';
+
+// Codes the decoder may report that DISCONNECT cannot carry (3.14.2.1): sent as Protocol Error.
+const NOT_FOR_DISCONNECT = new Set([ReasonCode.UnsupportedProtocolVersion]);
+
+/**
+ * One client connection's protocol, from CONNECT to its end: it is handed decoded packets and
+ * answers through its `Link`, with no sockets, bytes or timers of its own (the scheduler gives
+ * those). What outlives the connection lives in its `Session`; the QoS flows are delegated to
+ * `InboundFlow` (client to broker) and `OutboundFlow` (broker to client).
+ */
+export class ProtocolHandler implements SessionOwner {
+  private phase: Phase = 'awaiting-connect';
+  private version: ProtocolVersion = 4;
+  private client: ClientInfo = { clientId: '' };
+  private session: Session | undefined;
+  private inbound: InboundFlow | undefined;
+  private outbound: OutboundFlow | undefined;
+  /** 5.0: a CONNECT with Session Expiry 0 may not set one on DISCONNECT (3.14.2.2.2). */
+  private connectExpiryWasZero = true;
+  /** Why the connection ended, when this side knows better than "connection lost". */
+  private closeReason: string | undefined;
+  private keepAliveMs = 0;
+  private lastPacketAt = 0;
+  /** The connect timeout until CONNECT, then the keep-alive check. */
+  private cancelTimer: Cancel | undefined;
+
+  constructor(
+    private readonly core: BrokerCore,
+    private readonly link: Link,
+  ) {
+    this.cancelTimer = core.scheduler.after(core.options.connectTimeoutMs, () => this.connectTimedOut());
+  }
+
+  private get clientId(): string {
+    return this.client.clientId;
+  }
+
+  /** Handles one packet from the client; a promise when a hook answers asynchronously. */
+  handle(packet: Packet): MaybePromise<void> {
+    if (this.phase === 'closed' || this.link.closed) return;
+    if (this.phase !== 'connected') {
+      if (this.phase === 'awaiting-connect' && packet.type === 'connect') return this.connect(packet);
+      return this.fail(ReasonCode.ProtocolError, `${packet.type.toUpperCase()} before CONNACK`); // [MQTT-3.1.0-1]
+    }
+    this.lastPacketAt = this.core.scheduler.now();
+    switch (packet.type) {
+      case 'publish':
+        return this.inbound!.publish(packet);
+      case 'puback':
+        return this.outbound!.puback(packet);
+      case 'pubrec':
+        return this.outbound!.pubrec(packet);
+      case 'pubcomp':
+        return this.outbound!.pubcomp(packet);
+      case 'pubrel':
+        return this.inbound!.pubrel(packet);
+      case 'subscribe':
+        return this.subscribe(packet);
+      case 'unsubscribe':
+        return this.unsubscribe(packet);
+      case 'pingreq':
+        this.link.send({ type: 'pingresp' }); // [MQTT-3.12.4-1]
+        return;
+      case 'disconnect':
+        return this.disconnect(packet);
+      case 'connect':
+        return this.fail(ReasonCode.ProtocolError, 'a second CONNECT'); // [MQTT-3.1.0-2]
+      case 'auth':
+        // Only after an Authentication Method in CONNECT [MQTT-4.12.0-7], which is refused.
+        return this.fail(ReasonCode.ProtocolError, 'AUTH without an authentication method');
+      default:
+        return this.fail(ReasonCode.ProtocolError, `${packet.type.toUpperCase()} is not a packet a client sends`);
+    }
+  }
+
+  /** The bytes from the client could not be decoded: close, saying why where the protocol can. */
+  decodeFailed(error: DecodeError): void {
+    if (this.phase === 'awaiting-connect') {
+      this.closeReason = error.message;
+      if (error.reasonCode === ReasonCode.UnsupportedProtocolVersion) {
+        // Answered with the 3.1.1 CONNACK return code 0x01, which every version reads [MQTT-3.1.2-2].
+        this.link.send({ type: 'connack', sessionPresent: false, reasonCode: 0x01 });
+      }
+      this.core.log(`${this.link.peer} refused: ${error.message}`);
+      this.phase = 'closed';
+      this.link.close('flush');
+      return;
+    }
+    const code = NOT_FOR_DISCONNECT.has(error.reasonCode as 0x84) ? ReasonCode.ProtocolError : error.reasonCode;
+    this.fail(code, error.message);
+  }
+
+  /** The transport can take more: send what waits. */
+  drained(): void {
+    if (this.phase === 'connected') this.outbound!.flush();
+  }
+
+  /** The connection is gone (for whatever reason): hand the session back to the broker. */
+  connectionLost(reason: string): void {
+    const wasConnected = this.phase === 'connected';
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    this.stopTimer();
+    if (!wasConnected) return;
+    this.core.log(`${this.clientId} disconnected (${this.closeReason ?? reason})`);
+    this.core.detach(this.session!, this);
+  }
+
+  /** A message routed to this client. */
+  deliver(delivery: Delivery): void {
+    this.outbound?.deliver(delivery);
+  }
+
+  /** Another connection took the session [MQTT-3.1.4-3]: 5.0 says so with 0x8E, then close. */
+  takeOver(): void {
+    if (this.phase !== 'connected') return;
+    if (this.version === 5) this.link.send({ type: 'disconnect', reasonCode: ReasonCode.SessionTakenOver });
+    this.core.log(`${this.clientId} disconnected (session taken over)`);
+    this.phase = 'closed';
+    this.stopTimer();
+    this.link.close('flush');
+  }
+
+  /** Cut the connection as a network failure would: the will is published. */
+  drop(reason: string): void {
+    this.closeReason = reason;
+    this.link.close('abort');
+  }
+
+  /** The broker is closing: 5.0 clients are told so (0x8B); sessions end with the process. */
+  shutdown(): void {
+    if (this.phase === 'connected' && this.version === 5) {
+      this.link.send({ type: 'disconnect', reasonCode: ReasonCode.ServerShuttingDown });
+    }
+    this.phase = 'closed';
+    this.stopTimer();
+    this.link.close('flush');
+  }
+
+  /**
+   * Closes the connection for a protocol violation or an error (4.13): 5.0 clients first get a
+   * DISCONNECT with the reason code and a reason string [MQTT-4.13.1-1]. The will is published.
+   */
+  fail(reasonCode: number, reason: string): void {
+    if (this.phase === 'closed' || this.link.closed) return;
+    this.closeReason = `${reason}: ${reasonCodeName(reasonCode)}`;
+    if (this.phase === 'connected') {
+      // No DISCONNECT before a successful CONNACK [MQTT-3.14.0-1].
+      if (this.version === 5) this.link.send({ type: 'disconnect', reasonCode, properties: { reasonString: reason } });
+    } else {
+      this.core.log(`${this.clientId || this.link.peer} closed before CONNACK: ${this.closeReason}`);
+    }
+    this.link.close('flush');
+  }
+
+  private connect(packet: ConnectPacket): MaybePromise<void> {
+    this.stopTimer();
+    this.phase = 'connecting';
+    this.version = packet.protocolVersion;
+    const properties = packet.properties;
+    let clientId = packet.clientId;
+    let assigned = false;
+    if (clientId.length === 0) {
+      // 3.1.1 refuses an empty id without Clean Session [MQTT-3.1.3-8] (3.1.1); otherwise the
+      // broker assigns one [MQTT-3.1.3-6], and 5.0 returns it in CONNACK [MQTT-3.1.3-7].
+      if (this.version === 4 && !packet.clean) {
+        return this.refuse(ReasonCode.ClientIdentifierNotValid, 'an empty client id needs Clean Session');
+      }
+      clientId = this.core.assignClientId();
+      assigned = this.version === 5;
+    }
+    this.client = packet.username === undefined ? { clientId } : { clientId, username: packet.username };
+    this.link.identify(clientId, this.version, properties?.maximumPacketSize);
+    if (properties?.authenticationMethod !== undefined) {
+      return this.refuse(ReasonCode.BadAuthenticationMethod, 'enhanced authentication is not supported'); // [MQTT-4.12.0-1]
+    }
+    const { hooks } = this.core.options;
+    const authenticate = hooks.authenticate;
+    const verdict =
+      authenticate === undefined
+        ? true
+        : callHook<boolean | number>(
+            () => {
+              const request: Parameters<typeof authenticate>[0] = { clientId };
+              if (packet.username !== undefined) request.username = packet.username;
+              if (packet.password !== undefined) request.password = packet.password;
+              return authenticate.call(hooks, request);
+            },
+            ReasonCode.UnspecifiedError,
+            (error) => this.core.log(`authenticate threw for ${clientId}: ${String(error)}`),
+          );
+    return andThen(verdict, (answer) => this.authenticated(packet, answer, assigned));
+  }
+
+  private authenticated(packet: ConnectPacket, verdict: boolean | number, assigned: boolean): MaybePromise<void> {
+    if (this.link.closed) return;
+    const refusal = refusalOf(verdict);
+    if (refusal !== undefined) return this.refuse(refusal, 'authentication refused');
+    const { will } = packet;
+    const { hooks } = this.core.options;
+    const authorize = hooks.authorizePublish;
+    if (will === undefined || authorize === undefined) return this.accept(packet, assigned);
+    // The will topic is authorized at CONNECT, as Mosquitto does.
+    const allowed = callHook(() => authorize.call(hooks, this.client, will.topic), false, (error) =>
+      this.core.log(`authorizePublish threw for ${this.clientId}: ${String(error)}`),
+    );
+    return andThen(allowed, (ok) =>
+      ok === true ? this.accept(packet, assigned) : this.refuse(ReasonCode.NotAuthorized, 'not authorized to publish the will'),
+    );
+  }
+
+  private accept(packet: ConnectPacket, assigned: boolean): void {
+    if (this.link.closed) return;
+    const { options } = this.core;
+    const properties = packet.properties;
+    // 3.1.1: Clean Session 1 ends the session with the connection, 0 keeps it (3.1.2.4).
+    const requested =
+      this.version === 5 ? (properties?.sessionExpiryInterval ?? 0) : packet.clean ? 0 : NEVER_EXPIRES;
+    const expiryS = Math.min(requested, options.maximumSessionExpiryInterval);
+    this.connectExpiryWasZero = requested === 0;
+    const { session, sessionPresent, will: endedWill } = this.core.openSession(this.clientId, packet.clean, expiryS);
+    session.state.will = packet.will; // [MQTT-3.1.2-7]
+    this.session = session;
+    const window = Math.min(properties?.receiveMaximum ?? 65535, options.maxInflightMessages);
+    this.outbound = new OutboundFlow(this.core, session, this.link, this.version, window);
+    this.inbound = new InboundFlow(this.core, session, this.link, this.version, this.client, (code, reason) =>
+      this.fail(code, reason),
+    );
+    // [MQTT-3.2.2-21]: a Server Keep Alive replaces the client's value (5.0 only).
+    const keepAliveS =
+      this.version === 5 && options.serverKeepAlive !== undefined ? options.serverKeepAlive : packet.keepAlive;
+
+    const connack: ConnackPacket = { type: 'connack', sessionPresent, reasonCode: 0 };
+    if (this.version === 5) {
+      connack.properties = this.connackProperties(assigned, keepAliveS, requested === expiryS ? undefined : expiryS);
+    }
+    this.link.send(connack); // [MQTT-3.2.0-1]: before any other packet
+    this.phase = 'connected';
+    const version = this.version === 5 ? '5.0' : '3.1.1';
+    const clean = packet.clean ? (this.version === 5 ? 'clean start' : 'clean session') : 'session kept';
+    this.core.log(
+      `${this.clientId} connected (MQTT ${version}, ${this.link.peer}, ${clean}${sessionPresent ? ', session present' : ''}, keep-alive ${keepAliveS} s)`,
+    );
+    this.core.attach(session, this);
+    this.startKeepAlive(keepAliveS);
+    if (endedWill !== undefined) this.core.publishWillMessage(endedWill, this.clientId);
+    if (sessionPresent) this.outbound.resume();
+  }
+
+  private connackProperties(assigned: boolean, keepAliveS: number, grantedExpiryS: number | undefined): ConnackProperties {
+    const { options } = this.core;
+    const properties: ConnackProperties = {};
+    if (options.receiveMaximum < 65535) properties.receiveMaximum = options.receiveMaximum;
+    if (options.maximumPacketSize < PROTOCOL_MAXIMUM_PACKET_SIZE) properties.maximumPacketSize = options.maximumPacketSize;
+    if (options.topicAliasMaximum > 0) properties.topicAliasMaximum = options.topicAliasMaximum;
+    if (assigned) properties.assignedClientIdentifier = this.clientId; // [MQTT-3.2.2-16]
+    if (options.serverKeepAlive !== undefined) properties.serverKeepAlive = keepAliveS;
+    if (grantedExpiryS !== undefined) properties.sessionExpiryInterval = grantedExpiryS;
+    return properties;
+  }
+
+  /** Refuses the CONNECT: CONNACK with the reason [MQTT-3.2.2-6], then close [MQTT-3.2.2-7]. */
+  private refuse(reasonCode: number, reason: string): void {
+    if (this.link.closed) return;
+    const connack: ConnackPacket = {
+      type: 'connack',
+      sessionPresent: false,
+      reasonCode: this.version === 5 ? reasonCode : connectReturnCodeOf(reasonCode),
+    };
+    if (this.version === 5) connack.properties = { reasonString: reason };
+    this.link.send(connack);
+    this.core.log(`${this.clientId || this.link.peer} refused: ${reason} (${reasonCodeName(reasonCode)})`);
+    this.phase = 'closed';
+    this.link.close('flush'); // and nothing after CONNECT is processed [MQTT-3.1.4-6]
+  }
+
+  private subscribe(packet: SubscribePacket): MaybePromise<void> {
+    const parsed = packet.subscriptions.map((request) => parseTopicFilter(request.topicFilter));
+    for (let i = 0; i < parsed.length; i++) {
+      if (parsed[i]?.shareName !== undefined && packet.subscriptions[i]!.noLocal === true) {
+        return this.fail(ReasonCode.ProtocolError, 'No Local on a shared subscription'); // [MQTT-3.8.3-4]
+      }
+    }
+    const { hooks } = this.core.options;
+    const authorize = hooks.authorizeSubscribe;
+    const verdicts = packet.subscriptions.map((request, i) =>
+      authorize === undefined || parsed[i] === undefined
+        ? true
+        : callHook(() => authorize.call(hooks, this.client, request.topicFilter), false, (error) =>
+            this.core.log(`authorizeSubscribe threw for ${this.clientId}: ${String(error)}`),
+          ),
+    );
+    return andThen(allOf(verdicts), (allowed) => this.subscribed(packet, parsed, allowed));
+  }
+
+  /**
+   * Answers a SUBSCRIBE filter by filter, as if each came alone [MQTT-3.8.4-5]: the granted QoS,
+   * or 0x80 (3.1.1) / 0x8F invalid filter, 0x87 not authorized (5.0) [MQTT-3.8.4-7], in order
+   * [MQTT-3.9.3-1]. Retained messages follow the SUBACK.
+   */
+  private subscribed(packet: SubscribePacket, parsed: (ParsedFilter | undefined)[], allowed: boolean[]): void {
+    if (this.link.closed) return;
+    const session = this.session!;
+    const v5 = this.version === 5;
+    const subscriptionIdentifier = packet.properties?.subscriptionIdentifier;
+    const reasonCodes: number[] = [];
+    const withRetained: [StoredSubscription, ParsedFilter][] = [];
+    packet.subscriptions.forEach((request, i) => {
+      const filter = parsed[i];
+      if (filter === undefined) {
+        this.core.log(`${this.clientId}: invalid topic filter ${JSON.stringify(request.topicFilter)}`);
+        reasonCodes.push(v5 ? ReasonCode.TopicFilterInvalid : 0x80);
+        return;
+      }
+      if (allowed[i] !== true) {
+        this.core.log(`${this.clientId}: not authorized to subscribe to ${request.topicFilter}`);
+        reasonCodes.push(v5 ? ReasonCode.NotAuthorized : 0x80);
+        return;
+      }
+      const subscription: StoredSubscription = {
+        topicFilter: request.topicFilter,
+        qos: request.qos,
+        noLocal: request.noLocal === true,
+        retainAsPublished: request.retainAsPublished === true,
+        retainHandling: request.retainHandling ?? 0,
+        subscriptionIdentifier,
+      };
+      const existed = this.core.subscribe(session, subscription, filter);
+      reasonCodes.push(request.qos);
+      // Not for shared subscriptions (4.8.2); Retain Handling 0 always, 1 if new, 2 never
+      // [MQTT-3.3.1-9], [MQTT-3.3.1-10], [MQTT-3.3.1-11].
+      const handling = subscription.retainHandling;
+      if (filter.shareName === undefined && (handling === 0 || (handling === 1 && !existed))) {
+        withRetained.push([subscription, filter]);
+      }
+    });
+    this.link.send({ type: 'suback', packetId: packet.packetId, reasonCodes }); // [MQTT-3.8.4-1]
+    for (const [subscription, filter] of withRetained) {
+      const id = subscription.subscriptionIdentifier;
+      for (const message of this.core.retainedMatching(filter.filter)) {
+        // Sent because of a new subscription: RETAIN=1 (3.3.1.3).
+        this.outbound!.deliver({
+          message,
+          qos: Math.min(message.qos, subscription.qos) as QoS,
+          retain: true,
+          subscriptionIdentifiers: id === undefined ? undefined : [id],
+        });
+      }
+    }
+  }
+
+  /** UNSUBSCRIBE: always answered [MQTT-3.10.4-4]; 5.0 says per filter whether it existed. */
+  private unsubscribe(packet: UnsubscribePacket): void {
+    const session = this.session!;
+    const reasonCodes = packet.topicFilters.map((filter) =>
+      this.core.unsubscribe(session, filter) ? 0 : ReasonCode.NoSubscriptionExisted,
+    );
+    if (this.version === 5) this.link.send({ type: 'unsuback', packetId: packet.packetId, reasonCodes });
+    else this.link.send({ type: 'unsuback', packetId: packet.packetId });
+  }
+
+  private disconnect(packet: DisconnectPacket): void {
+    const { state } = this.session!;
+    const expiryS = packet.properties?.sessionExpiryInterval;
+    if (expiryS !== undefined) {
+      if (this.connectExpiryWasZero && expiryS !== 0) {
+        return this.fail(ReasonCode.ProtocolError, 'DISCONNECT sets a Session Expiry Interval after CONNECT set none');
+      }
+      state.expiryIntervalS = Math.min(expiryS, this.core.options.maximumSessionExpiryInterval);
+    }
+    const reasonCode = packet.reasonCode ?? 0;
+    // A normal disconnection discards the will [MQTT-3.14.4-3]; any other reason (0x04 "with
+    // will message" among them) keeps it.
+    if (reasonCode === 0) state.will = undefined;
+    this.closeReason = reasonCode === 0 ? 'DISCONNECT' : `DISCONNECT ${reasonCodeName(reasonCode)}`;
+    this.link.close('flush');
+  }
+
+  private startKeepAlive(keepAliveS: number): void {
+    if (keepAliveS === 0) return;
+    // [MQTT-3.1.2-22]: one and a half times the keep-alive without a packet closes the connection.
+    this.keepAliveMs = keepAliveS * 1500;
+    this.lastPacketAt = this.core.scheduler.now();
+    this.cancelTimer = this.core.scheduler.after(this.keepAliveMs, () => this.checkKeepAlive());
+  }
+
+  private checkKeepAlive(): void {
+    if (this.phase !== 'connected') return;
+    const idleMs = this.core.scheduler.now() - this.lastPacketAt;
+    if (idleMs >= this.keepAliveMs) {
+      this.fail(ReasonCode.KeepAliveTimeout, `no packet for ${this.keepAliveMs / 1000} s`);
+      return;
+    }
+    this.cancelTimer = this.core.scheduler.after(this.keepAliveMs - idleMs, () => this.checkKeepAlive());
+  }
+
+  private connectTimedOut(): void {
+    if (this.phase !== 'awaiting-connect') return;
+    this.core.log(`${this.link.peer} sent no CONNECT in ${this.core.options.connectTimeoutMs} ms; closed`);
+    this.phase = 'closed';
+    this.link.close('abort');
+  }
+
+  private stopTimer(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+  }
+}
