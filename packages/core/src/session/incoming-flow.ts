@@ -55,7 +55,9 @@ export class IncomingFlow {
       const state = this.qos2.get(packetId);
       if (state !== undefined) {
         // [MQTT-4.3.3-10]: a PUBLISH with an id we hold before PUBREL is a duplicate: PUBREC
-        // again (once the id is durable), and no second delivery.
+        // again (once the id is durable), and no second delivery. (A limit of the protocol: if
+        // the broker lost our session and the CONNACK saying so was lost too, we keep ids it
+        // forgot, and a new message reusing one is taken for a duplicate. Nothing tells us.)
         this.inbox.push({ message: undefined, ack: { type: 'pubrec', packetId }, waitFor: state === 'writing' ? packetId : 0 });
       } else {
         if (!this.admit(link)) return;
