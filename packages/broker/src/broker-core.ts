@@ -97,7 +97,10 @@ export class BrokerCore {
     }
     if (expiryS === 0) this.endSession(session);
     else if (expiryS !== NEVER_EXPIRES) {
-      session.cancelExpiry = this.scheduler.after(expiryS * 1000, () => this.endSession(session));
+      session.cancelExpiry = this.scheduler.after(expiryS * 1000, () => {
+        this.log(`${session.clientId}: session expired after ${expiryS} s`);
+        this.endSession(session);
+      });
     }
   }
 

@@ -2,7 +2,7 @@
 // client we did not write), and a raw socket client built on our codec for byte-exact flows.
 // Everything made here is closed in afterEach.
 import { connect as connectTcp, type Socket } from 'node:net';
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import { afterEach } from 'vitest';
 import { createBroker, type Broker, type BrokerOptions, type TapEvent } from '@courier/broker';
 import { type ConnectPacket, DecodeError, encode, type Packet, PacketDecoder, type ProtocolVersion } from '@courier/core';
@@ -208,22 +208,32 @@ export class Fixture {
     });
   }
 
+  /** A broker on a free port; its log lines are recorded (see `logOf`) and also passed to `options.log`. */
   async broker(options: BrokerOptions = {}): Promise<Broker> {
-    const broker = await createBroker({ port: 0, ...options });
+    const log = new LogRecorder(options.log);
+    const broker = await createBroker({ port: 0, ...options, log: (line) => log.add(line) });
+    logs.set(broker, log);
     this.brokers.push(broker);
     return broker;
   }
 
-  /** An MQTT.js client, connected, that does not reconnect on its own. */
+  /**
+   * An MQTT.js client, connected, that does not reconnect on its own. Its messages are recorded
+   * from before CONNECT (see `inboxOf`), so none sent right after CONNACK is missed.
+   */
   async client(broker: Broker, options: ClientOptions = {}): Promise<MqttClient> {
     const { version = 4, transport = 'tcp', ...rest } = options;
     const url =
       transport === 'tcp' ? `mqtt://127.0.0.1:${broker.port}` : `ws://127.0.0.1:${broker.wsPort ?? 'no-ws-port'}`;
     const client = mqtt.connect(url, { protocolVersion: version, reconnectPeriod: 0, connectTimeout: EVENT_TIMEOUT_MS, ...rest });
     this.clients.push(client);
+    inboxes.set(client, new Inbox(client));
     await within(
       new Promise<void>((resolve, reject) => {
-        client.once('connect', () => resolve());
+        client.once('connect', (connack) => {
+          connacks.set(client, connack);
+          resolve();
+        });
         client.once('error', reject);
         client.once('close', () => reject(new Error('the connection closed before CONNACK')));
       }),
@@ -267,6 +277,55 @@ export class Fixture {
     this.raws.push(raw);
     return raw;
   }
+}
+
+/** The log lines of a broker, and a way to wait for one. */
+export class LogRecorder {
+  readonly lines: string[] = [];
+  private readonly waiters: (() => void)[] = [];
+
+  constructor(private readonly forward?: (line: string) => void) {}
+
+  add(line: string): void {
+    this.lines.push(line);
+    this.forward?.(line);
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+
+  /** The `occurrence`th line (logged before or after this call) that matches `pattern`. */
+  waitFor(pattern: RegExp, occurrence = 1): Promise<string> {
+    return within(
+      new Promise<string>((resolve) => {
+        const check = (): void => {
+          const found = this.lines.filter((each) => pattern.test(each));
+          if (found.length >= occurrence) resolve(found[occurrence - 1]!);
+          else this.waiters.push(check);
+        };
+        check();
+      }),
+      `log line #${occurrence} matching ${String(pattern)}`,
+    );
+  }
+}
+
+const logs = new WeakMap<Broker, LogRecorder>();
+
+/** The log of a fixture broker. */
+export function logOf(broker: Broker): LogRecorder {
+  return logs.get(broker)!;
+}
+
+const inboxes = new WeakMap<MqttClient, Inbox>();
+const connacks = new WeakMap<MqttClient, IConnackPacket>();
+
+/** The messages a fixture client has received since it connected. */
+export function inboxOf(client: MqttClient): Inbox {
+  return inboxes.get(client)!;
+}
+
+/** The CONNACK a fixture client got. */
+export function connackOf(client: MqttClient): IConnackPacket {
+  return connacks.get(client)!;
 }
 
 /** Waits for an MQTT.js client's connection to close. */

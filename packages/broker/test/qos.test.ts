@@ -2,7 +2,7 @@
 // min(publish QoS, subscription QoS) [MQTT-3.8.4-8], for both versions and both transports,
 // with MQTT.js on both ends.
 import { describe, expect, it } from 'vitest';
-import { Fixture, Inbox } from './helpers';
+import { Fixture, inboxOf } from './helpers';
 
 const fixture = new Fixture();
 
@@ -29,7 +29,7 @@ describe.each([
         const broker = await fixture.broker({ wsPort: 0 });
         const subscriber = await fixture.client(broker, { version, transport, clientId: 'subscriber' });
         const publisher = await fixture.client(broker, { version, transport, clientId: 'publisher' });
-        const inbox = new Inbox(subscriber);
+        const inbox = inboxOf(subscriber);
         const [granted] = await subscriber.subscribeAsync('table/+', { qos: subscribeQoS });
         expect(granted!.qos).toBe(subscribeQoS);
 
@@ -50,7 +50,7 @@ describe.each([
     const broker = await fixture.broker();
     const subscriber = await fixture.client(broker, { version, clientId: 'subscriber' });
     const publisher = await fixture.client(broker, { version, clientId: 'publisher' });
-    const inbox = new Inbox(subscriber);
+    const inbox = inboxOf(subscriber);
     await subscriber.subscribeAsync({ 'overlap/+': { qos: 0 }, 'overlap/x': { qos: 1 }, 'overlap/#': { qos: 0 } });
 
     await publisher.publishAsync('overlap/x', 'one', { qos: 2 });
@@ -70,7 +70,7 @@ it('[MQTT-3.3.4-4] one copy for overlapping 5.0 subscriptions carries every matc
   const broker = await fixture.broker();
   const subscriber = await fixture.client(broker, { version: 5, clientId: 'subscriber' });
   const publisher = await fixture.client(broker, { version: 5, clientId: 'publisher' });
-  const inbox = new Inbox(subscriber);
+  const inbox = inboxOf(subscriber);
   await subscriber.subscribeAsync('ids/+', { qos: 1, properties: { subscriptionIdentifier: 7 } });
   await subscriber.subscribeAsync('ids/x', { qos: 2, properties: { subscriptionIdentifier: 9 } });
   await subscriber.subscribeAsync('ids/#', { qos: 0 });
