@@ -93,6 +93,8 @@ export function recordTap(broker: Broker): TapEvent[] {
  */
 export class RawClient {
   readonly received: Packet[] = [];
+  /** Called with every packet as it arrives (it is kept in `received` as well). */
+  onPacket: ((packet: Packet) => void) | undefined;
   readonly closed: Promise<void>;
   private readonly decoder: PacketDecoder;
   private readonly waiters: (() => void)[] = [];
@@ -104,13 +106,16 @@ export class RawClient {
   ) {
     this.decoder = new PacketDecoder({ version });
     socket.on('data', (chunk) => {
+      let packets: Packet[];
       try {
-        this.received.push(...this.decoder.push(chunk));
+        packets = this.decoder.push(chunk);
       } catch (error) {
         if (!(error instanceof DecodeError)) throw error;
-        this.received.push(...error.precedingPackets);
+        packets = error.precedingPackets;
         socket.destroy(error);
       }
+      this.received.push(...packets);
+      for (const packet of packets) this.onPacket?.(packet);
       this.wake();
     });
     socket.on('error', () => {});
@@ -195,7 +200,7 @@ export interface ClientOptions extends IClientOptions {
 export class Fixture {
   private brokers: Broker[] = [];
   private clients: MqttClient[] = [];
-  private raws: RawClient[] = [];
+  private raws: { destroy(): void }[] = [];
 
   constructor() {
     afterEach(async () => {
@@ -259,6 +264,12 @@ export class Fixture {
       }),
       'the connection to be refused',
     );
+  }
+
+  /** Destroys `connection` after the test, with the raw clients. */
+  track<T extends { destroy(): void }>(connection: T): T {
+    this.raws.push(connection);
+    return connection;
   }
 
   async raw(broker: Broker, version: ProtocolVersion = 4): Promise<RawClient> {

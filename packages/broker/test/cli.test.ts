@@ -1,0 +1,86 @@
+// The CLI, spawned from source as the README says to run it from the build, stopped by pid.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import { afterEach, expect, it } from 'vitest';
+import { within } from './helpers';
+
+const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+interface Running {
+  child: ChildProcess;
+  lines: string[];
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
+  exited: Promise<number | null>;
+}
+
+function start(args: string[]): Running {
+  const child = spawn(process.execPath, ['--conditions=@courier/source', '--import', 'tsx', CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const lines: string[] = [];
+  const waiters: (() => void)[] = [];
+  let buffered = '';
+  const take = (chunk: Buffer): void => {
+    buffered += chunk.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop()!;
+    lines.push(...parts);
+    for (const waiter of waiters.splice(0)) waiter();
+  };
+  child.stdout!.on('data', take);
+  child.stderr!.on('data', take);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    lines,
+    exited,
+    waitFor: (pattern) =>
+      within(
+        new Promise((resolve) => {
+          const check = (): void => {
+            for (const line of lines) {
+              const match = pattern.exec(line);
+              if (match !== null) return resolve(match);
+            }
+            waiters.push(check);
+          };
+          check();
+        }),
+        `the CLI to print ${String(pattern)}`,
+        15_000,
+      ),
+  };
+}
+
+it.each(['SIGINT', 'SIGTERM'] as const)(
+  'starts where it is told, logs each connection and disconnection, and stops cleanly on %s',
+  async (signal) => {
+    const cli = start(['--port', '0', '--ws-port', '0']);
+    const [, port, wsPort] = await cli.waitFor(/listening on mqtt:\/\/127\.0\.0\.1:(\d+) and ws:\/\/127\.0\.0\.1:(\d+)/);
+    for (const url of [`mqtt://127.0.0.1:${port}`, `ws://127.0.0.1:${wsPort}`]) {
+      const client = await mqtt.connectAsync(url, { clientId: 'cli-test', reconnectPeriod: 0, protocolVersion: 5 });
+      await client.publishAsync('t', 'x', { qos: 1 });
+      await client.endAsync();
+    }
+    await cli.waitFor(/cli-test connected \(MQTT 5\.0, ws /);
+    await cli.waitFor(/cli-test disconnected \(DISCONNECT\)/);
+    expect(cli.lines.filter((line) => / cli-test (connected|disconnected)/.test(line))).toHaveLength(4);
+
+    cli.child.kill(signal);
+    expect(await within(cli.exited, 'the CLI to exit', 10_000)).toBe(0);
+  },
+  30_000,
+);
+
+it('prints its usage and exits 2 on a bad argument', async () => {
+  const cli = start(['--port', 'nope']);
+  expect(await within(cli.exited, 'the CLI to exit', 15_000)).toBe(2);
+  expect(cli.lines.join('\n')).toContain('Usage: courier-broker');
+});
