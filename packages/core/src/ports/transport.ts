@@ -2,7 +2,7 @@
 export interface TransportHandlers {
   /** Bytes arrived. The chunk is the client's to keep: the transport does not reuse it. */
   data(chunk: Uint8Array): void;
-  /** The connection closed, for any reason; called once. `error` says why, when it failed. */
+  /** The open connection closed, for any reason; called once. `error` says why, when it failed. Not called when `connect` rejects. */
   close(error?: Error): void;
   /** The connection can take more bytes after `write` returned false. */
   drain(): void;
@@ -15,7 +15,10 @@ export interface Connection {
    * before writing more (the bytes given are still queued).
    */
   write(bytes: Uint8Array): boolean;
-  /** Closes the connection; `handlers.close` follows. Safe to call more than once. */
+  /**
+   * Closes the connection once the bytes already written are sent (a graceful end, so that a
+   * DISCONNECT written just before gets out); `handlers.close` follows. Safe to call twice.
+   */
   close(): void;
 }
 

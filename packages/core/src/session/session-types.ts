@@ -36,7 +36,8 @@ export interface ReceivedMessage {
 export interface PublishResult {
   /** The outbox sequence id. */
   id: number;
-  qos: QoS;
+  /** Absent from `delivered(id)` for a message the outbox no longer holds. */
+  qos?: QoS;
   /** The packet id it was acknowledged under (QoS 1 and 2). */
   packetId?: number;
   /** The acknowledgement's reason code (5.0; 0x10 "no matching subscribers" is a success). */

@@ -301,6 +301,7 @@ export class Session implements SessionContext {
       retry = 'now';
       this.warn(new MqttError('ERR_FALLBACK_TO_V4', 'the broker does not support MQTT 5.0: connecting with MQTT 3.1.1 instead'));
       this.outgoing.revalidate();
+      this.subscriptions.revalidate();
     } else {
       retry = this.policy.refusalIsPermanent(connack.reasonCode) ? 'never' : 'later';
     }

@@ -1,7 +1,7 @@
 import type { QoS, SubackPacket, Subscription, UnsubackPacket } from '../codec/packet';
 import type { SubscribeProperties, UnsubscribeProperties } from '../codec/properties';
 import { ReasonCode, reasonCodeName } from '../codec/reason-codes';
-import { ConnectionError, MqttError, ProtocolError, SubscribeRejectedError } from '../errors';
+import { ConnectionError, InvalidArgumentError, MqttError, ProtocolError, SubscribeRejectedError } from '../errors';
 import { Fifo } from './fifo';
 import type { SessionContext } from './session-context';
 import type { SubscribeResult, UnsubscribeResult } from './session-types';
@@ -74,6 +74,17 @@ export class SubscriptionFlow {
       }
     }
     this.waiting.unshiftAll(requeued);
+  }
+
+  /** After falling back to 3.1.1: operations that need 5.0 are refused, not sent without their options. */
+  revalidate(): void {
+    for (const op of this.waiting.toArray()) {
+      const needsV5 =
+        op.properties !== undefined ||
+        op.subscriptions.some((s) => s.noLocal !== undefined || s.retainAsPublished !== undefined || s.retainHandling !== undefined);
+      if (!needsV5 || !this.waiting.remove(op)) continue;
+      this.settle(op, undefined, new InvalidArgumentError('this operation needs MQTT 5.0, and the broker speaks only 3.1.1'));
+    }
   }
 
   pump(): void {

@@ -1,0 +1,14 @@
+/** How long to wait before reconnecting. */
+export interface BackoffOptions {
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+/**
+ * Exponential backoff with full jitter: a uniformly random delay below an exponentially growing,
+ * bounded ceiling, so that many clients cut off together do not reconnect together.
+ */
+export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number): number {
+  const ceiling = Math.min(options.maxDelayMs, options.initialDelayMs * 2 ** Math.min(attempt, 30));
+  return Math.floor(random() * ceiling);
+}

@@ -1,0 +1,164 @@
+import type { ProtocolVersion, QoS } from '../codec/packet';
+import type { ConnectProperties, WillProperties } from '../codec/properties';
+import { utf8Length } from '../codec/utf8';
+import { InvalidArgumentError } from '../errors';
+import { MemoryOutbox } from '../outbox/memory-outbox';
+import type { Clock } from '../ports/clock';
+import type { OutboxStore } from '../ports/outbox-store';
+import type { Transport } from '../ports/transport';
+import type { SessionOptions } from '../session/session-types';
+import { topicNameProblem } from '../topic/topic-filter';
+import { systemClock } from '../clock/system-clock';
+import type { BackoffOptions } from './backoff';
+
+/** The message a broker publishes if the connection ends without a clean DISCONNECT. */
+export interface WillOptions {
+  topic: string;
+  payload: string | Uint8Array;
+  qos?: QoS;
+  retain?: boolean;
+  properties?: WillProperties;
+}
+
+/** Options of a client. Every one has a default; durations end in their unit. */
+export interface ClientOptions {
+  /** Default: a random `courier-…` id. A durable session needs a stable one. */
+  clientId?: string;
+  /** Start every connection with a clean session (default true). false keeps the session on the broker. */
+  clean?: boolean;
+  /** 5.0: seconds the broker keeps the session after a disconnect. Default: 0 when clean, else never expire. */
+  sessionExpiryInterval?: number;
+  /** Seconds between packets before a PINGREQ (default 60; 0 turns keep-alive off). */
+  keepAlive?: number;
+  username?: string;
+  password?: string | Uint8Array;
+  will?: WillOptions;
+  /** 5 (default) or 4. A broker that refuses 5.0 as unsupported makes the client fall back to 4, once. */
+  protocolVersion?: ProtocolVersion;
+  /** QoS 1/2 messages unacknowledged at once (default 100), also capped by the broker's Receive Maximum. */
+  maxInflight?: number;
+  /** Without an ack this long: 3.1.1 resends in-session, 5.0 reconnects (default 30 s; 0: wait forever). */
+  ackTimeoutMs?: number;
+  /** How long to wait for CONNACK (default 30 s). */
+  connectTimeoutMs?: number;
+  /** How long to wait for PINGRESP (default 10 s, at most the keep-alive). */
+  pingTimeoutMs?: number;
+  /** Reconnect with exponential backoff and full jitter (default 1 s to 30 s), or not at all. */
+  reconnect?: Partial<BackoffOptions> | false;
+  /** 5.0: QoS 1/2 messages the broker may have unacknowledged towards us (default 65,535). */
+  receiveMaximum?: number;
+  /** 5.0: the largest packet we accept, in bytes. */
+  maximumPacketSize?: number;
+  /** 5.0: topic aliases the broker may use towards us (default 0: none). */
+  topicAliasMaximum?: number;
+  /** 5.0: other CONNECT properties (user properties, authentication, problem information). */
+  properties?: ConnectProperties;
+  /** QoS 0 messages kept while offline (default 1,000); beyond, publish() is refused. */
+  maxQueuedQoS0?: number;
+  /** QoS 1/2 messages owed at most (default 100,000); beyond, publish() is refused. */
+  maxQueuedMessages?: number;
+  /** Where owed messages are kept (default: a MemoryOutbox, which does not survive a restart). */
+  outbox?: OutboxStore;
+  /** Time and timers (default: the system clock). */
+  clock?: Clock;
+  /** Randomness for the reconnect jitter (default Math.random). */
+  random?: () => number;
+}
+
+/** Options of `createClient` in @courier/core: a transport to reach the broker, and the rest. */
+export interface CreateClientOptions extends ClientOptions {
+  transport: Transport;
+}
+
+/** What the client itself needs, beyond the session's options. */
+export interface ClientSettings {
+  session: SessionOptions;
+  reconnect: BackoffOptions | false;
+  outbox: OutboxStore;
+  clock: Clock;
+  random: () => number;
+}
+
+const encoder = new TextEncoder();
+
+export function toBytes(value: string | Uint8Array, what: string): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  if (typeof value === 'string') return encoder.encode(value);
+  throw new InvalidArgumentError(`${what} must be a string or a Uint8Array`);
+}
+
+function whole(value: unknown, name: string, min: number, max: number): number {
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+    throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}`);
+  }
+  return value as number;
+}
+
+function randomClientId(): string {
+  const bytes = new Uint8Array(6);
+  globalThis.crypto.getRandomValues(bytes);
+  return `courier-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** Checks the options and fills in the defaults; a bad option throws InvalidArgumentError. */
+export function resolveOptions(options: ClientOptions): ClientSettings {
+  const protocolVersion = options.protocolVersion ?? 5;
+  if (protocolVersion !== 4 && protocolVersion !== 5) throw new InvalidArgumentError('protocolVersion must be 4 or 5');
+  const clean = options.clean ?? true;
+  const clientId = options.clientId ?? randomClientId();
+  if (typeof clientId !== 'string' || utf8Length(clientId) < 0 || utf8Length(clientId) > 0xffff) {
+    throw new InvalidArgumentError('clientId must be an MQTT string');
+  }
+  if (clientId === '' && !clean && protocolVersion === 4) {
+    throw new InvalidArgumentError('MQTT 3.1.1 needs a client id to keep a session [MQTT-3.1.3-7]');
+  }
+  const keepAlive = whole(options.keepAlive ?? 60, 'keepAlive', 0, 0xffff);
+  const session: SessionOptions = {
+    clientId,
+    clean,
+    keepAlive,
+    protocolVersion,
+    fallbackToV4: protocolVersion === 5,
+    maxInflight: whole(options.maxInflight ?? 100, 'maxInflight', 1, 0xffff),
+    ackTimeoutMs: whole(options.ackTimeoutMs ?? 30_000, 'ackTimeoutMs', 0, 2 ** 31),
+    connectTimeoutMs: whole(options.connectTimeoutMs ?? 30_000, 'connectTimeoutMs', 1, 2 ** 31),
+    pingTimeoutMs: whole(options.pingTimeoutMs ?? Math.min(10_000, Math.max(1, keepAlive) * 1000), 'pingTimeoutMs', 1, 2 ** 31),
+    maxQueuedQoS0: whole(options.maxQueuedQoS0 ?? 1_000, 'maxQueuedQoS0', 0, 2 ** 31),
+    maxQueuedMessages: whole(options.maxQueuedMessages ?? 100_000, 'maxQueuedMessages', 1, 2 ** 31),
+  };
+  // Keeping a session in 5.0 takes a Session Expiry Interval; without one it ends with the connection.
+  const expiry = options.sessionExpiryInterval ?? (clean ? undefined : 0xffffffff);
+  if (expiry !== undefined) session.sessionExpiryInterval = whole(expiry, 'sessionExpiryInterval', 0, 0xffffffff);
+  if (options.receiveMaximum !== undefined) session.receiveMaximum = whole(options.receiveMaximum, 'receiveMaximum', 1, 0xffff);
+  if (options.maximumPacketSize !== undefined) {
+    session.maximumPacketSize = whole(options.maximumPacketSize, 'maximumPacketSize', 16, 268_435_460);
+  }
+  if (options.topicAliasMaximum !== undefined) {
+    session.topicAliasMaximum = whole(options.topicAliasMaximum, 'topicAliasMaximum', 0, 0xffff);
+  }
+  if (options.properties !== undefined) session.connectProperties = options.properties;
+  if (options.username !== undefined) session.username = options.username;
+  if (options.password !== undefined) session.password = toBytes(options.password, 'password');
+  if (options.will !== undefined) {
+    const { topic, payload, qos = 0, retain = false, properties } = options.will;
+    const problem = topicNameProblem(topic);
+    if (problem !== undefined) throw new InvalidArgumentError(`the will: ${problem}`);
+    if (qos !== 0 && qos !== 1 && qos !== 2) throw new InvalidArgumentError('the will qos must be 0, 1 or 2');
+    session.will = { topic, payload: toBytes(payload, 'the will payload'), qos, retain };
+    if (properties !== undefined) session.will.properties = properties;
+  }
+  const reconnect =
+    options.reconnect === false
+      ? false
+      : {
+          initialDelayMs: whole(options.reconnect?.initialDelayMs ?? 1_000, 'reconnect.initialDelayMs', 0, 2 ** 31),
+          maxDelayMs: whole(options.reconnect?.maxDelayMs ?? 30_000, 'reconnect.maxDelayMs', 0, 2 ** 31),
+        };
+  return {
+    session,
+    reconnect,
+    outbox: options.outbox ?? new MemoryOutbox(),
+    clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
+  };
+}

@@ -1,0 +1,749 @@
+import mitt, { type Emitter } from 'mitt';
+import { DecodeError } from '../codec/errors';
+import { encode } from '../codec/encode';
+import type { ConnackPacket, Packet, ProtocolVersion, PublishPacket, QoS, Subscription } from '../codec/packet';
+import { PacketDecoder } from '../codec/packet-decoder';
+import type { DisconnectProperties, PublishProperties, SubscribeProperties, UnsubscribeProperties } from '../codec/properties';
+import { measurePublish } from '../codec/publish';
+import { AbortError, ClientEndedError, ConnectionError, InvalidArgumentError, MqttError, OutboxError } from '../errors';
+import type { Clock, Timer } from '../ports/clock';
+import type { Outbox, OutboxChange } from '../ports/outbox-store';
+import type { Connection, Transport } from '../ports/transport';
+import { Session } from '../session/session';
+import type {
+  OutboxEntry,
+  PublishRequest,
+  PublishResult,
+  ReceivedMessage,
+  SessionAction,
+  SessionEvent,
+  SessionInput,
+  SubscribeResult,
+  UnsubscribeResult,
+} from '../session/session-types';
+import { topicFilterProblem, topicNameProblem } from '../topic/topic-filter';
+import { type BackoffOptions, backoffDelay } from './backoff';
+import { type ClientSettings, type CreateClientOptions, resolveOptions, toBytes } from './client-options';
+import { Deferred } from './deferred';
+import { MessageStream } from './message-stream';
+
+/** A received message, as `message` events and `messages()` give it. */
+export type Message = ReceivedMessage;
+
+export interface PublishOptions {
+  qos?: QoS;
+  retain?: boolean;
+  properties?: PublishProperties;
+  /** Calls the message back while it has not gone out; once sent, it cannot be, and the error says so. */
+  signal?: AbortSignal;
+}
+
+export interface SubscribeOptions {
+  qos?: QoS;
+  /** 5.0: do not send us our own messages. */
+  noLocal?: boolean;
+  /** 5.0: keep the RETAIN flag as published. */
+  retainAsPublished?: boolean;
+  /** 5.0: 0 send retained messages, 1 only for a new subscription, 2 never. */
+  retainHandling?: 0 | 1 | 2;
+  properties?: SubscribeProperties;
+}
+
+export interface ConnectInfo {
+  sessionPresent: boolean;
+  protocolVersion: ProtocolVersion;
+  connack: ConnackPacket;
+}
+
+export interface DisconnectInfo {
+  /** Why the connection ended; none after a clean end(). */
+  error?: MqttError;
+  /** When the broker sent DISCONNECT (5.0): its reason code and properties. */
+  reasonCode?: number;
+  properties?: DisconnectProperties;
+}
+
+/** The client's lifecycle events. A single operation's failure settles its own promise instead. */
+export type ClientEvents = {
+  connect: ConnectInfo;
+  disconnect: DisconnectInfo;
+  reconnecting: { attempt: number; delayMs: number };
+  message: Message;
+  /** We asked the broker to keep our session and it had not: what was owed went again as new. */
+  sessionLost: { republished: number; settledAsDelivered: number };
+  /** Connection-level errors: refusals, protocol violations by the broker, outbox failures. */
+  error: MqttError;
+  /** Odd but harmless: an ack for nothing, a fallback to 3.1.1. */
+  warning: MqttError;
+  end: undefined;
+};
+
+export interface EndOptions {
+  /** Abandon what is in flight now: its promises reject, durable records stay for the next start. */
+  force?: boolean;
+  /** Wait at most this long for what is in flight, then end by force. */
+  timeoutMs?: number;
+}
+
+type Phase = 'starting' | 'connecting' | 'connected' | 'waiting' | 'stopped' | 'ended';
+
+/**
+ * An MQTT client: publish, subscribe, receive, with the delivery contract of the session behind
+ * it. It connects through its transport as soon as it is created and reconnects by itself.
+ *
+ * It is the session's driver, and the only place with I/O: it feeds the session what happens
+ * (bytes, timers, outbox completions, calls) and carries out what the session asks, in order.
+ */
+export class MqttClient {
+  private readonly settings: ClientSettings;
+  private readonly session: Session;
+  private readonly transport: Transport;
+  private readonly clock: Clock;
+  private readonly emitter: Emitter<ClientEvents> = mitt<ClientEvents>();
+  private phase: Phase = 'starting';
+  private outbox: Outbox | undefined;
+  private openError: MqttError | undefined;
+  private readonly opened: Promise<void>;
+  private connection: Connection | undefined;
+  private attemptToken: object | undefined;
+  private decoder: PacketDecoder | undefined;
+  private blocked = false;
+  private readonly inputs: SessionInput[] = [];
+  private dispatching = false;
+  private timer: Timer | undefined;
+  private timerAt = Infinity;
+  private reconnectTimer: Timer | undefined;
+  private attempts = 0;
+  private retryNow = false;
+  private closeReason: MqttError | undefined;
+  private serverDisconnect: { reasonCode: number; properties?: DisconnectProperties } | undefined;
+  private connectInfo: ConnectInfo | undefined;
+  /** Why the client stopped connecting (a permanent refusal, or reconnect turned off). */
+  private lastFailure: MqttError | undefined;
+  private nextMessageId = 1;
+  private nextOperationId = 1;
+  private readonly publishes = new Map<number, Deferred<PublishResult>>();
+  private readonly deliveryWaiters = new Map<number, Deferred<PublishResult>[]>();
+  private readonly subscribes = new Map<number, Deferred<SubscribeResult>>();
+  private readonly unsubscribes = new Map<number, Deferred<UnsubscribeResult>>();
+  private readonly aborts = new Map<number, () => void>();
+  private connectWaiters: Deferred<ConnectInfo>[] = [];
+  private readonly streams = new Set<MessageStream>();
+  private idleWaiter: Deferred<void> | undefined;
+  private closedWaiter: Deferred<void> | undefined;
+  private ending: Promise<void> | undefined;
+
+  constructor(options: CreateClientOptions) {
+    this.settings = resolveOptions(options);
+    if (options.transport === undefined) throw new InvalidArgumentError('a client needs a transport');
+    this.transport = options.transport;
+    this.clock = this.settings.clock;
+    this.session = new Session(this.settings.session);
+    this.opened = this.open();
+  }
+
+  /** The client id on the wire (a 5.0 broker may have assigned it). */
+  get clientId(): string {
+    return this.session.clientId;
+  }
+
+  /** The version of the current or next connection. */
+  get protocolVersion(): ProtocolVersion {
+    return this.session.protocolVersion;
+  }
+
+  get connected(): boolean {
+    return this.phase === 'connected';
+  }
+
+  on<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): this {
+    this.emitter.on(event, handler);
+    return this;
+  }
+
+  off<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): this {
+    this.emitter.off(event, handler);
+    return this;
+  }
+
+  /**
+   * Resolves on the next successful CONNACK (at once when connected); rejects when that attempt
+   * fails: refused, timed out, unreachable, or the client ended.
+   */
+  whenConnected(): Promise<ConnectInfo> {
+    if (this.phase === 'connected' && this.connectInfo !== undefined) return Promise.resolve(this.connectInfo);
+    if (this.phase === 'ended' || this.ending !== undefined) return Promise.reject(new ClientEndedError('the client has ended'));
+    if (this.openError !== undefined) return Promise.reject(this.openError);
+    if (this.phase === 'stopped') return Promise.reject(this.lastFailure ?? new ConnectionError('the client is not connecting'));
+    const waiter = new Deferred<ConnectInfo>();
+    this.connectWaiters.push(waiter);
+    return waiter.promise;
+  }
+
+  /**
+   * Publishes a message. QoS 0 settles once handed to the transport, QoS 1 on PUBACK, QoS 2 on
+   * PUBCOMP. While offline it waits (QoS 1/2 in the outbox). Invalid input rejects at once.
+   */
+  publish(topic: string, payload: Uint8Array | string, options: PublishOptions = {}): Promise<PublishResult> {
+    let request: PublishRequest;
+    try {
+      request = this.publishRequest(topic, payload, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const signal = options.signal;
+    if (signal?.aborted === true) return Promise.reject(new AbortError(false, { cause: signal.reason }));
+    if (this.outbox !== undefined) return this.publishNow(request, signal);
+    return this.opened.then(() => this.publishNow(request, signal));
+  }
+
+  /** Subscribes to one or more topic filters; resolves with the granted QoS of each. */
+  subscribe(filters: string | string[], options: SubscribeOptions = {}): Promise<SubscribeResult> {
+    let subscriptions: Subscription[];
+    try {
+      subscriptions = this.subscriptionsOf(filters, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.opened.then(() => {
+      if (this.closedForCalls()) throw new ClientEndedError('the client has ended');
+      const id = this.nextOperationId++;
+      const deferred = new Deferred<SubscribeResult>(true);
+      this.subscribes.set(id, deferred);
+      const input: SessionInput = { type: 'subscribeRequested', id, subscriptions };
+      if (options.properties !== undefined) input.properties = options.properties;
+      this.dispatch(input);
+      return deferred.promise;
+    });
+  }
+
+  unsubscribe(filters: string | string[], options: { properties?: UnsubscribeProperties } = {}): Promise<UnsubscribeResult> {
+    const topicFilters = Array.isArray(filters) ? filters : [filters];
+    const problem = topicFilters.length === 0 ? 'unsubscribe needs at least one topic filter' : topicFilters.map(topicFilterProblem).find((p) => p !== undefined);
+    if (problem !== undefined) return Promise.reject(new InvalidArgumentError(problem));
+    return this.opened.then(() => {
+      if (this.closedForCalls()) throw new ClientEndedError('the client has ended');
+      const id = this.nextOperationId++;
+      const deferred = new Deferred<UnsubscribeResult>(true);
+      this.unsubscribes.set(id, deferred);
+      const input: SessionInput = { type: 'unsubscribeRequested', id, topicFilters };
+      if (options.properties !== undefined) input.properties = options.properties;
+      this.dispatch(input);
+      return deferred.promise;
+    });
+  }
+
+  /** Received messages (matching `filter`, when given) as an async iterable; it ends with the client. */
+  messages(filter?: string): AsyncIterableIterator<Message> {
+    if (filter !== undefined) {
+      const problem = topicFilterProblem(filter);
+      if (problem !== undefined) throw new InvalidArgumentError(problem);
+    }
+    const stream = new MessageStream(filter, (s) => this.streams.delete(s));
+    if (this.phase === 'ended') stream.end();
+    else this.streams.add(stream);
+    return stream;
+  }
+
+  /** What is still owed (QoS 1/2 messages not fully acknowledged), after a restart too, in order. */
+  async pending(): Promise<OutboxEntry[]> {
+    await this.opened;
+    return this.session.pending();
+  }
+
+  /**
+   * Resolves when message `id` (from a publish, or from `pending()` after a restart) is delivered,
+   * and at once for an id that is no longer owed.
+   */
+  async delivered(id: number): Promise<PublishResult> {
+    await this.opened;
+    if (!this.session.owes(id)) return { id };
+    const waiter = new Deferred<PublishResult>(true);
+    const waiters = this.deliveryWaiters.get(id);
+    if (waiters === undefined) this.deliveryWaiters.set(id, [waiter]);
+    else waiters.push(waiter);
+    return waiter.promise;
+  }
+
+  /**
+   * Ends the client: waits for what is in flight (unless `force`), sends DISCONNECT, closes the
+   * connection and the outbox. A forced end rejects what it abandons; its durable records stay.
+   */
+  end(options: EndOptions = {}): Promise<void> {
+    this.ending ??= this.finish(options);
+    return this.ending;
+  }
+
+  // The driver: from here on, I/O and the session.
+
+  private async open(): Promise<void> {
+    try {
+      const outbox = await this.settings.outbox.open(this.session.clientId);
+      if (this.ending !== undefined) {
+        await outbox.close();
+        return;
+      }
+      this.outbox = outbox;
+      this.nextMessageId = Math.max(1, outbox.restored.nextId);
+      this.dispatch({ type: 'restore', snapshot: outbox.restored });
+    } catch (error) {
+      this.openError = error instanceof MqttError ? error : new OutboxError('the outbox could not be opened', { cause: error });
+      this.phase = 'stopped';
+      this.emit('error', this.openError);
+      this.rejectConnectWaiters(this.openError);
+      throw this.openError;
+    }
+    this.connect();
+  }
+
+  private publishRequest(topic: string, payload: Uint8Array | string, options: PublishOptions): PublishRequest {
+    if (this.closedForCalls()) throw new ClientEndedError('the client has ended');
+    const problem = topicNameProblem(topic);
+    if (problem !== undefined) throw new InvalidArgumentError(problem);
+    const qos = options.qos ?? 0;
+    if (qos !== 0 && qos !== 1 && qos !== 2) throw new InvalidArgumentError('qos must be 0, 1 or 2');
+    const request: PublishRequest = { topic, payload: toBytes(payload, 'the payload'), qos, retain: options.retain === true };
+    if (options.properties !== undefined) request.properties = options.properties;
+    // Everything encoding would refuse is refused now, before anything is queued.
+    const probe: PublishPacket = { type: 'publish', topic, payload: request.payload, qos, dup: false, retain: request.retain };
+    if (qos !== 0) probe.packetId = 1;
+    if (request.properties !== undefined) probe.properties = request.properties;
+    try {
+      measurePublish(probe, this.session.protocolVersion);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+    return request;
+  }
+
+  private publishNow(request: PublishRequest, signal: AbortSignal | undefined): Promise<PublishResult> {
+    if (this.closedForCalls()) return Promise.reject(new ClientEndedError('the client has ended'));
+    const id = this.nextMessageId++;
+    const deferred = new Deferred<PublishResult>(true);
+    this.publishes.set(id, deferred);
+    if (signal !== undefined) {
+      const onAbort = () => this.abort(id, signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.aborts.set(id, () => signal.removeEventListener('abort', onAbort));
+    }
+    this.dispatch({ type: 'publishRequested', id, message: request });
+    return deferred.promise;
+  }
+
+  private abort(id: number, reason: unknown): void {
+    if (!this.publishes.has(id)) return;
+    if (this.session.wasSent(id)) {
+      // Gone out: it cannot be called back. Its promise rejects; delivered(id) still follows it.
+      this.settlePublish(id, undefined, new AbortError(true, { cause: reason }), false);
+      return;
+    }
+    this.dispatch({ type: 'abortRequested', id });
+  }
+
+  private subscriptionsOf(filters: string | string[], options: SubscribeOptions): Subscription[] {
+    if (this.closedForCalls()) throw new ClientEndedError('the client has ended');
+    const list = Array.isArray(filters) ? filters : [filters];
+    if (list.length === 0) throw new InvalidArgumentError('subscribe needs at least one topic filter');
+    const qos = options.qos ?? 0;
+    if (qos !== 0 && qos !== 1 && qos !== 2) throw new InvalidArgumentError('qos must be 0, 1 or 2');
+    const { noLocal, retainAsPublished, retainHandling } = options;
+    if (retainHandling !== undefined && retainHandling !== 0 && retainHandling !== 1 && retainHandling !== 2) {
+      throw new InvalidArgumentError('retainHandling must be 0, 1 or 2');
+    }
+    const needsV5 = noLocal !== undefined || retainAsPublished !== undefined || retainHandling !== undefined || options.properties !== undefined;
+    if (needsV5 && this.session.protocolVersion === 4) {
+      throw new InvalidArgumentError('noLocal, retainAsPublished, retainHandling and properties need MQTT 5.0');
+    }
+    return list.map((topicFilter) => {
+      const problem = topicFilterProblem(topicFilter);
+      if (problem !== undefined) throw new InvalidArgumentError(problem);
+      const subscription: Subscription = { topicFilter, qos };
+      if (noLocal !== undefined) subscription.noLocal = noLocal;
+      if (retainAsPublished !== undefined) subscription.retainAsPublished = retainAsPublished;
+      if (retainHandling !== undefined) subscription.retainHandling = retainHandling;
+      return subscription;
+    });
+  }
+
+  /** Opens a connection through the transport. */
+  private connect(): void {
+    if (this.phase === 'ended' || this.phase === 'stopped') return;
+    this.phase = 'connecting';
+    const token = {};
+    this.attemptToken = token;
+    this.closeReason = undefined;
+    this.serverDisconnect = undefined;
+    this.transport
+      .connect({
+        data: (chunk) => {
+          if (this.attemptToken === token) this.onData(chunk);
+        },
+        close: (error) => {
+          if (this.attemptToken === token) this.onClose(error);
+        },
+        drain: () => {
+          if (this.attemptToken === token && this.blocked) {
+            this.blocked = false;
+            this.dispatch({ type: 'transportDrained' });
+          }
+        },
+      })
+      .then(
+        (connection) => {
+          if (this.attemptToken !== token) {
+            connection.close();
+            return;
+          }
+          this.connection = connection;
+          this.blocked = false;
+          this.decoder = new PacketDecoder({
+            version: this.session.protocolVersion,
+            ...(this.settings.session.maximumPacketSize === undefined ? {} : { maximumPacketSize: this.settings.session.maximumPacketSize }),
+          });
+          this.dispatch({ type: 'connectionOpened' });
+        },
+        (error: unknown) => {
+          if (this.attemptToken !== token) return;
+          this.attemptToken = undefined;
+          const failure = new ConnectionError(`could not connect: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+          this.lastFailure = failure;
+          this.emit('disconnect', { error: failure });
+          this.rejectConnectWaiters(failure);
+          this.scheduleReconnect();
+        },
+      );
+  }
+
+  private onData(chunk: Uint8Array): void {
+    const decoder = this.decoder;
+    if (decoder === undefined) return;
+    let packets: Packet[];
+    try {
+      packets = decoder.push(chunk);
+    } catch (error) {
+      const failure = error as DecodeError;
+      for (const packet of failure.precedingPackets) this.dispatch({ type: 'packetReceived', packet });
+      this.dispatch({ type: 'decodeFailed', error: failure });
+      return;
+    }
+    for (const packet of packets) this.dispatch({ type: 'packetReceived', packet });
+  }
+
+  private onClose(error: Error | undefined): void {
+    this.attemptToken = undefined;
+    this.connection = undefined;
+    this.decoder = undefined;
+    const wasConnected = this.phase === 'connected';
+    this.dispatch({ type: 'connectionLost' });
+    const reason =
+      this.closeReason ??
+      (error === undefined
+        ? this.ending === undefined
+          ? new ConnectionError('the connection closed')
+          : undefined
+        : new ConnectionError(`the connection failed: ${error.message}`, { cause: error }));
+    const info: DisconnectInfo = {};
+    if (reason !== undefined) {
+      info.error = reason;
+      this.lastFailure = reason;
+    }
+    if (this.serverDisconnect !== undefined) Object.assign(info, this.serverDisconnect);
+    if (this.phase !== 'ended') this.emit('disconnect', info);
+    // A refusal that is retried at once (the fallback to 3.1.1) is not the outcome waited for.
+    if (!wasConnected && !this.retryNow) this.rejectConnectWaiters(reason ?? new ConnectionError('the connection closed before CONNACK'));
+    this.closedWaiter?.resolve();
+    if (this.ending === undefined) this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.phase === 'ended' || this.ending !== undefined) return;
+    const backoff = this.settings.reconnect;
+    if (this.phase === 'stopped' || (backoff === false && !this.retryNow)) {
+      this.phase = 'stopped';
+      return;
+    }
+    this.phase = 'waiting';
+    if (this.retryNow) {
+      // The fallback to 3.1.1: straight away, not after a backoff.
+      this.retryNow = false;
+      this.emit('reconnecting', { attempt: this.attempts + 1, delayMs: 0 });
+      queueMicrotask(() => this.connect());
+      return;
+    }
+    const delayMs = backoffDelay(this.attempts, backoff as BackoffOptions, this.settings.random);
+    this.attempts++;
+    this.emit('reconnecting', { attempt: this.attempts, delayMs });
+    this.reconnectTimer = this.clock.setTimer(this.clock.now() + delayMs, () => {
+      this.reconnectTimer = undefined;
+      this.connect();
+    });
+  }
+
+  /** Feeds the session one input at a time, in order, even when an action leads to another input. */
+  private dispatch(input: SessionInput): void {
+    this.inputs.push(input);
+    if (this.dispatching) return;
+    this.dispatching = true;
+    try {
+      for (let next = this.inputs.shift(); next !== undefined; next = this.inputs.shift()) {
+        this.perform(this.session.handle(next, this.clock.now()));
+      }
+    } finally {
+      this.dispatching = false;
+    }
+    this.scheduleTimer();
+    if (this.idleWaiter !== undefined && this.session.isIdle()) this.idleWaiter.resolve();
+  }
+
+  private perform(actions: SessionAction[]): void {
+    let changes: OutboxChange[] | undefined;
+    let awaitedIds: number[] | undefined;
+    let awaitedIncoming: number[] | undefined;
+    for (const action of actions) {
+      switch (action.type) {
+        case 'send':
+          this.write(action.packet);
+          break;
+        case 'persist':
+        case 'forget':
+          (changes ??= []).push(action.change);
+          if (action.type === 'persist' && action.awaited) {
+            if (action.change.op === 'putIncoming') (awaitedIncoming ??= []).push(action.change.packetId);
+            else if (action.change.op === 'put') (awaitedIds ??= []).push(action.change.record.id);
+            else if (action.change.op === 'update') (awaitedIds ??= []).push(action.change.id);
+          }
+          break;
+        case 'deliver':
+          this.deliver(action.message);
+          break;
+        case 'settle':
+          this.settle(action);
+          break;
+        case 'closeConnection':
+          if (action.error !== undefined) this.closeReason = action.error;
+          this.connection?.close();
+          break;
+        case 'notify':
+          this.onSessionEvent(action.event);
+          break;
+      }
+    }
+    // One write per input: the changes of one step reach the outbox together, and in order.
+    if (changes !== undefined) this.writeOutbox(changes, awaitedIds ?? [], awaitedIncoming ?? []);
+  }
+
+  private writeOutbox(changes: OutboxChange[], ids: number[], incoming: number[]): void {
+    const outbox = this.outbox;
+    if (outbox === undefined) return;
+    const awaited = ids.length > 0 || incoming.length > 0;
+    const failed = (error: unknown) => {
+      const failure = error instanceof MqttError ? error : new OutboxError(`the outbox could not write: ${(error as Error)?.message}`, { cause: error });
+      this.emit('error', failure);
+      if (awaited) this.dispatch({ type: 'storeFailed', ids, incoming, error: failure });
+    };
+    let result: void | Promise<void>;
+    try {
+      result = outbox.write(changes);
+    } catch (error) {
+      failed(error);
+      return;
+    }
+    if (result === undefined) {
+      if (awaited) this.inputs.push({ type: 'stored', ids, incoming });
+      return;
+    }
+    result.then(() => {
+      if (awaited) this.dispatch({ type: 'stored', ids, incoming });
+    }, failed);
+  }
+
+  private write(packet: Packet): void {
+    const connection = this.connection;
+    if (connection === undefined) return;
+    let bytes: Uint8Array;
+    try {
+      bytes = encode(packet, this.session.protocolVersion);
+    } catch (error) {
+      // The session checks what it sends; reaching this is a bug, never a reason to write bad bytes.
+      this.emit('error', new MqttError('ERR_INTERNAL', `could not encode ${packet.type.toUpperCase()}: ${(error as Error).message}`, { cause: error }));
+      connection.close();
+      return;
+    }
+    if (!connection.write(bytes) && !this.blocked) {
+      this.blocked = true;
+      this.inputs.push({ type: 'transportBlocked' });
+    }
+  }
+
+  private deliver(message: Message): void {
+    this.emit('message', message);
+    for (const stream of this.streams) stream.offer(message);
+  }
+
+  private settle(action: Extract<SessionAction, { type: 'settle' }>): void {
+    const { id, error } = action;
+    if (action.operation === 'publish') {
+      this.settlePublish(id, action.result as PublishResult | undefined, error, true);
+      return;
+    }
+    const map = action.operation === 'subscribe' ? this.subscribes : this.unsubscribes;
+    const deferred = map.get(id) as Deferred<unknown> | undefined;
+    if (deferred === undefined) return;
+    map.delete(id);
+    if (error !== undefined) deferred.reject(error);
+    else deferred.resolve(action.result);
+  }
+
+  /** Settles the publish() promise once; `final` also settles delivered(id). */
+  private settlePublish(id: number, result: PublishResult | undefined, error: MqttError | undefined, final: boolean): void {
+    const deferred = this.publishes.get(id);
+    if (deferred !== undefined) {
+      this.publishes.delete(id);
+      this.aborts.get(id)?.();
+      this.aborts.delete(id);
+      if (error !== undefined) deferred.reject(error);
+      else deferred.resolve(result as PublishResult);
+    }
+    if (!final) return;
+    const waiters = this.deliveryWaiters.get(id);
+    if (waiters === undefined) return;
+    this.deliveryWaiters.delete(id);
+    for (const waiter of waiters) {
+      if (error !== undefined) waiter.reject(error);
+      else waiter.resolve(result as PublishResult);
+    }
+  }
+
+  private onSessionEvent(event: SessionEvent): void {
+    switch (event.name) {
+      case 'connected': {
+        this.phase = 'connected';
+        this.attempts = 0;
+        const info: ConnectInfo = { sessionPresent: event.connack.sessionPresent, protocolVersion: event.protocolVersion, connack: event.connack };
+        this.connectInfo = info;
+        this.emit('connect', info);
+        const waiters = this.connectWaiters;
+        this.connectWaiters = [];
+        for (const waiter of waiters) waiter.resolve(info);
+        break;
+      }
+      case 'sessionLost':
+        this.emit('sessionLost', { republished: event.republished, settledAsDelivered: event.settledAsDelivered });
+        break;
+      case 'refused':
+        this.lastFailure = event.error;
+        this.emit('error', event.error);
+        if (event.retry === 'now') {
+          this.retryNow = true;
+        } else {
+          if (event.retry === 'never') this.phase = 'stopped';
+          this.rejectConnectWaiters(event.error);
+        }
+        break;
+      case 'serverDisconnect':
+        this.serverDisconnect = event.properties === undefined ? { reasonCode: event.reasonCode } : { reasonCode: event.reasonCode, properties: event.properties };
+        break;
+      case 'warning':
+        this.emit('warning', event.error);
+        break;
+    }
+  }
+
+  /** Keeps one timer for the session's next deadline; a later deadline lets it fire early instead. */
+  private scheduleTimer(): void {
+    const deadline = this.session.nextDeadline();
+    if (deadline === undefined) {
+      this.cancelTimer();
+      return;
+    }
+    if (deadline >= this.timerAt) return;
+    this.cancelTimer();
+    this.timerAt = deadline;
+    this.timer = this.clock.setTimer(deadline, () => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.dispatch({ type: 'timerExpired' });
+    });
+  }
+
+  private cancelTimer(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+
+  private async finish(options: EndOptions): Promise<void> {
+    let force = options.force === true;
+    await this.opened.catch(() => undefined);
+    if (!force && !this.session.isIdle() && this.phase !== 'stopped') {
+      this.idleWaiter = new Deferred<void>();
+      let expired = false;
+      const timeout =
+        options.timeoutMs === undefined
+          ? undefined
+          : this.clock.setTimer(this.clock.now() + options.timeoutMs, () => {
+              expired = true;
+              this.idleWaiter?.resolve();
+            });
+      await this.idleWaiter.promise;
+      timeout?.cancel();
+      this.idleWaiter = undefined;
+      force = expired;
+    }
+    this.reconnectTimer?.cancel();
+    this.reconnectTimer = undefined;
+    const connection = this.connection;
+    if (connection !== undefined) this.closedWaiter = new Deferred<void>();
+    this.attemptToken = connection === undefined ? undefined : this.attemptToken;
+    this.dispatch(force ? { type: 'endRequested' } : { type: 'disconnectRequested' });
+    if (force) this.rejectAll(new ClientEndedError());
+    if (this.closedWaiter !== undefined) await this.closedWaiter.promise;
+    this.attemptToken = undefined;
+    this.cancelTimer();
+    this.phase = 'ended';
+    await this.outbox?.close();
+    this.rejectConnectWaiters(new ClientEndedError('the client has ended'));
+    for (const stream of this.streams) stream.end();
+    this.streams.clear();
+    this.emit('end', undefined);
+  }
+
+  /** Rejects what no session input will settle any more (operations before the outbox opened). */
+  private rejectAll(error: MqttError): void {
+    for (const id of [...this.publishes.keys()]) this.settlePublish(id, undefined, error, true);
+    for (const [, deferred] of this.subscribes) deferred.reject(error);
+    for (const [, deferred] of this.unsubscribes) deferred.reject(error);
+    this.subscribes.clear();
+    this.unsubscribes.clear();
+    for (const [, waiters] of this.deliveryWaiters) for (const waiter of waiters) waiter.reject(error);
+    this.deliveryWaiters.clear();
+  }
+
+  private rejectConnectWaiters(error: MqttError): void {
+    const waiters = this.connectWaiters;
+    this.connectWaiters = [];
+    for (const waiter of waiters) waiter.reject(error);
+  }
+
+  private closedForCalls(): boolean {
+    return this.phase === 'ended' || this.ending !== undefined || this.openError !== undefined;
+  }
+
+  /** Emits to every handler; one that throws is reported and does not stop the others. */
+  private emit<K extends keyof ClientEvents>(event: K, payload: ClientEvents[K]): void {
+    const handlers = this.emitter.all.get(event);
+    if (handlers === undefined) return;
+    for (const handler of [...handlers]) {
+      try {
+        (handler as (payload: ClientEvents[K]) => void)(payload);
+      } catch (error) {
+        if (event !== 'error') this.emit('error', new MqttError('ERR_HANDLER', `a ${event} handler threw`, { cause: error }));
+      }
+    }
+  }
+}
+
+/** Creates a client that connects through `options.transport` at once and reconnects by itself. */
+export function createClient(options: CreateClientOptions): MqttClient {
+  return new MqttClient(options);
+}

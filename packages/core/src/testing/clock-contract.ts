@@ -1,0 +1,54 @@
+import { describe, expect, test } from 'vitest';
+import type { Clock } from '../ports/clock';
+
+export interface ClockFixture {
+  clock: Clock;
+  /** Lets `ms` pass: really for the system clock, by decree for a manual one. */
+  advance(ms: number): Promise<void>;
+}
+
+/** The rules every Clock keeps (the port's contract). */
+export function clockContract(name: string, makeFixture: () => ClockFixture): void {
+  describe(`${name} keeps the Clock contract`, () => {
+    test('now() never goes back', async () => {
+      const { clock, advance } = makeFixture();
+      const first = clock.now();
+      await advance(5);
+      const second = clock.now();
+      expect(second).toBeGreaterThanOrEqual(first + 5);
+    });
+
+    test('a timer fires once, not before its time', async () => {
+      const { clock, advance } = makeFixture();
+      const fired: number[] = [];
+      const at = clock.now() + 30;
+      clock.setTimer(at, () => fired.push(clock.now()));
+      await advance(10);
+      expect(fired).toEqual([]);
+      await advance(40);
+      expect(fired).toHaveLength(1);
+      expect(fired[0]).toBeGreaterThanOrEqual(at);
+      await advance(40);
+      expect(fired).toHaveLength(1);
+    });
+
+    test('a cancelled timer never fires', async () => {
+      const { clock, advance } = makeFixture();
+      let fired = false;
+      clock.setTimer(clock.now() + 10, () => (fired = true)).cancel();
+      await advance(30);
+      expect(fired).toBe(false);
+    });
+
+    test('timers fire in the order of their times, and one already due fires at once', async () => {
+      const { clock, advance } = makeFixture();
+      const order: string[] = [];
+      const now = clock.now();
+      clock.setTimer(now + 30, () => order.push('late'));
+      clock.setTimer(now + 10, () => order.push('early'));
+      clock.setTimer(now - 5, () => order.push('overdue'));
+      await advance(50);
+      expect(order).toEqual(['overdue', 'early', 'late']);
+    });
+  });
+}

@@ -1,0 +1,396 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import {
+  createClient,
+  MemoryOutbox,
+  type ClientEvents,
+  type CreateClientOptions,
+  type MqttClient,
+  type Packet,
+  type PublishResult,
+} from '@courier/core';
+import { flush, ManualClock } from '@courier/core/testing';
+import { ScriptedBroker } from './scripted-broker';
+
+let clients: MqttClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.map((client) => client.end({ force: true })));
+  clients = [];
+});
+
+function setup(options: Partial<CreateClientOptions> = {}) {
+  const broker = new ScriptedBroker();
+  const clock = new ManualClock();
+  const client = createClient({ transport: broker.transport, clock, clientId: 'c1', random: () => 0.5, ...options });
+  clients.push(client);
+  return { broker, clock, client };
+}
+
+function record<K extends keyof ClientEvents>(client: MqttClient, event: K): ClientEvents[K][] {
+  const seen: ClientEvents[K][] = [];
+  client.on(event, (payload) => seen.push(payload));
+  return seen;
+}
+
+/** Whether a promise has settled yet, without waiting for it. */
+async function state(promise: Promise<unknown>): Promise<'pending' | 'resolved' | 'rejected'> {
+  let result: 'pending' | 'resolved' | 'rejected' = 'pending';
+  promise.then(
+    () => (result = 'resolved'),
+    () => (result = 'rejected'),
+  );
+  await flush();
+  return result;
+}
+
+describe('connecting', () => {
+  test('connects at once and reports it, with the state already committed', async () => {
+    const { client } = setup();
+    let connectedInHandler = false;
+    client.on('connect', () => (connectedInHandler = client.connected));
+    const info = await client.whenConnected();
+    expect(info).toMatchObject({ sessionPresent: false, protocolVersion: 5 });
+    expect(connectedInHandler).toBe(true);
+  });
+
+  test('a refusal that retrying cannot fix rejects whenConnected, is reported, and stops reconnecting', async () => {
+    const { broker, client, clock } = setup();
+    broker.connackCode = 0x86;
+    const errors = record(client, 'error');
+    await expect(client.whenConnected()).rejects.toMatchObject({ code: 'ERR_CONNECT_REFUSED', reasonCode: 0x86 });
+    expect(errors).toEqual([expect.objectContaining({ reasonCode: 0x86 })]);
+    await clock.advance(120_000);
+    expect(broker.connections).toBe(1);
+    await expect(client.whenConnected()).rejects.toMatchObject({ reasonCode: 0x86 });
+  });
+
+  test('a refusal that may pass (server busy) is retried with backoff', async () => {
+    const { broker, client, clock } = setup();
+    broker.connackCode = 0x89;
+    await expect(client.whenConnected()).rejects.toMatchObject({ reasonCode: 0x89 });
+    broker.connackCode = 0;
+    const connected = client.whenConnected();
+    await clock.advance(1_000);
+    await expect(connected).resolves.toMatchObject({ sessionPresent: false });
+    expect(broker.connections).toBe(2);
+  });
+
+  test('a broker that refuses 5.0 gets 3.1.1 on the next attempt, at once, and the client says so', async () => {
+    const { broker, client } = setup();
+    broker.script = (packet) =>
+      packet.type === 'connect' && packet.protocolVersion === 5 ? [{ type: 'connack', sessionPresent: false, reasonCode: 0x84 }] : undefined;
+    const warnings = record(client, 'warning');
+    await expect(client.whenConnected()).resolves.toMatchObject({ protocolVersion: 4 });
+    expect(broker.sent('connect').map((c) => c.protocolVersion)).toEqual([5, 4]);
+    expect(warnings).toEqual([expect.objectContaining({ code: 'ERR_FALLBACK_TO_V4' })]);
+  });
+
+  test('reconnects after a lost connection with exponential backoff and full jitter', async () => {
+    const { broker, client, clock } = setup({ reconnect: { initialDelayMs: 100, maxDelayMs: 1_000 } });
+    await client.whenConnected();
+    const reconnecting = record(client, 'reconnecting');
+    broker.transport.refuseWith = new Error('ECONNREFUSED');
+    broker.drop();
+    for (let i = 0; i < 6; i++) await clock.advance(1_000);
+    // random() = 0.5 of a ceiling of 100, 200, 400, 800, then 1000 (the bound) from there on
+    const delays = reconnecting.map((r) => r.delayMs);
+    expect(delays.slice(0, 5)).toEqual([50, 100, 200, 400, 500]);
+    expect(new Set(delays.slice(4))).toEqual(new Set([500]));
+    broker.transport.refuseWith = undefined;
+    await clock.advance(1_000);
+    expect(client.connected).toBe(true);
+  });
+});
+
+describe('publishing', () => {
+  test('QoS 0 settles once handed to the transport; QoS 1 on PUBACK; QoS 2 on PUBCOMP', async () => {
+    const { broker, client } = setup();
+    await client.whenConnected();
+    await expect(client.publish('t', 'zero')).resolves.toEqual({ id: 1, qos: 0 });
+    await expect(client.publish('t', 'one', { qos: 1 })).resolves.toMatchObject({ id: 2, qos: 1, packetId: 1, reasonCode: 0 });
+    await expect(client.publish('t', 'two', { qos: 2 })).resolves.toMatchObject({ id: 3, qos: 2, packetId: 2 });
+    expect(broker.received.map((p) => p.type)).toEqual(['connect', 'publish', 'publish', 'publish', 'pubrel']);
+    expect(new TextDecoder().decode(broker.publishes()[1]!.payload)).toBe('one');
+  });
+
+  test('a QoS 1 publish does not settle before its PUBACK', async () => {
+    const { broker, client } = setup();
+    await client.whenConnected();
+    let release: (() => void) | undefined;
+    broker.script = (packet, b) => {
+      if (packet.type !== 'publish') return undefined;
+      release = () => b.send({ type: 'puback', packetId: packet.packetId! });
+      return [];
+    };
+    const published = client.publish('t', 'x', { qos: 1 });
+    await broker.waitFor((p) => p.type === 'publish');
+    expect(await state(published)).toBe('pending');
+    release!();
+    await expect(published).resolves.toMatchObject({ packetId: 1 });
+  });
+
+  test('while offline, QoS 1 and 2 wait in the outbox and go out after the reconnect', async () => {
+    const { broker, client, clock } = setup();
+    broker.transport.refuseWith = new Error('ECONNREFUSED');
+    await expect(client.whenConnected()).rejects.toMatchObject({ code: 'ERR_CONNECTION' });
+    const one = client.publish('t', 'a', { qos: 1 });
+    const two = client.publish('t', 'b', { qos: 2 });
+    await flush();
+    expect(await client.pending()).toEqual([
+      expect.objectContaining({ id: 1, qos: 1, state: 'queued' }),
+      expect.objectContaining({ id: 2, qos: 2, state: 'queued' }),
+    ]);
+    broker.transport.refuseWith = undefined;
+    await clock.advance(1_000);
+    await expect(Promise.all([one, two])).resolves.toHaveLength(2);
+    expect(await client.pending()).toEqual([]);
+  });
+
+  test('a 5.0 refusal in PUBACK rejects with the reason code and the ack', async () => {
+    const { broker, client } = setup();
+    broker.script = (packet) => (packet.type === 'publish' ? [{ type: 'puback', packetId: packet.packetId!, reasonCode: 0x87 }] : undefined);
+    await client.whenConnected();
+    await expect(client.publish('t', 'x', { qos: 1 })).rejects.toMatchObject({
+      code: 'ERR_PUBLISH_REJECTED',
+      reasonCode: 0x87,
+      ack: { type: 'puback' },
+    });
+  });
+
+  test('invalid input is refused at once and nothing is queued', async () => {
+    const { client } = setup({ protocolVersion: 4 });
+    await expect(client.publish('a/+', 'x', { qos: 1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(client.publish('', 'x')).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(client.publish('a', 'x', { qos: 3 as 2 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(client.publish('a', 42 as unknown as string)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(client.publish('a', 'x', { qos: 1, properties: { messageExpiryInterval: 5 } })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    });
+    expect(await client.pending()).toEqual([]);
+  });
+
+  test('an aborted publish that has not gone out is not sent, and says so', async () => {
+    const { broker, client, clock } = setup();
+    broker.transport.refuseWith = new Error('ECONNREFUSED');
+    const controller = new AbortController();
+    const published = client.publish('t', 'x', { qos: 1, signal: controller.signal });
+    await flush();
+    controller.abort();
+    await expect(published).rejects.toMatchObject({ code: 'ERR_ABORTED', sent: false });
+    broker.transport.refuseWith = undefined;
+    await clock.advance(1_000);
+    await client.whenConnected();
+    await flush();
+    expect(broker.publishes()).toEqual([]);
+  });
+
+  test('an abort after the message went out rejects saying so, and delivered(id) still follows it', async () => {
+    const { broker, client } = setup();
+    await client.whenConnected();
+    let release: (() => void) | undefined;
+    broker.script = (packet, b) => {
+      if (packet.type !== 'publish') return undefined;
+      release = () => b.send({ type: 'puback', packetId: packet.packetId! });
+      return [];
+    };
+    const controller = new AbortController();
+    const published = client.publish('t', 'x', { qos: 1, signal: controller.signal });
+    await broker.waitFor((p) => p.type === 'publish');
+    const delivered = client.delivered(1);
+    controller.abort();
+    await expect(published).rejects.toMatchObject({ code: 'ERR_ABORTED', sent: true });
+    release!();
+    await expect(delivered).resolves.toMatchObject({ id: 1, packetId: 1 });
+  });
+
+  test('an already aborted signal refuses at once', async () => {
+    const { client } = setup();
+    await expect(client.publish('t', 'x', { qos: 1, signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+    expect(await client.pending()).toEqual([]);
+  });
+});
+
+describe('receiving', () => {
+  test('subscribe resolves with the granted QoS; messages arrive as events and through messages(filter)', async () => {
+    const { broker, client } = setup();
+    await client.whenConnected();
+    await expect(client.subscribe(['a/#', 'b'], { qos: 2 })).resolves.toEqual({ granted: [2, 2], reasonCodes: [2, 2] });
+    const events = record(client, 'message');
+    const stream = client.messages('a/+');
+    broker.send({ type: 'publish', topic: 'b', payload: Uint8Array.of(1), qos: 0, dup: false, retain: false });
+    broker.send({ type: 'publish', topic: 'a/x', payload: Uint8Array.of(2), qos: 1, dup: false, retain: true, packetId: 7 });
+    const first = await stream.next();
+    expect(first.value).toEqual({ topic: 'a/x', payload: Uint8Array.of(2), qos: 1, retain: true, dup: false });
+    expect(events.map((m) => m.topic)).toEqual(['b', 'a/x']);
+    await broker.waitFor((p) => p.type === 'puback' && p.packetId === 7);
+  });
+
+  test('[MQTT-4.3.3-10] a QoS 2 message sent twice before PUBREL is delivered once', async () => {
+    const { broker, client } = setup();
+    await client.whenConnected();
+    const events = record(client, 'message');
+    const publish = { type: 'publish' as const, topic: 't', payload: Uint8Array.of(9), qos: 2 as const, retain: false, packetId: 3 };
+    broker.send({ ...publish, dup: false });
+    broker.send({ ...publish, dup: true });
+    await broker.waitFor((p) => p.type === 'pubrec' && broker.sent('pubrec').length === 2);
+    broker.send({ type: 'pubrel', packetId: 3 });
+    await broker.waitFor((p) => p.type === 'pubcomp');
+    expect(events).toHaveLength(1);
+  });
+
+  test('messages() ends when the client ends', async () => {
+    const { client } = setup();
+    await client.whenConnected();
+    const stream = client.messages();
+    const next = stream.next();
+    await client.end();
+    await expect(next).resolves.toEqual({ value: undefined, done: true });
+  });
+
+  test('a handler that throws does not stop the others, and is reported', async () => {
+    const { broker, client } = setup();
+    await client.whenConnected();
+    const errors = record(client, 'error');
+    client.on('message', () => {
+      throw new Error('app bug');
+    });
+    const seen = record(client, 'message');
+    broker.send({ type: 'publish', topic: 't', payload: Uint8Array.of(1), qos: 0, dup: false, retain: false });
+    await flush();
+    expect(seen).toHaveLength(1);
+    expect(errors).toEqual([expect.objectContaining({ code: 'ERR_HANDLER' })]);
+  });
+
+  test('subscriptions are made again when the broker has no session', async () => {
+    const { broker, client, clock } = setup();
+    await client.whenConnected();
+    await client.subscribe('sensors/+', { qos: 1 });
+    broker.drop();
+    await clock.advance(1_000);
+    await client.whenConnected();
+    await broker.waitFor((p) => p.type === 'subscribe' && broker.sent('subscribe').length === 2);
+    expect(broker.sent('subscribe')[1]!.subscriptions).toEqual([expect.objectContaining({ topicFilter: 'sensors/+', qos: 1 })]);
+  });
+});
+
+describe('keep-alive and a broken broker', () => {
+  test('sends PINGREQ when idle, and treats a missing PINGRESP as a dead connection', async () => {
+    const { broker, client, clock } = setup({ keepAlive: 10, pingTimeoutMs: 2_000 });
+    await client.whenConnected();
+    broker.script = (packet) => (packet.type === 'pingreq' ? [] : undefined); // never answers pings
+    const disconnects = record(client, 'disconnect');
+    await clock.advance(10_000);
+    expect(broker.sent('pingreq')).toHaveLength(1);
+    await clock.advance(2_000);
+    expect(disconnects).toEqual([{ error: expect.objectContaining({ code: 'ERR_CONNECTION' }) }]);
+  });
+
+  test('garbage from the broker: DISCONNECT 0x81, then a reconnect', async () => {
+    const { broker, client, clock } = setup();
+    await client.whenConnected();
+    const disconnects = record(client, 'disconnect');
+    broker.sendBytes(Uint8Array.of(0x00, 0x00));
+    await broker.waitFor((p) => p.type === 'disconnect');
+    expect(broker.sent('disconnect')[0]).toEqual({ type: 'disconnect', reasonCode: 0x81 });
+    await flush();
+    expect(disconnects[0]?.error).toMatchObject({ code: 'ERR_PROTOCOL', reasonCode: 0x81 });
+    await clock.advance(1_000);
+    expect(client.connected).toBe(true);
+  });
+});
+
+describe('ending', () => {
+  test('end() waits for what is in flight, then sends DISCONNECT', async () => {
+    const { broker, client } = setup();
+    await client.whenConnected();
+    let release: (() => void) | undefined;
+    broker.script = (packet, b) => {
+      if (packet.type !== 'publish') return undefined;
+      release = () => b.send({ type: 'puback', packetId: packet.packetId! });
+      return [];
+    };
+    const published = client.publish('t', 'x', { qos: 1 });
+    await broker.waitFor((p) => p.type === 'publish');
+    const ended = client.end();
+    expect(await state(ended)).toBe('pending');
+    release!();
+    await ended;
+    await expect(published).resolves.toMatchObject({ packetId: 1 });
+    expect(broker.received.at(-1)).toEqual({ type: 'disconnect', reasonCode: 0 });
+  });
+
+  test('a forced end rejects what it abandons and keeps it in the outbox for the next start', async () => {
+    const outbox = new MemoryOutbox();
+    const { broker, client } = setup({ outbox });
+    broker.transport.refuseWith = new Error('ECONNREFUSED');
+    const published = expect(client.publish('t', 'keep me', { qos: 2 })).rejects.toMatchObject({ code: 'ERR_CLIENT_ENDED' });
+    await flush();
+    await client.end({ force: true });
+    await published;
+    await expect(client.publish('t', 'x')).rejects.toMatchObject({ code: 'ERR_CLIENT_ENDED' });
+
+    // The next start, same client id and outbox: the message is still owed, and goes out.
+    const next = setup({ outbox });
+    const [entry] = await next.client.pending();
+    expect(entry).toMatchObject({ id: 1, qos: 2, state: 'queued' });
+    const delivered: Promise<PublishResult> = next.client.delivered(1);
+    await expect(delivered).resolves.toMatchObject({ id: 1, qos: 2 });
+    expect(new TextDecoder().decode(next.broker.publishes()[0]!.payload)).toBe('keep me');
+    await expect(next.client.delivered(1)).resolves.toEqual({ id: 1 }); // no longer owed
+  });
+
+  test('end({ timeoutMs }) stops waiting and ends by force', async () => {
+    const { broker, client, clock } = setup();
+    await client.whenConnected();
+    broker.script = (packet) => (packet.type === 'publish' ? [] : undefined); // never acks
+    const published = expect(client.publish('t', 'x', { qos: 1 })).rejects.toMatchObject({ code: 'ERR_CLIENT_ENDED' });
+    await broker.waitFor((p) => p.type === 'publish');
+    const ended = client.end({ timeoutMs: 5_000 });
+    await clock.advance(5_000);
+    await ended;
+    await published;
+    expect(clock.pendingTimers).toBe(0); // nothing left to keep a process alive
+  });
+
+  test('after end() nothing more is sent and every call is refused', async () => {
+    const { broker, client } = setup();
+    await client.whenConnected();
+    await client.end();
+    const count = broker.received.length;
+    await expect(client.subscribe('a')).rejects.toMatchObject({ code: 'ERR_CLIENT_ENDED' });
+    await expect(client.whenConnected()).rejects.toMatchObject({ code: 'ERR_CLIENT_ENDED' });
+    expect(broker.received.length).toBe(count);
+  });
+});
+
+describe('promises nobody awaits', () => {
+  test('a rejected publish that the application ignores is not an unhandled rejection', async () => {
+    const { broker, client } = setup();
+    broker.script = (packet) => (packet.type === 'publish' ? [{ type: 'puback', packetId: packet.packetId!, reasonCode: 0x87 }] : undefined);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await client.whenConnected();
+      void client.publish('t', 'fire and forget', { qos: 1 });
+      await broker.waitFor((p) => p.type === 'publish');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
+
+describe('flow control against the transport', () => {
+  test('QoS 0 published while the transport is congested waits for it to drain', async () => {
+    const { broker, client } = setup();
+    await client.whenConnected();
+    // A first large message fills the transport past its high-water mark (1 MiB by default).
+    const big = client.publish('t', new Uint8Array(2 << 20));
+    const small = client.publish('t', 'after');
+    await expect(Promise.all([big, small])).resolves.toHaveLength(2);
+    const payloads = broker.publishes().map((p: Packet & { payload: Uint8Array }) => p.payload.length);
+    expect(payloads).toEqual([2 << 20, 5]);
+  });
+});
