@@ -69,7 +69,7 @@ async function mqttJs(): Promise<number> {
   await once(server, 'listening');
   const { port } = server.address() as { port: number };
   const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, { protocolVersion: 4, keepalive: 0, reconnectPeriod: 0 });
-  await once(client, 'connect');
+  await new Promise((resolve) => client.once('connect', resolve));
   const shared = Buffer.from(payload);
   const before = heap();
   for (let i = 0; i < N; i++) client.publish(topic, shared, { qos: 1 });

@@ -1,5 +1,14 @@
 const ignore = (): void => undefined;
 
+/**
+ * Marks a promise handled and returns it: a rejection nobody awaits must not become an
+ * unhandled rejection, which Node turns into a crash. Awaiting it still gives the error.
+ */
+export function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(ignore);
+  return promise;
+}
+
 /** A promise with its resolve and reject at hand, settled at most once. */
 export class Deferred<T> {
   readonly promise: Promise<T>;
@@ -7,15 +16,15 @@ export class Deferred<T> {
   reject!: (error: unknown) => void;
 
   /**
-   * `handled`: a rejection the caller never looks at is not an unhandled rejection (which Node
+   * `quiet`: a rejection the caller never looks at is not an unhandled rejection (which Node
    * turns into a crash): a publish fired and forgotten must not bring the process down because
    * the broker refused it. Awaiting the promise still gives the error.
    */
-  constructor(handled = false) {
+  constructor(quiet = false) {
     this.promise = new Promise<T>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
-    if (handled) this.promise.catch(ignore);
+    if (quiet) this.promise.catch(ignore);
   }
 }

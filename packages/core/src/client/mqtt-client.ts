@@ -24,7 +24,7 @@ import type {
 import { topicFilterProblem, topicNameProblem } from '../topic/topic-filter';
 import { type BackoffOptions, backoffDelay } from './backoff';
 import { type ClientSettings, type CreateClientOptions, resolveOptions, toBytes } from './client-options';
-import { Deferred } from './deferred';
+import { Deferred, handled } from './deferred';
 import { MessageStream } from './message-stream';
 
 /** A received message, as `message` events and `messages()` give it. */
@@ -139,7 +139,7 @@ export class MqttClient {
     this.transport = options.transport;
     this.clock = this.settings.clock;
     this.session = new Session(this.settings.session);
-    this.opened = this.open();
+    this.opened = handled(this.open());
   }
 
   /** The client id on the wire (a 5.0 broker may have assigned it). */
@@ -172,10 +172,10 @@ export class MqttClient {
    */
   whenConnected(): Promise<ConnectInfo> {
     if (this.phase === 'connected' && this.connectInfo !== undefined) return Promise.resolve(this.connectInfo);
-    if (this.phase === 'ended' || this.ending !== undefined) return Promise.reject(new ClientEndedError('the client has ended'));
-    if (this.openError !== undefined) return Promise.reject(this.openError);
-    if (this.phase === 'stopped') return Promise.reject(this.lastFailure ?? new ConnectionError('the client is not connecting'));
-    const waiter = new Deferred<ConnectInfo>();
+    if (this.phase === 'ended' || this.ending !== undefined) return handled(Promise.reject(new ClientEndedError('the client has ended')));
+    if (this.openError !== undefined) return handled(Promise.reject(this.openError));
+    if (this.phase === 'stopped') return handled(Promise.reject(this.lastFailure ?? new ConnectionError('the client is not connecting')));
+    const waiter = new Deferred<ConnectInfo>(true);
     this.connectWaiters.push(waiter);
     return waiter.promise;
   }
@@ -189,12 +189,12 @@ export class MqttClient {
     try {
       request = this.publishRequest(topic, payload, options);
     } catch (error) {
-      return Promise.reject(error);
+      return handled(Promise.reject(error));
     }
     const signal = options.signal;
-    if (signal?.aborted === true) return Promise.reject(new AbortError(false, { cause: signal.reason }));
+    if (signal?.aborted === true) return handled(Promise.reject(new AbortError(false, { cause: signal.reason })));
     if (this.outbox !== undefined) return this.publishNow(request, signal);
-    return this.opened.then(() => this.publishNow(request, signal));
+    return handled(this.opened.then(() => this.publishNow(request, signal)));
   }
 
   /** Subscribes to one or more topic filters; resolves with the granted QoS of each. */
@@ -203,34 +203,34 @@ export class MqttClient {
     try {
       subscriptions = this.subscriptionsOf(filters, options);
     } catch (error) {
-      return Promise.reject(error);
+      return handled(Promise.reject(error));
     }
-    return this.opened.then(() => {
+    return handled(this.opened.then(() => {
       if (this.closedForCalls()) throw new ClientEndedError('the client has ended');
       const id = this.nextOperationId++;
-      const deferred = new Deferred<SubscribeResult>(true);
+      const deferred = new Deferred<SubscribeResult>();
       this.subscribes.set(id, deferred);
       const input: SessionInput = { type: 'subscribeRequested', id, subscriptions };
       if (options.properties !== undefined) input.properties = options.properties;
       this.dispatch(input);
       return deferred.promise;
-    });
+    }));
   }
 
   unsubscribe(filters: string | string[], options: { properties?: UnsubscribeProperties } = {}): Promise<UnsubscribeResult> {
     const topicFilters = Array.isArray(filters) ? filters : [filters];
     const problem = topicFilters.length === 0 ? 'unsubscribe needs at least one topic filter' : topicFilters.map(topicFilterProblem).find((p) => p !== undefined);
-    if (problem !== undefined) return Promise.reject(new InvalidArgumentError(problem));
-    return this.opened.then(() => {
+    if (problem !== undefined) return handled(Promise.reject(new InvalidArgumentError(problem)));
+    return handled(this.opened.then(() => {
       if (this.closedForCalls()) throw new ClientEndedError('the client has ended');
       const id = this.nextOperationId++;
-      const deferred = new Deferred<UnsubscribeResult>(true);
+      const deferred = new Deferred<UnsubscribeResult>();
       this.unsubscribes.set(id, deferred);
       const input: SessionInput = { type: 'unsubscribeRequested', id, topicFilters };
       if (options.properties !== undefined) input.properties = options.properties;
       this.dispatch(input);
       return deferred.promise;
-    });
+    }));
   }
 
   /** Received messages (matching `filter`, when given) as an async iterable; it ends with the client. */
@@ -246,23 +246,25 @@ export class MqttClient {
   }
 
   /** What is still owed (QoS 1/2 messages not fully acknowledged), after a restart too, in order. */
-  async pending(): Promise<OutboxEntry[]> {
-    await this.opened;
-    return this.session.pending();
+  pending(): Promise<OutboxEntry[]> {
+    return handled(this.opened.then(() => this.session.pending()));
   }
 
   /**
    * Resolves when message `id` (from a publish, or from `pending()` after a restart) is delivered,
    * and at once for an id that is no longer owed.
    */
-  async delivered(id: number): Promise<PublishResult> {
-    await this.opened;
-    if (!this.session.owes(id)) return { id };
-    const waiter = new Deferred<PublishResult>(true);
-    const waiters = this.deliveryWaiters.get(id);
-    if (waiters === undefined) this.deliveryWaiters.set(id, [waiter]);
-    else waiters.push(waiter);
-    return waiter.promise;
+  delivered(id: number): Promise<PublishResult> {
+    return handled(
+      this.opened.then(() => {
+        if (!this.session.owes(id)) return { id };
+        const waiter = new Deferred<PublishResult>();
+        const waiters = this.deliveryWaiters.get(id);
+        if (waiters === undefined) this.deliveryWaiters.set(id, [waiter]);
+        else waiters.push(waiter);
+        return waiter.promise;
+      }),
+    );
   }
 
   /**
@@ -317,7 +319,7 @@ export class MqttClient {
   }
 
   private publishNow(request: PublishRequest, signal: AbortSignal | undefined): Promise<PublishResult> {
-    if (this.closedForCalls()) return Promise.reject(new ClientEndedError('the client has ended'));
+    if (this.closedForCalls()) return handled(Promise.reject(new ClientEndedError('the client has ended')));
     const id = this.nextMessageId++;
     const deferred = new Deferred<PublishResult>(true);
     this.publishes.set(id, deferred);

@@ -382,6 +382,28 @@ describe('promises nobody awaits', () => {
   });
 });
 
+describe('an outbox that cannot be opened', () => {
+  test('is reported, refuses every operation with its error, and crashes nothing', async () => {
+    const failing = { open: () => Promise.reject(new Error('disk on fire')) };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { client, broker } = setup({ outbox: failing });
+      const errors = record(client, 'error');
+      void client.publish('t', 'x', { qos: 1 });
+      await expect(client.whenConnected()).rejects.toMatchObject({ code: 'ERR_OUTBOX' });
+      await expect(client.pending()).rejects.toMatchObject({ code: 'ERR_OUTBOX' });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(errors).toEqual([expect.objectContaining({ code: 'ERR_OUTBOX' })]);
+      expect(broker.connections).toBe(0);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
+
 describe('flow control against the transport', () => {
   test('QoS 0 published while the transport is congested waits for it to drain', async () => {
     const { broker, client } = setup();
