@@ -205,32 +205,22 @@ export class MqttClient {
     } catch (error) {
       return handled(Promise.reject(error));
     }
-    return handled(this.opened.then(() => {
-      if (this.closedForCalls()) throw new ClientEndedError('the client has ended');
-      const id = this.nextOperationId++;
-      const deferred = new Deferred<SubscribeResult>();
-      this.subscribes.set(id, deferred);
+    return this.operation(this.subscribes, (id) => {
       const input: SessionInput = { type: 'subscribeRequested', id, subscriptions };
       if (options.properties !== undefined) input.properties = options.properties;
-      this.dispatch(input);
-      return deferred.promise;
-    }));
+      return input;
+    });
   }
 
   unsubscribe(filters: string | string[], options: { properties?: UnsubscribeProperties } = {}): Promise<UnsubscribeResult> {
     const topicFilters = Array.isArray(filters) ? filters : [filters];
     const problem = topicFilters.length === 0 ? 'unsubscribe needs at least one topic filter' : topicFilters.map(topicFilterProblem).find((p) => p !== undefined);
     if (problem !== undefined) return handled(Promise.reject(new InvalidArgumentError(problem)));
-    return handled(this.opened.then(() => {
-      if (this.closedForCalls()) throw new ClientEndedError('the client has ended');
-      const id = this.nextOperationId++;
-      const deferred = new Deferred<UnsubscribeResult>();
-      this.unsubscribes.set(id, deferred);
+    return this.operation(this.unsubscribes, (id) => {
       const input: SessionInput = { type: 'unsubscribeRequested', id, topicFilters };
       if (options.properties !== undefined) input.properties = options.properties;
-      this.dispatch(input);
-      return deferred.promise;
-    }));
+      return input;
+    });
   }
 
   /** Received messages (matching `filter`, when given) as an async iterable; it ends with the client. */
@@ -274,6 +264,20 @@ export class MqttClient {
   end(options: EndOptions = {}): Promise<void> {
     this.ending ??= this.finish(options);
     return this.ending;
+  }
+
+  /** A SUBSCRIBE or UNSUBSCRIBE: an id, a promise in `pending`, and the request to the session. */
+  private operation<T>(pending: Map<number, Deferred<T>>, input: (id: number) => SessionInput): Promise<T> {
+    return handled(
+      this.opened.then(() => {
+        if (this.closedForCalls()) throw new ClientEndedError('the client has ended');
+        const id = this.nextOperationId++;
+        const deferred = new Deferred<T>();
+        pending.set(id, deferred);
+        this.dispatch(input(id));
+        return deferred.promise;
+      }),
+    );
   }
 
   // The driver: from here on, I/O and the session.

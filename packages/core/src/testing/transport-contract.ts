@@ -73,7 +73,13 @@ function pattern(length: number, seed: number): Uint8Array {
  */
 export function transportContract(name: string, makeFixture: () => Promise<TransportFixture>): void {
   describe(`${name} keeps the Transport contract`, () => {
-    async function withConnection(body: (c: { connection: Connection; peer: TransportPeer; events: Recorder }) => Promise<void>): Promise<void> {
+    interface Opened {
+      connection: Connection;
+      peer: TransportPeer;
+      events: Recorder;
+    }
+
+    async function withConnection(body: (opened: Opened) => Promise<void>, closeAfter = true): Promise<void> {
       const fixture = await makeFixture();
       try {
         const events = recorder();
@@ -81,8 +87,10 @@ export function transportContract(name: string, makeFixture: () => Promise<Trans
         const connection = await fixture.transport.connect(events);
         const peer = await peerPromise;
         await body({ connection, peer, events });
-        connection.close();
-        await events.closed;
+        if (closeAfter) {
+          connection.close();
+          await events.closed;
+        }
       } finally {
         await fixture.cleanup();
       }
@@ -112,13 +120,8 @@ export function transportContract(name: string, makeFixture: () => Promise<Trans
         expect(got.subarray(3)).toEqual(pattern(50_000, 8));
       }));
 
-    test('close() sends what was written first, then the close is reported once', async () => {
-      const fixture = await makeFixture();
-      try {
-        const events = recorder();
-        const peerPromise = fixture.nextPeer();
-        const connection = await fixture.transport.connect(events);
-        const peer = await peerPromise;
+    test('close() sends what was written first, then the close is reported once', () =>
+      withConnection(async ({ connection, peer, events }) => {
         connection.write(pattern(10, 9));
         connection.close();
         connection.close();
@@ -128,25 +131,15 @@ export function transportContract(name: string, makeFixture: () => Promise<Trans
         await new Promise((resolve) => setTimeout(resolve, 20));
         expect(events.closes).toHaveLength(1);
         expect(connection.write(pattern(1, 1))).toBe(false); // after close: nothing written, nothing thrown
-      } finally {
-        await fixture.cleanup();
-      }
-    });
+      }, false));
 
-    test('a close from the far end is reported once', async () => {
-      const fixture = await makeFixture();
-      try {
-        const events = recorder();
-        const peerPromise = fixture.nextPeer();
-        await fixture.transport.connect(events);
-        (await peerPromise).close();
+    test('a close from the far end is reported once', () =>
+      withConnection(async ({ peer, events }) => {
+        peer.close();
         await events.closed;
         await new Promise((resolve) => setTimeout(resolve, 20));
         expect(events.closes).toHaveLength(1);
-      } finally {
-        await fixture.cleanup();
-      }
-    });
+      }, false));
 
     test('connecting where nothing listens rejects, and reports no close', async () => {
       const fixture = await makeFixture();

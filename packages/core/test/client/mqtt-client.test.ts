@@ -32,6 +32,19 @@ function record<K extends keyof ClientEvents>(client: MqttClient, event: K): Cli
   return seen;
 }
 
+/** Makes the broker keep its PUBACKs until `release()` sends them. */
+function holdPubacks(broker: ScriptedBroker): () => void {
+  const held: number[] = [];
+  broker.script = (packet) => {
+    if (packet.type !== 'publish') return undefined;
+    held.push(packet.packetId!);
+    return [];
+  };
+  return () => {
+    for (const packetId of held.splice(0)) broker.send({ type: 'puback', packetId });
+  };
+}
+
 /** Whether a promise has settled yet, without waiting for it. */
 async function state(promise: Promise<unknown>): Promise<'pending' | 'resolved' | 'rejected'> {
   let result: 'pending' | 'resolved' | 'rejected' = 'pending';
@@ -116,16 +129,11 @@ describe('publishing', () => {
   test('a QoS 1 publish does not settle before its PUBACK', async () => {
     const { broker, client } = setup();
     await client.whenConnected();
-    let release: (() => void) | undefined;
-    broker.script = (packet, b) => {
-      if (packet.type !== 'publish') return undefined;
-      release = () => b.send({ type: 'puback', packetId: packet.packetId! });
-      return [];
-    };
+    const release = holdPubacks(broker);
     const published = client.publish('t', 'x', { qos: 1 });
     await broker.waitFor((p) => p.type === 'publish');
     expect(await state(published)).toBe('pending');
-    release!();
+    release();
     await expect(published).resolves.toMatchObject({ packetId: 1 });
   });
 
@@ -187,19 +195,14 @@ describe('publishing', () => {
   test('an abort after the message went out rejects saying so, and delivered(id) still follows it', async () => {
     const { broker, client } = setup();
     await client.whenConnected();
-    let release: (() => void) | undefined;
-    broker.script = (packet, b) => {
-      if (packet.type !== 'publish') return undefined;
-      release = () => b.send({ type: 'puback', packetId: packet.packetId! });
-      return [];
-    };
+    const release = holdPubacks(broker);
     const controller = new AbortController();
     const published = client.publish('t', 'x', { qos: 1, signal: controller.signal });
     await broker.waitFor((p) => p.type === 'publish');
     const delivered = client.delivered(1);
     controller.abort();
     await expect(published).rejects.toMatchObject({ code: 'ERR_ABORTED', sent: true });
-    release!();
+    release();
     await expect(delivered).resolves.toMatchObject({ id: 1, packetId: 1 });
   });
 
@@ -303,17 +306,12 @@ describe('ending', () => {
   test('end() waits for what is in flight, then sends DISCONNECT', async () => {
     const { broker, client } = setup();
     await client.whenConnected();
-    let release: (() => void) | undefined;
-    broker.script = (packet, b) => {
-      if (packet.type !== 'publish') return undefined;
-      release = () => b.send({ type: 'puback', packetId: packet.packetId! });
-      return [];
-    };
+    const release = holdPubacks(broker);
     const published = client.publish('t', 'x', { qos: 1 });
     await broker.waitFor((p) => p.type === 'publish');
     const ended = client.end();
     expect(await state(ended)).toBe('pending');
-    release!();
+    release();
     await ended;
     await expect(published).resolves.toMatchObject({ packetId: 1 });
     expect(broker.received.at(-1)).toEqual({ type: 'disconnect', reasonCode: 0 });
