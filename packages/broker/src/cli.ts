@@ -6,6 +6,9 @@ function line(text: string): void {
 }
 
 async function main(): Promise<void> {
+  // Whoever reads the log may go away first (a closed pipe): the broker keeps running regardless.
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
   let options: CliOptions;
   try {
     options = parseCliArgs(process.argv.slice(2));
