@@ -35,7 +35,8 @@ export class Connection implements Link {
   private readonly decoder: PacketDecoder;
   private clientId = '';
   private version: ProtocolVersion = 4;
-  private maximumOutgoingSize = Number.POSITIVE_INFINITY;
+  // The broker's own limit applies both ways; a 5.0 client may ask for a smaller one.
+  private maximumOutgoingSize: number;
   private ended = false;
   // Inbound packets waiting behind a paused pipeline.
   private inbox: InboxItem[] = [];
@@ -53,6 +54,7 @@ export class Connection implements Link {
   ) {
     const { core } = context;
     this.decoder = new PacketDecoder({ maximumPacketSize: core.options.maximumPacketSize });
+    this.maximumOutgoingSize = core.options.maximumPacketSize;
     this.handler = new ProtocolHandler(core, this);
     let transportClosed = () => {};
     this.transportClosed = new Promise((resolve) => (transportClosed = resolve));
@@ -77,7 +79,7 @@ export class Connection implements Link {
   identify(clientId: string, version: ProtocolVersion, maximumPacketSize: number | undefined): void {
     this.clientId = clientId;
     this.version = version;
-    if (maximumPacketSize !== undefined) this.maximumOutgoingSize = maximumPacketSize;
+    if (maximumPacketSize !== undefined) this.maximumOutgoingSize = Math.min(maximumPacketSize, this.maximumOutgoingSize);
   }
 
   send(packet: Packet): boolean {

@@ -23,8 +23,10 @@ export interface BrokerOptions {
   /** The WebSocket port (subprotocol `mqtt`); 0 picks a free one; left out, no WebSocket. */
   wsPort?: number;
   /**
-   * The largest packet accepted from a client, fixed header included (default 1 MiB, as EMQX);
-   * larger ones close the connection (5.0: DISCONNECT 0x95). Advertised in CONNACK (5.0).
+   * The largest packet, fixed header included, in both directions (default 1 MiB, as EMQX): a
+   * larger one from a client closes its connection (5.0: DISCONNECT 0x95); a larger one for a
+   * client is not sent, as if delivered (a 5.0 client's own smaller limit applies too).
+   * Advertised in CONNACK (5.0).
    */
   maximumPacketSize?: number;
   /**

@@ -62,7 +62,7 @@ describe('close()', () => {
     raw.socket.pause();
     const started = Date.now();
     await broker.close();
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(1500); // the grace is 250 ms; the linger it cuts short is 2 s
   });
 });
 

@@ -126,6 +126,29 @@ it('[MQTT-3.1.2-24] [MQTT-3.1.2-25] does not send a message larger than the clie
   expect(sentTo(events, 'consumer')).toEqual(['fits']);
 });
 
+it("applies the broker's own maximumPacketSize to what it sends, too", async () => {
+  const broker = await fixture.broker({ maximumPacketSize: 100 });
+  const events = recordTap(broker);
+  const consumer = await fixture.rawConnected(broker, 5, 'consumer');
+  // The largest subscription identifier adds 6 bytes to each message sent for this subscription.
+  consumer.send({
+    type: 'subscribe',
+    packetId: 1,
+    subscriptions: [{ topicFilter: 'flow/#', qos: 0 }],
+    properties: { subscriptionIdentifier: 268_435_455 },
+  });
+  await consumer.next('suback');
+  const publisher = await fixture.rawConnected(broker, 4, 'publisher');
+  const publish = (payload: number) =>
+    ({ type: 'publish', topic: 'flow/x', payload: new Uint8Array(payload), qos: 1, dup: false, retain: false, packetId: payload }) as const;
+  publisher.send(publish(88)); // 100 bytes in: accepted, but 106 bytes out
+  publisher.send(publish(10));
+  await publisher.next('puback');
+  await publisher.next('puback');
+  expect((await consumer.next('publish')).payload.length).toBe(10);
+  expect(sentTo(events, 'consumer')).toHaveLength(1);
+});
+
 it('holds back a consumer that stops reading: its queue stays bounded and the others keep going', async () => {
   const broker = await fixture.broker({ maxQueuedMessages: 10 });
   const consumer = await subscribed(broker, 4, {}, 0);
