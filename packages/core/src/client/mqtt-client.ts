@@ -291,6 +291,9 @@ export class MqttClient {
       }
       this.outbox = outbox;
       this.nextMessageId = Math.max(1, outbox.restored.nextId);
+      for (const damage of outbox.restored.damage ?? []) {
+        this.emit('warning', new OutboxError(`the outbox skipped ${damage.bytes} unreadable bytes at ${damage.where}: ${damage.reason}`));
+      }
       this.dispatch({ type: 'restore', snapshot: outbox.restored });
     } catch (error) {
       this.openError = error instanceof MqttError ? error : new OutboxError('the outbox could not be opened', { cause: error });

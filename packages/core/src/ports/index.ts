@@ -2,6 +2,7 @@ export type { Clock, Timer } from './clock';
 export type {
   Outbox,
   OutboxChange,
+  OutboxDamage,
   OutboxSnapshot,
   OutboxStore,
   OutgoingRecord,

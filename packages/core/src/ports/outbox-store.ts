@@ -35,6 +35,15 @@ export type OutboxChange =
   /** Forgets every received QoS 2 packet id (the broker started a new session). */
   | { op: 'clearIncoming' };
 
+/** Stored bytes an outbox could not read back, and skipped (a torn tail after a crash, say). */
+export interface OutboxDamage {
+  /** Where in the store, in the store's own terms (a byte offset in a journal file...). */
+  where: string;
+  /** How much was skipped, in bytes. */
+  bytes: number;
+  reason: string;
+}
+
 /** What an outbox held when it was opened. */
 export interface OutboxSnapshot {
   /** Outgoing records, in id order. */
@@ -43,6 +52,8 @@ export interface OutboxSnapshot {
   incoming: number[];
   /** Greater than every id this outbox has ever been given, deleted records included. */
   nextId: number;
+  /** What could not be read back and was skipped; the client reports each as a warning. */
+  damage?: OutboxDamage[];
 }
 
 /** One client's outbox, open. */

@@ -402,6 +402,27 @@ describe('an outbox that cannot be opened', () => {
   });
 });
 
+describe('an outbox that skipped damaged records', () => {
+  test('says so in a warning, and carries on with what it could read', async () => {
+    const outbox = new MemoryOutbox();
+    const damaged = {
+      open: async (clientId: string) => {
+        const inner = await outbox.open(clientId);
+        return Object.assign(Object.create(inner) as typeof inner, {
+          restored: { ...inner.restored, damage: [{ where: 'byte 1024', bytes: 37, reason: 'checksum mismatch' }] },
+        });
+      },
+    };
+    const broker = new ScriptedBroker();
+    const warnings: unknown[] = [];
+    const client = createClient({ transport: broker.transport, clientId: 'c1', outbox: damaged, clock: new ManualClock() });
+    clients.push(client);
+    client.on('warning', (warning) => warnings.push(warning));
+    await client.whenConnected();
+    expect(warnings).toEqual([expect.objectContaining({ code: 'ERR_OUTBOX', message: expect.stringContaining('37 unreadable bytes at byte 1024') })]);
+  });
+});
+
 describe('flow control against the transport', () => {
   test('QoS 0 published while the transport is congested waits for it to drain', async () => {
     const { broker, client } = setup();
