@@ -7,14 +7,16 @@
 // subscriber, from the publisher's first send to the subscriber's last receipt (median of the
 // rounds, after one uncounted warm-up round; brokers alternate within each round). Prints a
 // Markdown table for bench/RESULTS.md.
-// BENCH_PROFILE=1 runs both brokers with --cpu-prof (profiles in .cache/bench-profiles/).
+// BENCH_PROFILE=1 runs every process with --cpu-prof (profiles in .cache/bench-profiles/);
+// BENCH_QOS=1 (or 0,2 ...) runs only those QoS levels; BENCH_ROUNDS and BENCH_MESSAGES as named.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const COUNT = Number(process.env.BENCH_MESSAGES ?? 20_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const LEVELS = (process.env.BENCH_QOS ?? '0,1,2').split(',').map(Number) as (0 | 1 | 2)[];
 const MAX_IN_FLIGHT = 100;
 // A QoS 0 message that has not arrived after this much silence is counted as lost.
 const QUIET_MS = 2000;
@@ -47,7 +49,7 @@ function startBroker(name: string, args: string[]): Promise<Broker> {
 
 /** A client process and a way to send it a command and wait for its next answer. */
 class Client {
-  readonly process = fork(here('./broker/client-process.ts'), { execArgv: tsx, stdio: 'inherit' });
+  readonly process = fork(here('./broker/client-process.ts'), { execArgv: [...profile, ...tsx], stdio: 'inherit' });
   private pending: ((message: Record<string, unknown>) => void)[] = [];
 
   constructor() {
@@ -114,7 +116,7 @@ try {
   const notes: string[] = [];
   // Round 0 warms up the JIT of every process and is not counted.
   for (let round = 0; round <= ROUNDS; round++) {
-    for (const qos of [0, 1, 2] as const) {
+    for (const qos of LEVELS) {
       const order = round % 2 === 0 ? brokers : [...brokers].reverse();
       for (const broker of order) {
         const result = await run(broker, qos, subscriber, publisher);
@@ -132,7 +134,7 @@ try {
   console.log('');
   console.log(`| QoS | ${brokers[0]!.name} | ${brokers[1]!.name} | ratio |`);
   console.log('|---|---:|---:|---:|');
-  for (const qos of [0, 1, 2] as const) {
+  for (const qos of LEVELS) {
     const ours = median(rates.get(`${brokers[0]!.name}/${qos}`)!);
     const theirs = median(rates.get(`${brokers[1]!.name}/${qos}`)!);
     console.log(`| ${qos} | ${format(ours)} msg/s | ${format(theirs)} msg/s | ${(ours / theirs).toFixed(2)}× |`);
