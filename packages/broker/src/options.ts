@@ -125,6 +125,18 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
     ),
     connectTimeoutMs: integer(options.connectTimeoutMs, 10_000, 1, 2 ** 31 - 1, 'connectTimeoutMs'),
     hooks: options,
-    log: options.log ?? (() => {}),
+    log: guarded(options.log),
+  };
+}
+
+// A log function that throws must not break what the broker was doing when it logged.
+function guarded(log: ((line: string) => void) | undefined): (line: string) => void {
+  if (log === undefined) return () => {};
+  return (line) => {
+    try {
+      log(line);
+    } catch {
+      // nowhere left to report it
+    }
   };
 }

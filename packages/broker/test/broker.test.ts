@@ -39,6 +39,16 @@ describe('createBroker', () => {
   });
 });
 
+it('keeps serving when the log function throws', async () => {
+  const broker = await fixture.broker({
+    log: () => {
+      throw new Error('broken logger');
+    },
+  });
+  const client = await fixture.client(broker, { version: 5, clientId: 'logged' });
+  await client.subscribeAsync('t', { qos: 1 });
+});
+
 describe('close()', () => {
   it('disconnects every client (5.0: DISCONNECT 0x8B first) and frees the ports', async () => {
     const broker = await createBroker({ wsPort: 0 });
