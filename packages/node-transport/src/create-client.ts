@@ -1,0 +1,71 @@
+import { type ClientOptions, createClient as createCoreClient, type MqttClient, type Transport } from '@courier/core';
+import { parseBrokerUrl } from './broker-url';
+import { tcpTransport } from './tcp-transport';
+import type { TlsOptions } from './tls-options';
+import { wsTransport } from './ws-transport';
+
+/** Options of a Node client: the client's, TLS settings, and WebSocket headers. */
+export interface NodeClientOptions extends ClientOptions, TlsOptions {
+  /** Extra HTTP headers for ws:// and wss:// upgrade requests. */
+  headers?: Record<string, string>;
+}
+
+/** Splits Node client options into the transport's and the client's. */
+function split(options: NodeClientOptions): { tls: TlsOptions; headers?: Record<string, string>; client: ClientOptions } {
+  const { ca, cert, key, passphrase, servername, rejectUnauthorized, headers, ...client } = options;
+  const tls: TlsOptions = {};
+  if (ca !== undefined) tls.ca = ca;
+  if (cert !== undefined) tls.cert = cert;
+  if (key !== undefined) tls.key = key;
+  if (passphrase !== undefined) tls.passphrase = passphrase;
+  if (servername !== undefined) tls.servername = servername;
+  if (rejectUnauthorized !== undefined) tls.rejectUnauthorized = rejectUnauthorized;
+  return headers === undefined ? { tls, client } : { tls, headers, client };
+}
+
+/** The transport a URL asks for. */
+export function transportFor(url: string | URL, options: NodeClientOptions = {}): Transport {
+  const target = parseBrokerUrl(url);
+  const { tls, headers } = split(options);
+  switch (target.scheme) {
+    case 'mqtt':
+      return tcpTransport({ host: target.host, port: target.port });
+    case 'mqtts':
+      return tcpTransport({ host: target.host, port: target.port, tls });
+    default:
+      return wsTransport({
+        url: target.href,
+        ...(target.scheme === 'wss' ? { tls } : {}),
+        ...(headers === undefined ? {} : { headers }),
+      });
+  }
+}
+
+/**
+ * A client for the broker at `url` (mqtt://, mqtts://, ws://, wss://), returned at once and
+ * connecting in the background: publish before the first connection and it is sent when it
+ * opens. A user name and password in the URL are used unless the options give them.
+ */
+export function createClient(url: string | URL, options: NodeClientOptions = {}): MqttClient {
+  const target = parseBrokerUrl(url);
+  const { client } = split(options);
+  if (client.username === undefined && target.username !== undefined) client.username = target.username;
+  if (client.password === undefined && target.password !== undefined) client.password = target.password;
+  return createCoreClient({ ...client, transport: transportFor(url, options) });
+}
+
+/**
+ * Connects to the broker at `url` and resolves with the client once the first CONNACK accepts
+ * it; rejects with a typed error when the URL is bad, the broker refuses, or the connection
+ * fails or times out (and the client is ended).
+ */
+export async function connect(url: string | URL, options: NodeClientOptions = {}): Promise<MqttClient> {
+  const client = createClient(url, options);
+  try {
+    await client.whenConnected();
+    return client;
+  } catch (error) {
+    await client.end({ force: true });
+    throw error;
+  }
+}

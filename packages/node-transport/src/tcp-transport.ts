@@ -1,0 +1,35 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { Connection, Transport, TransportHandlers } from '@courier/core';
+import { SocketConnection } from './socket-connection';
+import { type TlsOptions, tlsConnectOptions } from './tls-options';
+
+export interface TcpTransportOptions {
+  host: string;
+  port: number;
+  /** Given: TLS (mqtts://), with the certificate verified unless `rejectUnauthorized` is false. */
+  tls?: TlsOptions;
+}
+
+/** MQTT over TCP (mqtt://) or TLS (mqtts://). */
+export function tcpTransport(options: TcpTransportOptions): Transport {
+  const { host, port, tls } = options;
+  return {
+    connect(handlers: TransportHandlers): Promise<Connection> {
+      return new Promise((resolve, reject) => {
+        const socket: Socket =
+          tls === undefined ? netConnect({ host, port }) : tlsConnect({ host, port, ...tlsConnectOptions(host, tls) });
+        socket.setNoDelay(true);
+        const failed = (error: Error) => {
+          socket.destroy();
+          reject(error);
+        };
+        socket.once('error', failed);
+        socket.once(tls === undefined ? 'connect' : 'secureConnect', () => {
+          socket.off('error', failed);
+          resolve(new SocketConnection(socket, handlers));
+        });
+      });
+    },
+  };
+}
