@@ -19,6 +19,16 @@ export default defineConfig({
         },
       },
       {
+        resolve: { conditions: sourceConditions },
+        ssr: { resolve: { conditions: sourceConditions } },
+        test: {
+          name: 'e2e',
+          include: ['e2e/node/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
         test: {
           name: 'dist',
           include: ['packages/*/test/**/*.public.test.ts', 'packages/*/test/dist/**/*.test.ts'],

@@ -379,7 +379,9 @@ export class OutgoingFlow {
     if (message.holdsQuota && link !== null && link.quota < link.quotaMax) link.quota++;
     this.ctx.emit({ type: 'forget', change: { op: 'delete', id: message.id } });
     const reasonCode = ack?.reasonCode;
-    if (ack !== undefined && this.ctx.policy.refuses(reasonCode)) {
+    // Only PUBACK and PUBREC can refuse a message [MQTT-4.4.0-2]. A PUBCOMP of 0x92 comes after
+    // a PUBREC, when the broker had already completed the flow: the message was delivered.
+    if (ack !== undefined && ack.type !== 'pubcomp' && this.ctx.policy.refuses(reasonCode)) {
       const code = reasonCode as number;
       this.settle(message.id, undefined, new PublishRejectedError(code, ack, `the broker refused the message: ${reasonCodeName(code)} (0x${code.toString(16)})`));
       return;

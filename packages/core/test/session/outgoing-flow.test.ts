@@ -343,6 +343,15 @@ describe('5.0 reason codes', () => {
     expect(h.settlements()[0]).toMatchObject({ error: { reasonCode: 0x87 } });
   });
 
+  test('PUBCOMP 0x92 (the broker completed the flow before our resent PUBREL) settles as delivered', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.publish(1, 2);
+    h.receive({ type: 'pubrec', packetId: 1, reasonCode: 0 });
+    h.receive({ type: 'pubcomp', packetId: 1, reasonCode: 0x92 });
+    expect(h.settlements()[0]).toMatchObject({ id: 1, result: { qos: 2, packetId: 1, reasonCode: 0x92 } });
+  });
+
   test('0x10 (no matching subscribers) is a success', () => {
     const h = new SessionHarness();
     h.connect();
