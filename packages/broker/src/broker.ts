@@ -1,5 +1,7 @@
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import { BrokerCore } from './broker-core';
 import { Connection, type ConnectionContext } from './connection';
@@ -18,6 +20,10 @@ export interface Broker {
   readonly port: number;
   /** The WebSocket port, when `wsPort` was given. */
   readonly wsPort: number | undefined;
+  /** The TLS (mqtts://) port, when `tlsPort` was given. */
+  readonly tlsPort: number | undefined;
+  /** The WebSocket-over-TLS (wss://) port, when `wssPort` was given. */
+  readonly wssPort: number | undefined;
   /** Closes every connection (5.0 clients get DISCONNECT 0x8B first) and frees the ports. */
   close(): Promise<void>;
   /** Every packet in and out, after faults are applied; returns a function that stops the tap. */
@@ -58,53 +64,71 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
     void connection.transportClosed.then(() => connections.delete(connection));
   };
 
-  const tcp = createTcpServer((socket) => accept(new TcpTransport(socket)));
-  tcp.on('error', (error) => log(`TCP server error: ${String(error)}`));
-  let http: HttpServer | undefined;
-  let wss: WebSocketServer | undefined;
+  // One server per listener; a TLS socket is a net.Socket, so the TCP connection code serves it.
+  const acceptSocket = (socket: Socket) => accept(new TcpTransport(socket));
+  const servers: (TcpServer | HttpServer)[] = [];
+  const webSockets: WebSocketServer[] = [];
+  const start = async (server: TcpServer | HttpServer, port: number | undefined, what: string): Promise<number | undefined> => {
+    if (port === undefined) return undefined;
+    server.on('error', (error) => log(`${what} server error: ${String(error)}`));
+    servers.push(server);
+    await listen(server, port, resolved.host);
+    return (server.address() as AddressInfo).port;
+  };
+  const withWebSocket = (server: HttpServer): HttpServer => {
+    const wss = new WebSocketServer({
+      server,
+      perMessageDeflate: false,
+      maxPayload: 2 * resolved.maximumPacketSize + 1024,
+      // MQTT over WebSocket names its subprotocol "mqtt" (6.0); "mqttv3.1" is the older name.
+      handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
+    });
+    wss.on('connection', (ws, request) => {
+      accept(new WsTransport(ws, `${request.socket.remoteAddress ?? '?'}:${request.socket.remotePort ?? '?'}`));
+    });
+    wss.on('error', (error) => log(`WebSocket server error: ${String(error)}`));
+    webSockets.push(wss);
+    return server;
+  };
+  const upgradeOnly = (_request: IncomingMessage, response: ServerResponse) => {
+    response.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
+  };
+  const tls = resolved.tls ?? { cert: '', key: '' };
+  let port: number;
+  let wsPort: number | undefined;
+  let tlsPort: number | undefined;
+  let wssPort: number | undefined;
   try {
-    await listen(tcp, resolved.port, resolved.host);
-    if (resolved.wsPort !== undefined) {
-      http = createHttpServer((_request, response) => {
-        response.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
-      });
-      wss = new WebSocketServer({
-        server: http,
-        perMessageDeflate: false,
-        maxPayload: 2 * resolved.maximumPacketSize + 1024,
-        // MQTT over WebSocket names its subprotocol "mqtt" (6.0); "mqttv3.1" is the older name.
-        handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
-      });
-      wss.on('connection', (ws, request) => {
-        accept(new WsTransport(ws, `${request.socket.remoteAddress ?? '?'}:${request.socket.remotePort ?? '?'}`));
-      });
-      wss.on('error', (error) => log(`WebSocket server error: ${String(error)}`));
-      await listen(http, resolved.wsPort, resolved.host);
+    port = (await start(createTcpServer(acceptSocket), resolved.port, 'TCP')) as number;
+    if (resolved.wsPort !== undefined) wsPort = await start(withWebSocket(createHttpServer(upgradeOnly)), resolved.wsPort, 'WebSocket');
+    if (resolved.tlsPort !== undefined) tlsPort = await start(createTlsServer(tls, acceptSocket), resolved.tlsPort, 'TLS');
+    if (resolved.wssPort !== undefined) {
+      wssPort = await start(withWebSocket(createHttpsServer(tls, upgradeOnly)), resolved.wssPort, 'WebSocket over TLS');
     }
   } catch (error) {
-    tcp.close();
-    http?.close();
+    for (const server of servers) server.close();
     throw error;
   }
-
-  const port = (tcp.address() as AddressInfo).port;
-  const wsPort = http === undefined ? undefined : (http.address() as AddressInfo).port;
-  log(
-    `listening on mqtt://${resolved.host}:${port}` + (wsPort === undefined ? '' : ` and ws://${resolved.host}:${wsPort}`),
-  );
+  const urls = [`mqtt://${resolved.host}:${port}`];
+  if (wsPort !== undefined) urls.push(`ws://${resolved.host}:${wsPort}`);
+  if (tlsPort !== undefined) urls.push(`mqtts://${resolved.host}:${tlsPort}`);
+  if (wssPort !== undefined) urls.push(`wss://${resolved.host}:${wssPort}`);
+  log(`listening on ${urls.join(' and ')}`);
 
   return {
     host: resolved.host,
     port,
     wsPort,
+    tlsPort,
+    wssPort,
     close() {
       closing ??= (async () => {
-        const stopped = [closeServer(tcp), http === undefined ? undefined : closeServer(http)];
-        wss?.close();
+        const stopped = servers.map(closeServer);
+        for (const wss of webSockets) wss.close();
         for (const connection of connections) connection.shutdown();
         await within(CLOSE_GRACE_MS, Promise.all([...connections].map((connection) => connection.transportClosed)));
         for (const connection of connections) connection.abort();
-        http?.closeAllConnections();
+        for (const server of servers) if ('closeAllConnections' in server) server.closeAllConnections();
         scheduler.cancelAll();
         core.clear();
         faults.clear();

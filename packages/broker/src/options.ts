@@ -22,6 +22,12 @@ export interface BrokerOptions {
   port?: number;
   /** The WebSocket port (subprotocol `mqtt`); 0 picks a free one; left out, no WebSocket. */
   wsPort?: number;
+  /** The certificate and key for the TLS listeners (PEM). Needed by `tlsPort` and `wssPort`. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** A TLS port (mqtts://); 0 picks a free one; left out, none. */
+  tlsPort?: number;
+  /** A WebSocket-over-TLS port (wss://); 0 picks a free one; left out, none. */
+  wssPort?: number;
   /**
    * The largest packet, fixed header included, in both directions (default 1 MiB, as EMQX): a
    * larger one from a client closes its connection (5.0: DISCONNECT 0x95); a larger one for a
@@ -73,6 +79,9 @@ export interface ResolvedOptions {
   host: string;
   port: number;
   wsPort: number | undefined;
+  tls: { cert: string | Buffer; key: string | Buffer } | undefined;
+  tlsPort: number | undefined;
+  wssPort: number | undefined;
   maximumPacketSize: number;
   receiveMaximum: number;
   maxQueuedMessages: number;
@@ -105,10 +114,18 @@ function integer(value: number | undefined, fallback: number, min: number, max: 
 /** Checks the options and fills in the defaults; a bad value is a RangeError, thrown at once. */
 export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
   const wsPort = options.wsPort === undefined ? undefined : integer(options.wsPort, 0, 0, 65535, 'wsPort');
+  const tlsPort = options.tlsPort === undefined ? undefined : integer(options.tlsPort, 0, 0, 65535, 'tlsPort');
+  const wssPort = options.wssPort === undefined ? undefined : integer(options.wssPort, 0, 0, 65535, 'wssPort');
+  if ((tlsPort !== undefined || wssPort !== undefined) && options.tls === undefined) {
+    throw new RangeError('tlsPort and wssPort need tls: { cert, key }');
+  }
   return {
     host: options.host ?? '127.0.0.1',
     port: integer(options.port, 0, 0, 65535, 'port'),
     wsPort,
+    tls: options.tls,
+    tlsPort,
+    wssPort,
     maximumPacketSize: integer(options.maximumPacketSize, 1 << 20, 16, PROTOCOL_MAXIMUM_PACKET_SIZE, 'maximumPacketSize'),
     receiveMaximum: integer(options.receiveMaximum, 65535, 1, 65535, 'receiveMaximum'),
     maxQueuedMessages: integer(options.maxQueuedMessages, 1000, 0, 2 ** 31, 'maxQueuedMessages'),

@@ -49,6 +49,13 @@ it('keeps serving when the log function throws', async () => {
   await client.subscribeAsync('t', { qos: 1 });
 });
 
+describe('TLS listeners', () => {
+  test('tlsPort or wssPort without a certificate is refused at once', async () => {
+    await expect(createBroker({ port: 0, tlsPort: 0 })).rejects.toThrow(RangeError);
+    await expect(createBroker({ port: 0, wssPort: 0 })).rejects.toThrow(RangeError);
+  });
+});
+
 describe('close()', () => {
   it('disconnects every client (5.0: DISCONNECT 0x8B first) and frees the ports', async () => {
     const broker = await createBroker({ wsPort: 0 });
