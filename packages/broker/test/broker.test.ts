@@ -50,7 +50,7 @@ it('keeps serving when the log function throws', async () => {
 });
 
 describe('TLS listeners', () => {
-  test('tlsPort or wssPort without a certificate is refused at once', async () => {
+  it('tlsPort or wssPort without a certificate is refused at once', async () => {
     await expect(createBroker({ port: 0, tlsPort: 0 })).rejects.toThrow(RangeError);
     await expect(createBroker({ port: 0, wssPort: 0 })).rejects.toThrow(RangeError);
   });
