@@ -1,0 +1,240 @@
+import { cpSync, readdirSync, truncateSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { OutboxChange } from '@courier/core';
+import { type CompactionStep, fileOutbox, type FileOutbox } from '@courier/outbox-store/fs';
+import { describe, expect, test } from 'vitest';
+import { contentOf, expectedAfter, record } from './outbox-fixtures';
+import { tempDir } from './temp-dir';
+
+/** Issues `write` and checks, when it resolves, that an fsync started after it has completed. */
+function covered(outbox: FileOutbox, changes: OutboxChange[]): Promise<void> {
+  const startedBefore = outbox.stats().fsyncsStarted;
+  const result = outbox.write(changes);
+  expect(result).toBeInstanceOf(Promise);
+  return (result as Promise<void>).then(() => {
+    expect(outbox.stats().fsyncs, 'resolved before an fsync covering it completed').toBeGreaterThan(startedBefore);
+  });
+}
+
+function put(id: number): OutboxChange[] {
+  return [{ op: 'put', record: record(id) }];
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe("fsync 'batch' (group commit)", () => {
+  test('writes issued together share one fsync, and none resolves before it', async () => {
+    const outbox = await fileOutbox({ dir: await tempDir() }).open('c1');
+    await Promise.all(Array.from({ length: 200 }, (_, i) => covered(outbox, put(i + 1))));
+    expect(outbox.stats()).toMatchObject({ writes: 200, fsyncsStarted: 1, fsyncs: 1 });
+    await outbox.close();
+  });
+
+  test('writes that arrive while an fsync is in flight wait for the next one, which covers them all', async () => {
+    const outbox = await fileOutbox({ dir: await tempDir() }).open('c1');
+    const writes: Promise<void>[] = [];
+    for (let turn = 0; turn < 20; turn++) {
+      for (let i = 0; i < 10; i++) writes.push(covered(outbox, put(turn * 10 + i + 1)));
+      await nextTurn();
+    }
+    await Promise.all(writes);
+    // At most one fsync per turn (20), however fast the disk; far fewer than the 200 writes.
+    expect(outbox.stats().fsyncs).toBeLessThanOrEqual(20);
+    expect(outbox.stats().writes).toBe(200);
+    await outbox.close();
+  });
+
+  test('writes resolve in the order issued', async () => {
+    const outbox = await fileOutbox({ dir: await tempDir() }).open('c1');
+    const order: number[] = [];
+    const writes: Promise<void>[] = [];
+    for (let i = 1; i <= 50; i++) {
+      writes.push((outbox.write(put(i)) as Promise<void>).then(() => void order.push(i)));
+      if (i % 7 === 0) await nextTurn();
+    }
+    await Promise.all(writes);
+    expect(order).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    await outbox.close();
+  });
+});
+
+test("fsync 'always': every write gets an fsync of its own before it resolves", async () => {
+  const outbox = await fileOutbox({ dir: await tempDir(), fsync: 'always' }).open('c1');
+  const resolvedAfter: number[] = [];
+  await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      covered(outbox, put(i + 1)).then(() => {
+        resolvedAfter.push(outbox.stats().fsyncs);
+      }),
+    ),
+  );
+  expect(outbox.stats()).toMatchObject({ writes: 20, fsyncs: 20 });
+  expect(resolvedAfter).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  await outbox.close();
+});
+
+test("fsync 'never': a write is done once handed to the OS, with no fsync until close", async () => {
+  const dir = await tempDir();
+  const outbox = await fileOutbox({ dir, fsync: 'never' }).open('c1');
+  for (let i = 1; i <= 20; i++) expect(outbox.write(put(i))).toBeUndefined();
+  expect(outbox.stats()).toMatchObject({ writes: 20, fsyncs: 0 });
+  // Already in the file, for any reader (a process killed now would leave it).
+  expect((await stat(outbox.journalPath)).size).toBe(outbox.stats().journalBytes);
+  await outbox.close();
+  expect(outbox.stats().fsyncs).toBe(1);
+  const again = await fileOutbox({ dir }).open('c1');
+  expect(again.restored.outgoing.map((r) => r.id)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  await again.close();
+});
+
+test('close waits for the writes in flight, and makes them durable', async () => {
+  const dir = await tempDir();
+  const outbox = await fileOutbox({ dir }).open('c1');
+  const writes = Array.from({ length: 30 }, (_, i) => outbox.write(put(i + 1)));
+  await outbox.close();
+  let settled = 0;
+  await Promise.all(writes.map((write) => Promise.resolve(write).then(() => settled++)));
+  expect(settled).toBe(30);
+  const again = await fileOutbox({ dir }).open('c1');
+  expect(again.restored.outgoing).toHaveLength(30);
+  await again.close();
+});
+
+/** Writes that leave few live records and many dead ones: a put, then the delete of an older one. */
+function churn(count: number): OutboxChange[][] {
+  return Array.from({ length: count }, (_, i) => {
+    const id = i + 1;
+    const changes: OutboxChange[] = [{ op: 'put', record: record(id, { payload: new Uint8Array(100).fill(id & 0xff) }) }, { op: 'putIncoming', packetId: (id % 40) + 1 }];
+    if (id > 5) changes.push({ op: 'delete', id: id - 5 }, { op: 'deleteIncoming', packetId: ((id - 5) % 40) + 1 });
+    if (id > 1) changes.push({ op: 'update', id: id - 1, state: 'sent', packetId: id - 1 });
+    return changes;
+  });
+}
+
+describe('compaction', () => {
+  test('when dead records outweigh live ones, the journal is rewritten smaller, with the same content', async () => {
+    const dir = await tempDir();
+    const writes = churn(300);
+    const outbox = await fileOutbox({ dir, compactMinBytes: 8192 }).open('c1');
+    let largest = 0;
+    for (const changes of writes) {
+      await outbox.write(changes);
+      largest = Math.max(largest, outbox.stats().journalBytes);
+    }
+    expect(outbox.stats().compactions).toBeGreaterThan(2);
+    expect(largest).toBeLessThan(2 * 8192 + 1024);
+    await outbox.close();
+    const again = await fileOutbox({ dir }).open('c1');
+    expect(again.restored.damage).toBeUndefined();
+    expect(contentOf(again.restored)).toEqual(await expectedAfter(writes));
+    await again.close();
+  });
+
+  test('does not compact a journal whose records are live, however big', async () => {
+    const outbox = await fileOutbox({ dir: await tempDir(), compactMinBytes: 1024 }).open('c1');
+    for (let id = 1; id <= 100; id++) await outbox.write(put(id));
+    expect(outbox.stats().journalBytes).toBeGreaterThan(1024);
+    expect(outbox.stats().compactions).toBe(0);
+    await outbox.close();
+  });
+
+  test('keeps nextId past every id ever given when every record is deleted', async () => {
+    const dir = await tempDir();
+    const outbox = await fileOutbox({ dir, compactMinBytes: 0 }).open('c1');
+    await outbox.write([{ op: 'put', record: record(500) }]);
+    await outbox.write([{ op: 'delete', id: 500 }]);
+    await outbox.close();
+    expect(outbox.stats().compactions).toBeGreaterThan(0);
+    const again = await fileOutbox({ dir }).open('c1');
+    expect(again.restored).toEqual({ outgoing: [], incoming: [], nextId: 501 });
+    await again.close();
+  });
+
+  test('writes issued during a compaction are held, then appended to the new journal, in order', async () => {
+    const dir = await tempDir();
+    const late: Promise<void>[] = [];
+    let outbox: FileOutbox | undefined;
+    const writes = churn(120);
+    const lateWrites: OutboxChange[][] = [];
+    const store = fileOutbox({
+      dir,
+      compactMinBytes: 4096,
+      onCompactionStep: (step) => {
+        const changes: OutboxChange[] = [{ op: 'put', record: record(10_000 + lateWrites.length, { topic: `late/${step}` }) }];
+        lateWrites.push(changes);
+        late.push(outbox!.write(changes) as Promise<void>);
+      },
+    });
+    outbox = await store.open('c1');
+    const issued: OutboxChange[][] = [];
+    for (const changes of writes) {
+      issued.push(changes, ...lateWrites.splice(0));
+      await outbox.write(changes);
+    }
+    await Promise.all(late);
+    issued.push(...lateWrites.splice(0));
+    expect(outbox.stats().compactions).toBeGreaterThan(0);
+    await outbox.close();
+    const again = await fileOutbox({ dir }).open('c1');
+    expect(contentOf(again.restored)).toEqual(await expectedAfter(issued));
+    await again.close();
+  });
+
+  test('a crash at any step of compaction loses nothing: the old journal or the new one is whole', async () => {
+    const dir = await tempDir();
+    const images = await tempDir();
+    const writes = churn(150);
+    let issued = 0;
+    let resolved = 0;
+    // A crash image holds the writes that had resolved, perhaps some issued after: a prefix.
+    const crashes: { image: string; resolved: number; issued: number; step: CompactionStep }[] = [];
+    const outbox = await fileOutbox({
+      dir,
+      compactMinBytes: 4096,
+      onCompactionStep: (step) => {
+        // The directory as a crash at this moment would leave it (the OS has every byte written).
+        const image = join(images, `${crashes.length}-${step}`);
+        cpSync(dir, image, { recursive: true });
+        crashes.push({ image, resolved, issued, step });
+        if (step === 'written') {
+          // And as a crash in the middle of writing the new journal would.
+          const torn = `${image}-torn`;
+          cpSync(dir, torn, { recursive: true });
+          const temp = readdirSync(torn).find((name) => name.endsWith('.tmp'))!;
+          truncateSync(join(torn, temp), 100);
+          crashes.push({ image: torn, resolved, issued, step });
+        }
+      },
+    }).open('c1');
+    for (const changes of writes) {
+      issued++;
+      await (outbox.write(changes) as Promise<void>).then(() => resolved++);
+    }
+    await outbox.close();
+    expect(new Set(crashes.map((crash) => crash.step))).toEqual(new Set(['written', 'synced', 'renamed']));
+    for (const crash of crashes) {
+      const reopened = await fileOutbox({ dir: crash.image }).open('c1');
+      const candidates = await Promise.all(
+        Array.from({ length: crash.issued - crash.resolved + 1 }, (_, i) => expectedAfter(writes.slice(0, crash.resolved + i))),
+      );
+      expect(candidates, `${crash.step}: ${crash.resolved} writes resolved, ${crash.issued} issued`).toContainEqual(contentOf(reopened.restored));
+      expect(reopened.restored.damage).toBeUndefined();
+      await reopened.close();
+      // The temp file a crash left is gone; only the journal remains.
+      expect(readdirSync(crash.image).filter((name) => !name.endsWith('.journal'))).toEqual([]);
+    }
+  });
+
+  test('the journal holds only what is live once compacted', async () => {
+    const dir = await tempDir();
+    const outbox = await fileOutbox({ dir, compactMinBytes: 0 }).open('c1');
+    await outbox.write([{ op: 'put', record: record(1, { payload: new Uint8Array(5000) }) }]);
+    await outbox.write([{ op: 'delete', id: 1 }, { op: 'put', record: record(2) }]);
+    // Compaction follows the fsync that made it due; close waits for it.
+    await outbox.close();
+    const bytes = await readFile(outbox.journalPath);
+    expect(bytes.length).toBe(outbox.stats().journalBytes);
+    expect(bytes.length).toBeLessThan(200);
+  });
+});
