@@ -1,10 +1,16 @@
-import { defaultServerConditions } from 'vite';
+import { playwright } from '@vitest/browser-playwright';
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { CHROMIUM_ARGS, findChromium, MISSING_CHROMIUM } from './e2e/support/chromium';
 
 // "src" runs every test against the TypeScript sources: the @courier/source export condition
 // resolves each @courier/* package to its src/. "dist" runs the tests of the public surface
 // again against the built bundles, so that a broken build fails CI.
 const sourceConditions = ['@courier/source', ...defaultServerConditions];
+
+// A missing Chromium fails the browser tests with how to install one: never a silent skip.
+const chromium = findChromium();
+if (chromium === undefined) console.error(`vitest: ${MISSING_CHROMIUM}`);
 
 export default defineConfig({
   test: {
@@ -15,7 +21,7 @@ export default defineConfig({
         test: {
           name: 'src',
           include: ['packages/*/test/**/*.test.ts'],
-          exclude: ['packages/*/test/dist/**', '**/node_modules/**'],
+          exclude: ['packages/*/test/dist/**', 'packages/*/test/browser/**', '**/node_modules/**'],
         },
       },
       {
@@ -26,6 +32,20 @@ export default defineConfig({
           include: ['e2e/node/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        // Tests that need a real browser (Worker, IndexedDB, WebSocket) run in Chromium.
+        resolve: { conditions: ['@courier/source', ...defaultClientConditions] },
+        test: {
+          name: 'browser',
+          include: ['packages/*/test/browser/**/*.test.ts'],
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({ launchOptions: { executablePath: chromium ?? MISSING_CHROMIUM, args: CHROMIUM_ARGS } }),
+            instances: [{ browser: 'chromium' }],
+          },
         },
       },
       {

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// `npm test`: type-check, build, then every test suite; ends with one line CI reads:
+// `npm test`: type-check, build, then every test suite (vitest: unit, integration, end-to-end in
+// Node and unit tests in Chromium; Playwright: end-to-end in Chromium); ends with one line CI reads:
 // "N passed, N failed". A step that fails before its tests can run counts as one failure.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const REPORT = '.cache/vitest-report.json';
+const PLAYWRIGHT_REPORT = '.cache/playwright-report.json';
 let passed = 0;
 let failed = 0;
 
@@ -43,6 +45,21 @@ if (typed && built) {
     if (!ok && report.numFailedTests === 0 && failed === 0) failed += 1;
   } catch {
     console.log('== the test report is missing: vitest did not finish');
+    failed += 1;
+  }
+}
+
+if (typed && built) {
+  // Browser end-to-end tests: Playwright driving Chromium through the built packages.
+  rmSync(PLAYWRIGHT_REPORT, { force: true });
+  const ok = run('browser end-to-end tests', 'npx', ['playwright', 'test', '-c', 'e2e/browser/playwright.config.ts']);
+  try {
+    const { stats } = JSON.parse(readFileSync(PLAYWRIGHT_REPORT, 'utf8'));
+    passed += stats.expected;
+    failed += stats.unexpected + stats.flaky;
+    if (!ok && stats.unexpected + stats.flaky === 0) failed += 1;
+  } catch {
+    console.log('== the Playwright report is missing: the browser tests did not run');
     failed += 1;
   }
 }

@@ -2,6 +2,7 @@ export * from './codec/index';
 export type { BackoffOptions } from './client/backoff';
 export type { ClientOptions, CreateClientOptions, WillOptions } from './client/client-options';
 export {
+  connectedClient,
   createClient,
   MqttClient,
   type ClientEvents,

@@ -1,4 +1,4 @@
-import { type ClientOptions, createClient as createCoreClient, type MqttClient, type Transport } from '@courier/core';
+import { type ClientOptions, connectedClient, createClient as createCoreClient, type MqttClient, type Transport } from '@courier/core';
 import { parseBrokerUrl } from './broker-url';
 import { tcpTransport } from './tcp-transport';
 import type { TlsOptions } from './tls-options';
@@ -59,13 +59,10 @@ export function createClient(url: string | URL, options: NodeClientOptions = {})
  * it; rejects with a typed error when the URL is bad, the broker refuses, or the connection
  * fails or times out (and the client is ended).
  */
-export async function connect(url: string | URL, options: NodeClientOptions = {}): Promise<MqttClient> {
-  const client = createClient(url, options);
+export function connect(url: string | URL, options: NodeClientOptions = {}): Promise<MqttClient> {
   try {
-    await client.whenConnected();
-    return client;
+    return connectedClient(createClient(url, options));
   } catch (error) {
-    await client.end({ force: true });
-    throw error;
+    return Promise.reject(error);
   }
 }

@@ -1,0 +1,104 @@
+import type { Connection, Transport, TransportHandlers } from '@courier/core';
+
+export interface WebSocketTransportOptions {
+  /** Past this many bytes queued in the socket, `write` asks the client to wait (default 1 MiB). */
+  highWaterMark?: number;
+}
+
+/**
+ * MQTT over the browser's own WebSocket: binary frames [MQTT-6.0.0-1], subprotocol "mqtt"
+ * [MQTT-6.0.0-3]. Packets written in the same tick go out as one frame (a frame may hold several
+ * packets [MQTT-6.0.0-2]). The browser gives no drain event, so back-pressure is read from
+ * `bufferedAmount`, polled only while the socket is over its high-water mark.
+ */
+export function webSocketTransport(url: string, options: WebSocketTransportOptions = {}): Transport {
+  const highWaterMark = options.highWaterMark ?? 1 << 20;
+  return {
+    connect(handlers: TransportHandlers): Promise<Connection> {
+      return new Promise((resolve, reject) => {
+        let socket: WebSocket;
+        try {
+          socket = new WebSocket(url, 'mqtt');
+        } catch (error) {
+          reject(error);
+          return;
+        }
+        socket.binaryType = 'arraybuffer';
+        let opened = false;
+        socket.onopen = () => {
+          opened = true;
+          resolve(new BrowserWebSocketConnection(socket, handlers, highWaterMark));
+        };
+        socket.onerror = () => {
+          if (!opened) reject(new Error(`WebSocket connection to ${url} failed`));
+        };
+        socket.onclose = (event) => {
+          if (!opened) reject(new Error(`WebSocket connection to ${url} closed (${event.code})`));
+        };
+      });
+    },
+  };
+}
+
+class BrowserWebSocketConnection implements Connection {
+  private batch: Uint8Array[] = [];
+  private batchBytes = 0;
+  private drainTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly flush = () => this.sendBatch();
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly handlers: TransportHandlers,
+    private readonly highWaterMark: number,
+  ) {
+    socket.onmessage = (event: MessageEvent<ArrayBuffer>) => handlers.data(new Uint8Array(event.data));
+    socket.onclose = (event) => {
+      clearTimeout(this.drainTimer);
+      handlers.close(event.wasClean ? undefined : new Error(`the WebSocket closed (${event.code})`));
+    };
+  }
+
+  write(bytes: Uint8Array): boolean {
+    if (this.socket.readyState !== WebSocket.OPEN) return false;
+    if (this.batch.length === 0) queueMicrotask(this.flush);
+    this.batch.push(bytes);
+    this.batchBytes += bytes.length;
+    if (this.socket.bufferedAmount + this.batchBytes <= this.highWaterMark) return true;
+    this.watchDrain();
+    return false;
+  }
+
+  close(): void {
+    this.sendBatch();
+    if (this.socket.readyState <= WebSocket.OPEN) this.socket.close(1000);
+  }
+
+  private sendBatch(): void {
+    if (this.batch.length === 0 || this.socket.readyState !== WebSocket.OPEN) return;
+    const batch = this.batch;
+    this.batch = [];
+    if (batch.length === 1) {
+      this.socket.send(batch[0]!);
+    } else {
+      const frame = new Uint8Array(this.batchBytes);
+      let pos = 0;
+      for (const bytes of batch) {
+        frame.set(bytes, pos);
+        pos += bytes.length;
+      }
+      this.socket.send(frame);
+    }
+    this.batchBytes = 0;
+  }
+
+  private watchDrain(): void {
+    if (this.drainTimer !== undefined) return;
+    const check = () => {
+      this.drainTimer = undefined;
+      if (this.socket.readyState !== WebSocket.OPEN) return;
+      if (this.socket.bufferedAmount <= this.highWaterMark / 2) this.handlers.drain();
+      else this.drainTimer = setTimeout(check, 10);
+    };
+    this.drainTimer = setTimeout(check, 10);
+  }
+}
