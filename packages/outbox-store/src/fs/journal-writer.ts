@@ -84,7 +84,8 @@ function waiter(): { promise: Promise<void>; waiter: Waiter } {
  *   Writes issued during compaction are held in memory and appended to the new journal after.
  * - A failed write, fsync or swap fails the journal for good (after an fsync error the OS may
  *   have dropped the unwritten pages: retrying could claim durability it does not have). The
- *   journal is cut back to what was last reported durable, so the rejected writes are gone.
+ *   journal is cut back to what was reported durable (or is in an fsync still in flight, which
+ *   may yet succeed), so the rejected writes are gone: a failed write applied none of its batch.
  */
 export class JournalWriter {
   private fd: number;
@@ -93,6 +94,8 @@ export class JournalWriter {
   private syncedBytes: number;
   /** What has been reported durable; a failure cuts the journal back to this. */
   private committedBytes: number;
+  /** The end of the writes whose fsync is in flight: a failure keeps them, as it may yet succeed. */
+  private inFlightEnd: number | undefined;
   private unsynced: Appended[] = [];
   private held: { record: Buffer; waiter: Waiter }[] = [];
   private syncing = false;
@@ -179,25 +182,29 @@ export class JournalWriter {
   }
 
   private commit(): void {
-    if (this.failure !== undefined || this.syncing || this.compacting) return;
-    if (this.unsynced.length === 0) {
+    if (this.syncing || this.compacting) return;
+    if (this.failure !== undefined || this.unsynced.length === 0) {
       this.settleIdle();
       return;
     }
     const batch = this.options.policy === 'always' ? this.unsynced.splice(0, 1) : this.unsynced.splice(0);
     const covered = this.bytes;
     this.syncing = true;
+    this.inFlightEnd = batch[batch.length - 1]!.end;
     this.sync(this.fd, fdatasyncFile).then(
       () => {
         this.syncing = false;
         this.syncedBytes = Math.max(this.syncedBytes, covered);
-        this.committedBytes = batch[batch.length - 1]!.end;
+        this.committedBytes = this.inFlightEnd!;
+        this.inFlightEnd = undefined;
+        // Durable, even if a later write has failed the journal meanwhile.
         for (const appended of batch) appended.resolve();
         if (this.dueForCompaction()) void this.compact();
         else this.commit();
       },
       (error: unknown) => {
         this.syncing = false;
+        this.inFlightEnd = undefined;
         this.fail(error, batch);
       },
     );
@@ -267,11 +274,13 @@ export class JournalWriter {
     if (this.failure === undefined) {
       const reason = (error as Error)?.message ?? String(error);
       this.failure = new OutboxError(`the outbox journal ${this.options.files.journal} failed (${reason}); it takes no more writes`, { cause: error });
-      try {
-        ftruncateSync(this.fd, this.committedBytes);
-      } catch {
-        // Best effort: if even this fails, the rejected writes may come back at the next open.
-      }
+    }
+    // The writes rejected here must not come back at the next open: cut them off. Best effort:
+    // if even this fails, they may.
+    try {
+      ftruncateSync(this.fd, this.inFlightEnd ?? this.committedBytes);
+    } catch {
+      // Nothing more to do; the failure is reported already.
     }
     const failure = this.failure;
     for (const waiting of [...alsoWaiting, ...this.unsynced, ...this.held.map((held) => held.waiter)]) waiting.reject(failure);

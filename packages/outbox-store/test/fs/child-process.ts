@@ -22,7 +22,7 @@ export interface OutboxChild {
 
 /** Starts the child script with `args`; it is killed after the test if still running. */
 export function startChild(args: string[]): OutboxChild {
-  const child = spawn(process.execPath, ['--conditions=@courier/source', '--import', 'tsx', SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--conditions=@courier/source', '--import', 'tsx', SCRIPT, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   running.push(child);
   const lines: string[] = [];
   const listeners: ((line: string) => void)[] = [];

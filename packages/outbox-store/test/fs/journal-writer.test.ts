@@ -1,9 +1,11 @@
-import { cpSync, readdirSync, truncateSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, truncateSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutboxChange } from '@courier/core';
 import { type CompactionStep, fileOutbox, type FileOutbox } from '@courier/outbox-store/fs';
 import { describe, expect, test } from 'vitest';
+import { startChild } from './child-process';
 import { contentOf, expectedAfter, record } from './outbox-fixtures';
 import { tempDir } from './temp-dir';
 
@@ -20,6 +22,8 @@ function covered(outbox: FileOutbox, changes: OutboxChange[]): Promise<void> {
 function put(id: number): OutboxChange[] {
   return [{ op: 'put', record: record(id) }];
 }
+
+const PRLIMIT = '/usr/bin/prlimit';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -238,3 +242,26 @@ describe('compaction', () => {
     expect(bytes.length).toBeLessThan(200);
   });
 });
+
+test.skipIf(!existsSync(PRLIMIT))('a write that fails (the file size limit, as a full disk) applies none of its batch, and fails the writes after it', async () => {
+  const dir = await tempDir();
+  const filler = startChild(['fill', dir, 'c1']);
+  await filler.waitFor(/^ready$/);
+  execFileSync(PRLIMIT, ['--pid', String(filler.child.pid), '--fsize=32768']);
+  filler.child.stdin!.write('go\n');
+  await filler.waitFor(/^closed$/);
+  const outcome = (word: string): number[] => filler.lines.flatMap((line) => (line.startsWith(`${word} `) ? [Number(line.split(' ')[1])] : []));
+  const durable = outcome('durable');
+  const failed = [...outcome('failed'), ...outcome('refused')].sort((a, b) => a - b);
+  expect(durable.length).toBeGreaterThan(0);
+  expect(failed.length).toBeGreaterThan(0);
+  expect(durable.length + failed.length).toBe(200);
+  // Failed for good: nothing after the first failure is durable.
+  expect(Math.max(...durable)).toBeLessThan(Math.min(...failed));
+  expect(filler.lines.filter((line) => /^(failed|refused) /.test(line)).every((line) => line.endsWith(' ERR_OUTBOX'))).toBe(true);
+
+  const outbox = await fileOutbox({ dir }).open('c1');
+  expect(outbox.restored.outgoing.map((r) => r.id)).toEqual(durable);
+  expect(outbox.restored.damage).toBeUndefined();
+  await outbox.close();
+}, 20_000);
