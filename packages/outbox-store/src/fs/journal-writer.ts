@@ -71,13 +71,19 @@ function waiter(): { promise: Promise<void>; waiter: Waiter } {
  * Appends records to the journal and tells each write when it is durable under the fsync
  * policy; compacts the journal when dead records outweigh live ones.
  *
- * Theory of operation. A write's bytes go to the OS at once (a write syscall, in the order the
- * writes are issued), so a process killed a moment later still leaves them in the file. Then:
+ * Theory of operation. Writes reach the file in the order they are issued, each record in one
+ * piece. When no fsync is in flight, a write's bytes go to the OS at once (a write syscall),
+ * so a process killed a moment later still leaves them in the file. Then:
  * - 'batch': at the end of the current run of code (a microtask), one fdatasync starts for
- *   every write appended so far; writes appended while it runs wait for the next one. A write
- *   resolves when an fsync that started after it was appended completes.
+ *   every write appended so far. Writes issued while it runs are held in memory and appended
+ *   together (one write syscall) the moment it completes, and the next fdatasync covers them
+ *   all. A write resolves when an fsync that started after it was appended completes.
+ *   Why hold them: on ext4, appending to a file while fdatasync runs on it made each fsync
+ *   about six times slower (2 ms instead of 0.35 ms here) and stalled some appends, and so the
+ *   event loop, for up to 14 ms (pages under writeback cannot be written). A held write has
+ *   not resolved, so the client has not acted on it: a crash loses nothing it was promised.
  * - 'always': the same, one write per fsync.
- * - 'never': resolved on return.
+ * - 'never': appended and resolved on return.
  * - Compaction starts when no fsync is in flight. It snapshots the state (which includes every
  *   write appended so far) into a new journal and swaps it in (see replaceJournal); the writes
  *   appended but not yet fsynced are durable once it is done, as part of the new journal.
@@ -127,7 +133,7 @@ export class JournalWriter {
   write(record: Buffer): Promise<void> | undefined {
     this.assertWritable();
     this.counters.writes++;
-    if (this.compacting) {
+    if (this.compacting || this.syncing) {
       const { promise, waiter: held } = waiter();
       this.held.push({ record, waiter: held });
       return promise;
@@ -199,8 +205,12 @@ export class JournalWriter {
         this.inFlightEnd = undefined;
         // Durable, even if a later write has failed the journal meanwhile.
         for (const appended of batch) appended.resolve();
-        if (this.dueForCompaction()) void this.compact();
-        else this.commit();
+        if (this.dueForCompaction()) {
+          void this.compact();
+          return;
+        }
+        this.appendHeld();
+        this.commit();
       },
       (error: unknown) => {
         this.syncing = false;
@@ -246,28 +256,25 @@ export class JournalWriter {
     this.settleIdle();
   }
 
+  /** Appends the held writes, in order, in one write syscall. */
   private appendHeld(): void {
     const held = this.held;
+    if (held.length === 0 || this.failure !== undefined) return;
     this.held = [];
-    for (let i = 0; i < held.length; i++) {
-      const { record, waiter: heldWaiter } = held[i]!;
-      if (this.failure !== undefined) {
-        heldWaiter.reject(this.failure);
-        continue;
-      }
-      try {
-        this.append(record);
-      } catch (error) {
-        heldWaiter.reject(error as Error);
-        continue;
-      }
-      if (this.options.policy === 'never') {
-        this.committedBytes = this.bytes;
-        heldWaiter.resolve();
-      } else {
-        this.unsynced.push({ ...heldWaiter, end: this.bytes });
-      }
+    const start = this.bytes;
+    try {
+      this.append(held.length === 1 ? held[0]!.record : Buffer.concat(held.map((entry) => entry.record)));
+    } catch (error) {
+      for (const entry of held) entry.waiter.reject(error as Error);
+      return;
     }
+    let end = start;
+    for (const { record, waiter: heldWaiter } of held) {
+      end += record.length;
+      if (this.options.policy === 'never') heldWaiter.resolve();
+      else this.unsynced.push({ ...heldWaiter, end });
+    }
+    if (this.options.policy === 'never') this.committedBytes = this.bytes;
   }
 
   private fail(error: unknown, alsoWaiting: readonly Waiter[] = []): void {
