@@ -14,7 +14,6 @@ import { outboxFiles } from './file-names';
 import { type CompactionStep, fsyncFile, journalImage } from './journal-file';
 import { type FsyncPolicy, type JournalStats, JournalWriter } from './journal-writer';
 import { acquireLock, type HeldLock } from './lock-file';
-import type { OutboxState } from './outbox-state';
 import { recoverJournal } from './recover-journal';
 
 /** How fileOutbox keeps its journals. */
@@ -50,7 +49,6 @@ class JournalOutbox implements FileOutbox {
 
   constructor(
     readonly journalPath: string,
-    private readonly state: OutboxState,
     private readonly marker: Buffer,
     private readonly writer: JournalWriter,
     private readonly lock: HeldLock,
@@ -63,10 +61,8 @@ class JournalOutbox implements FileOutbox {
     if (this.closing !== undefined) throw new OutboxError('the outbox is closed');
     this.writer.assertWritable();
     if (changes.length === 0) return undefined;
-    // Encoded first: a change it cannot store is refused before anything is applied.
-    const record = encodeRecord(this.marker, changes);
-    this.state.apply(changes);
-    return this.writer.write(record);
+    // Encoded now: a change it cannot store is refused before anything is written.
+    return this.writer.write(encodeRecord(this.marker, changes), changes);
   }
 
   stats(): JournalStats {
@@ -116,10 +112,10 @@ export function fileOutbox(options: FileOutboxOptions): FileOutboxStore {
           bytes: journal.bytes,
           policy,
           compactMinBytes,
-          live: { bytes: () => state.liveBytes, image: () => journalImage(state, marker) },
+          live: { apply: (changes) => state.apply(changes), bytes: () => state.liveBytes, image: () => journalImage(state, marker) },
           onCompactionStep: options.onCompactionStep,
         });
-        return new JournalOutbox(files.journal, state, marker, writer, lock, state.snapshot(journal.damage));
+        return new JournalOutbox(files.journal, marker, writer, lock, state.snapshot(journal.damage));
       } catch (error) {
         lock?.release();
         if (error instanceof MqttError) throw error;

@@ -1,10 +1,12 @@
-import { closeSync, fdatasync, ftruncateSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, ftruncateSync, writeSync, writev } from 'node:fs';
 import { promisify } from 'node:util';
 import { OutboxError } from '@courier/core';
+import type { JournalChange } from './change-codec';
 import type { OutboxFiles } from './file-names';
 import { type CompactionStep, fsyncFile, JournalReplaceError, replaceJournal } from './journal-file';
 
 const fdatasyncFile = promisify(fdatasync);
+const writevFile = promisify(writev);
 
 /**
  * When a write counts as done. 'batch' (the default): once an fsync covering it has completed;
@@ -28,9 +30,13 @@ export interface JournalStats {
   journalBytes: number;
 }
 
-/** What the journal is a log of: how big it would be compacted, and the compacted journal. */
+/** What the journal is a log of: the state its records build, which compaction writes out. */
 export interface LiveState {
+  /** Applies the changes of a record once it is in the file. */
+  apply(changes: readonly JournalChange[]): void;
+  /** About how big a compacted journal would be. */
   bytes(): number;
+  /** A compacted journal: what to write in place of the records so far. */
   image(): Buffer[];
 }
 
@@ -47,51 +53,45 @@ export interface JournalWriterOptions {
   onCompactionStep?: ((step: CompactionStep) => void) | undefined;
 }
 
-interface Waiter {
+/** A write not in the file yet. */
+interface Held {
+  record: Buffer;
+  changes: readonly JournalChange[];
   resolve(): void;
   reject(error: Error): void;
 }
 
-interface Appended extends Waiter {
-  /** The journal's size once this write was appended. */
-  end: number;
-}
-
-function waiter(): { promise: Promise<void>; waiter: Waiter } {
-  let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<void>((yes, no) => {
-    resolve = yes;
-    reject = no;
-  });
-  return { promise, waiter: { resolve, reject } };
+function sizeOf(batch: readonly Held[]): number {
+  let bytes = 0;
+  for (const held of batch) bytes += held.record.length;
+  return bytes;
 }
 
 /**
  * Appends records to the journal and tells each write when it is durable under the fsync
  * policy; compacts the journal when dead records outweigh live ones.
  *
- * Theory of operation. Writes reach the file in the order they are issued, each record in one
- * piece. When no fsync is in flight, a write's bytes go to the OS at once (a write syscall),
- * so a process killed a moment later still leaves them in the file. Then:
- * - 'batch': at the end of the current run of code (a microtask), one fdatasync starts for
- *   every write appended so far. Writes issued while it runs are held in memory and appended
- *   together (one write syscall) the moment it completes, and the next fdatasync covers them
- *   all. A write resolves when an fsync that started after it was appended completes.
- *   Why hold them: on ext4, appending to a file while fdatasync runs on it made each fsync
- *   about six times slower (2 ms instead of 0.35 ms here) and stalled some appends, and so the
- *   event loop, for up to 14 ms (pages under writeback cannot be written). A held write has
- *   not resolved, so the client has not acted on it: a crash loses nothing it was promised.
- * - 'always': the same, one write per fsync.
- * - 'never': appended and resolved on return.
- * - Compaction starts when no fsync is in flight. It snapshots the state (which includes every
- *   write appended so far) into a new journal and swaps it in (see replaceJournal); the writes
- *   appended but not yet fsynced are durable once it is done, as part of the new journal.
- *   Writes issued during compaction are held in memory and appended to the new journal after.
- * - A failed write, fsync or swap fails the journal for good (after an fsync error the OS may
+ * Theory of operation. Records reach the file in the order their writes were issued, each in
+ * one piece.
+ * - 'batch': a write is held in memory until the end of the current run of code (a
+ *   microtask); then one job in the thread pool appends every held record (one writev) and
+ *   fdatasyncs. Writes issued while that job runs are held for the next one, which starts the
+ *   moment it completes: every write waits for at most one fsync besides its own, and all the
+ *   writes of a moment share one. A write resolves when the fsync after its append completes.
+ *   Why not append at once, as each write is issued: on ext4, appending to a file while
+ *   fdatasync runs on it made each fsync about six times slower here (2 ms instead of 0.35)
+ *   and stalled some appends, and so the event loop, for up to 14 ms (pages under writeback
+ *   cannot be written). And a held write has not resolved: the client has not acted on it, so
+ *   a crash loses nothing it was promised.
+ * - 'always': the same, one write per job (append, fsync), one job after the other.
+ * - 'never': appended at once (a write syscall on the calling thread) and resolved on return.
+ * - The state (which compaction writes out) takes a write's changes once its record is in the
+ *   file, so it always matches the file. Compaction starts between jobs; writes issued during
+ *   it are held and appended to the new journal after it.
+ * - A failed append, fsync or swap fails the journal for good (after an fsync error the OS may
  *   have dropped the unwritten pages: retrying could claim durability it does not have). The
- *   journal is cut back to what was reported durable (or is in an fsync still in flight, which
- *   may yet succeed), so the rejected writes are gone: a failed write applied none of its batch.
+ *   journal is cut back to what was reported durable, so the rejected writes are gone: a failed
+ *   write applied none of its batch.
  */
 export class JournalWriter {
   private fd: number;
@@ -100,12 +100,9 @@ export class JournalWriter {
   private syncedBytes: number;
   /** What has been reported durable; a failure cuts the journal back to this. */
   private committedBytes: number;
-  /** The end of the writes whose fsync is in flight: a failure keeps them, as it may yet succeed. */
-  private inFlightEnd: number | undefined;
-  private unsynced: Appended[] = [];
-  private held: { record: Buffer; waiter: Waiter }[] = [];
-  private syncing = false;
-  private syncQueued = false;
+  private held: Held[] = [];
+  private committing = false;
+  private commitQueued = false;
   private compacting = false;
   private compactAt: number;
   private failure: OutboxError | undefined;
@@ -129,24 +126,20 @@ export class JournalWriter {
     if (this.failure !== undefined) throw this.failure;
   }
 
-  /** Appends one record; resolves (or returns, with 'never') when it is durable per the policy. */
-  write(record: Buffer): Promise<void> | undefined {
+  /**
+   * Appends one record, which holds `changes`; resolves (or returns, with 'never') when it is
+   * durable per the policy. Throws when the journal has failed.
+   */
+  write(record: Buffer, changes: readonly JournalChange[]): Promise<void> | undefined {
     this.assertWritable();
     this.counters.writes++;
-    if (this.compacting || this.syncing) {
-      const { promise, waiter: held } = waiter();
-      this.held.push({ record, waiter: held });
-      return promise;
-    }
-    this.append(record);
-    if (this.options.policy === 'never') {
-      this.committedBytes = this.bytes;
+    if (this.options.policy === 'never' && !this.compacting) {
+      this.appendNow(record, changes);
       if (this.dueForCompaction()) void this.compact();
       return undefined;
     }
-    const { promise, waiter: appended } = waiter();
-    this.unsynced.push({ ...appended, end: this.bytes });
-    this.scheduleSync();
+    const promise = new Promise<void>((resolve, reject) => this.held.push({ record, changes, resolve, reject }));
+    this.scheduleCommit();
     return promise;
   }
 
@@ -161,7 +154,8 @@ export class JournalWriter {
     }
   }
 
-  private append(record: Buffer): void {
+  /** 'never': appends on the calling thread, so that the bytes are the OS's when write returns. */
+  private appendNow(record: Buffer, changes: readonly JournalChange[]): void {
     try {
       for (let offset = 0; offset < record.length; ) offset += writeSync(this.fd, record, offset);
     } catch (error) {
@@ -169,6 +163,26 @@ export class JournalWriter {
       throw this.failure;
     }
     this.bytes += record.length;
+    this.committedBytes = this.bytes;
+    this.options.live.apply(changes);
+  }
+
+  /** Appends a batch in the thread pool, whole: a short write is continued, not left torn. */
+  private async append(batch: readonly Held[]): Promise<void> {
+    const records = batch.map((held) => held.record);
+    const total = sizeOf(batch);
+    let written = (await writevFile(this.fd, records)).bytesWritten;
+    if (written < total) {
+      // A short write (a nearly full disk, say): the rest, until it is done or fails.
+      const joined = Buffer.concat(records);
+      while (written < total) {
+        const more = (await writevFile(this.fd, [joined.subarray(written)])).bytesWritten;
+        if (more === 0) throw new Error('the journal took no more bytes');
+        written += more;
+      }
+    }
+    this.bytes += total;
+    for (const held of batch) this.options.live.apply(held.changes);
   }
 
   private async sync(fd: number, how: (fd: number) => Promise<void> = fsyncFile): Promise<void> {
@@ -177,58 +191,48 @@ export class JournalWriter {
     this.counters.fsyncs++;
   }
 
-  private scheduleSync(): void {
-    if (this.syncQueued || this.syncing || this.compacting) return;
-    this.syncQueued = true;
+  private scheduleCommit(): void {
+    if (this.commitQueued || this.committing || this.compacting) return;
+    this.commitQueued = true;
     // At the end of the current run of code: the writes issued in it share one fsync.
     queueMicrotask(() => {
-      this.syncQueued = false;
-      this.commit();
+      this.commitQueued = false;
+      void this.commit();
     });
   }
 
-  private commit(): void {
-    if (this.syncing || this.compacting) return;
-    if (this.failure !== undefined || this.unsynced.length === 0) {
-      this.settleIdle();
-      return;
-    }
-    const batch = this.options.policy === 'always' ? this.unsynced.splice(0, 1) : this.unsynced.splice(0);
-    const covered = this.bytes;
-    this.syncing = true;
-    this.inFlightEnd = batch[batch.length - 1]!.end;
-    this.sync(this.fd, fdatasyncFile).then(
-      () => {
-        this.syncing = false;
-        this.syncedBytes = Math.max(this.syncedBytes, covered);
-        this.committedBytes = this.inFlightEnd!;
-        this.inFlightEnd = undefined;
-        // Durable, even if a later write has failed the journal meanwhile.
-        for (const appended of batch) appended.resolve();
-        if (this.dueForCompaction()) {
-          void this.compact();
-          return;
-        }
-        this.appendHeld();
-        this.commit();
-      },
-      (error: unknown) => {
-        this.syncing = false;
-        this.inFlightEnd = undefined;
+  /** Appends and fsyncs what is held, job after job, until nothing is. */
+  private async commit(): Promise<void> {
+    this.committing = true;
+    while (this.failure === undefined && !this.compacting && this.held.length > 0) {
+      const batch = this.options.policy === 'always' ? this.held.splice(0, 1) : this.held.splice(0);
+      try {
+        await this.append(batch);
+        await this.sync(this.fd, fdatasyncFile);
+      } catch (error) {
         this.fail(error, batch);
-      },
-    );
+        break;
+      }
+      this.syncedBytes = this.committedBytes = this.bytes;
+      for (const held of batch) held.resolve();
+      if (this.dueForCompaction()) {
+        this.committing = false;
+        void this.compact();
+        return;
+      }
+    }
+    this.committing = false;
+    this.settleIdle();
   }
 
   private dueForCompaction(): boolean {
-    if (this.failure !== undefined || this.compacting || this.syncing || this.bytes < this.compactAt) return false;
+    if (this.failure !== undefined || this.compacting || this.bytes < this.compactAt) return false;
     return this.bytes - this.options.live.bytes() > this.options.live.bytes();
   }
 
   private async compact(): Promise<void> {
     this.compacting = true;
-    const covered = this.unsynced.splice(0);
-    // Synchronously, before another write can change the state: it includes every write appended.
+    // Synchronously, before another record reaches the file: the state matches the file.
     const image = this.options.live.image();
     try {
       // Whatever the policy: without this fsync a power cut could leave an empty file renamed
@@ -239,45 +243,34 @@ export class JournalWriter {
       this.bytes = this.syncedBytes = this.committedBytes = image.reduce((sum, part) => sum + part.length, 0);
       this.compactAt = this.options.compactMinBytes;
       this.counters.compactions++;
-      for (const appended of covered) appended.resolve();
     } catch (error) {
       if (error instanceof JournalReplaceError && !error.renamed) {
         // The old journal is whole and still in place: carry on with it, and only try again
-        // once it has doubled (a full disk would otherwise be retried at every fsync).
+        // once it has doubled (a full disk would otherwise be retried after every job).
         this.compactAt = this.bytes * 2;
-        this.unsynced.unshift(...covered);
       } else {
-        this.fail(error, covered);
+        this.fail(error);
       }
     }
     this.compacting = false;
-    this.appendHeld();
-    this.scheduleSync();
+    if (this.options.policy === 'never') this.appendHeldNow();
+    this.scheduleCommit();
     this.settleIdle();
   }
 
-  /** Appends the held writes, in order, in one write syscall. */
-  private appendHeld(): void {
-    const held = this.held;
-    if (held.length === 0 || this.failure !== undefined) return;
-    this.held = [];
-    const start = this.bytes;
-    try {
-      this.append(held.length === 1 ? held[0]!.record : Buffer.concat(held.map((entry) => entry.record)));
-    } catch (error) {
-      for (const entry of held) entry.waiter.reject(error as Error);
-      return;
+  /** 'never', after a compaction: the writes held meanwhile, appended and resolved. */
+  private appendHeldNow(): void {
+    for (const held of this.held.splice(0)) {
+      try {
+        this.appendNow(held.record, held.changes);
+        held.resolve();
+      } catch (error) {
+        held.reject(error as Error);
+      }
     }
-    let end = start;
-    for (const { record, waiter: heldWaiter } of held) {
-      end += record.length;
-      if (this.options.policy === 'never') heldWaiter.resolve();
-      else this.unsynced.push({ ...heldWaiter, end });
-    }
-    if (this.options.policy === 'never') this.committedBytes = this.bytes;
   }
 
-  private fail(error: unknown, alsoWaiting: readonly Waiter[] = []): void {
+  private fail(error: unknown, alsoWaiting: readonly Held[] = []): void {
     if (this.failure === undefined) {
       const reason = (error as Error)?.message ?? String(error);
       this.failure = new OutboxError(`the outbox journal ${this.options.files.journal} failed (${reason}); it takes no more writes`, { cause: error });
@@ -285,19 +278,17 @@ export class JournalWriter {
     // The writes rejected here must not come back at the next open: cut them off. Best effort:
     // if even this fails, they may.
     try {
-      ftruncateSync(this.fd, this.inFlightEnd ?? this.committedBytes);
+      ftruncateSync(this.fd, this.committedBytes);
     } catch {
       // Nothing more to do; the failure is reported already.
     }
     const failure = this.failure;
-    for (const waiting of [...alsoWaiting, ...this.unsynced, ...this.held.map((held) => held.waiter)]) waiting.reject(failure);
-    this.unsynced = [];
-    this.held = [];
+    for (const waiting of [...alsoWaiting, ...this.held.splice(0)]) waiting.reject(failure);
     this.settleIdle();
   }
 
   private isIdle(): boolean {
-    return !this.syncing && !this.syncQueued && !this.compacting && this.unsynced.length === 0 && this.held.length === 0;
+    return !this.committing && !this.commitQueued && !this.compacting && this.held.length === 0;
   }
 
   private settleIdle(): void {
