@@ -41,64 +41,72 @@ export function webSocketTransport(url: string, options: WebSocketTransportOptio
 }
 
 class BrowserWebSocketConnection implements Connection {
-  private batch: Uint8Array[] = [];
-  private batchBytes = 0;
-  private drainTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly flush = () => this.sendBatch();
+  #batch: Uint8Array[] = [];
+  #batchBytes = 0;
+  #drainTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #flush = () => this.#sendBatch();
+
+  readonly #socket: WebSocket;
+  readonly #handlers: TransportHandlers;
+  readonly #highWaterMark: number;
 
   constructor(
-    private readonly socket: WebSocket,
-    private readonly handlers: TransportHandlers,
-    private readonly highWaterMark: number,
+    socket: WebSocket,
+    handlers: TransportHandlers,
+    highWaterMark: number,
   ) {
+    this.#socket = socket;
+    this.#handlers = handlers;
+    this.#highWaterMark = highWaterMark;
+
     socket.onmessage = (event: MessageEvent<ArrayBuffer>) => handlers.data(new Uint8Array(event.data));
     socket.onclose = (event) => {
-      clearTimeout(this.drainTimer);
+      clearTimeout(this.#drainTimer);
       handlers.close(event.wasClean ? undefined : new Error(`the WebSocket closed (${event.code})`));
     };
   }
 
   write(bytes: Uint8Array): boolean {
-    if (this.socket.readyState !== WebSocket.OPEN) return false;
-    if (this.batch.length === 0) queueMicrotask(this.flush);
-    this.batch.push(bytes);
-    this.batchBytes += bytes.length;
-    if (this.socket.bufferedAmount + this.batchBytes <= this.highWaterMark) return true;
-    this.watchDrain();
+    if (this.#socket.readyState !== WebSocket.OPEN) return false;
+    if (this.#batch.length === 0) queueMicrotask(this.#flush);
+    this.#batch.push(bytes);
+    this.#batchBytes += bytes.length;
+    if (this.#socket.bufferedAmount + this.#batchBytes <= this.#highWaterMark) return true;
+    this.#watchDrain();
     return false;
   }
 
   close(): void {
-    this.sendBatch();
-    if (this.socket.readyState <= WebSocket.OPEN) this.socket.close(1000);
+    this.#sendBatch();
+    if (this.#socket.readyState <= WebSocket.OPEN) this.#socket.close(1000);
   }
 
-  private sendBatch(): void {
-    if (this.batch.length === 0 || this.socket.readyState !== WebSocket.OPEN) return;
-    const batch = this.batch;
-    this.batch = [];
+  #sendBatch(): void {
+    if (this.#batch.length === 0 || this.#socket.readyState !== WebSocket.OPEN) return;
+    const batch = this.#batch;
+    this.#batch = [];
     if (batch.length === 1) {
-      this.socket.send(batch[0]!);
+      this.#socket.send(batch[0]!);
     } else {
-      const frame = new Uint8Array(this.batchBytes);
+      const frame = new Uint8Array(this.#batchBytes);
       let pos = 0;
       for (const bytes of batch) {
         frame.set(bytes, pos);
         pos += bytes.length;
       }
-      this.socket.send(frame);
+      this.#socket.send(frame);
     }
-    this.batchBytes = 0;
+    this.#batchBytes = 0;
   }
 
-  private watchDrain(): void {
-    if (this.drainTimer !== undefined) return;
+  #watchDrain(): void {
+    if (this.#drainTimer !== undefined) return;
     const check = () => {
-      this.drainTimer = undefined;
-      if (this.socket.readyState !== WebSocket.OPEN) return;
-      if (this.socket.bufferedAmount <= this.highWaterMark / 2) this.handlers.drain();
-      else this.drainTimer = setTimeout(check, 10);
+      this.#drainTimer = undefined;
+      if (this.#socket.readyState !== WebSocket.OPEN) return;
+      if (this.#socket.bufferedAmount <= this.#highWaterMark / 2) this.#handlers.drain();
+      else this.#drainTimer = setTimeout(check, 10);
     };
-    this.drainTimer = setTimeout(check, 10);
+    this.#drainTimer = setTimeout(check, 10);
   }
 }

@@ -1,8 +1,8 @@
 import mitt, { type Emitter } from 'mitt';
 import { DecodeError } from '../codec/errors';
-import { encode } from '../codec/encode';
+import { decodeFromServer, encodeFromClient } from '../codec/client-codec';
 import type { ConnackPacket, Packet, ProtocolVersion, PublishPacket, QoS, Subscription } from '../codec/packet';
-import { PacketDecoder } from '../codec/packet-decoder';
+import { FrameDecoder } from '../codec/frame-decoder';
 import type { DisconnectProperties, PublishProperties, SubscribeProperties, UnsubscribeProperties } from '../codec/properties';
 import { measurePublish } from '../codec/publish';
 import { AbortError, ClientEndedError, ConnectionError, InvalidArgumentError, MqttError, OutboxError } from '../errors';
@@ -95,74 +95,74 @@ type Phase = 'starting' | 'connecting' | 'connected' | 'waiting' | 'stopped' | '
  * (bytes, timers, outbox completions, calls) and carries out what the session asks, in order.
  */
 export class MqttClient {
-  private readonly settings: ClientSettings;
-  private readonly session: Session;
-  private readonly transport: Transport;
-  private readonly clock: Clock;
-  private readonly emitter: Emitter<ClientEvents> = mitt<ClientEvents>();
-  private phase: Phase = 'starting';
-  private outbox: Outbox | undefined;
-  private openError: MqttError | undefined;
-  private readonly opened: Promise<void>;
-  private connection: Connection | undefined;
-  private attemptToken: object | undefined;
-  private decoder: PacketDecoder | undefined;
-  private blocked = false;
-  private readonly inputs: SessionInput[] = [];
-  private dispatching = false;
-  private timer: Timer | undefined;
-  private timerAt = Infinity;
-  private reconnectTimer: Timer | undefined;
-  private attempts = 0;
-  private retryNow = false;
-  private closeReason: MqttError | undefined;
-  private serverDisconnect: { reasonCode: number; properties?: DisconnectProperties } | undefined;
-  private connectInfo: ConnectInfo | undefined;
+  readonly #settings: ClientSettings;
+  readonly #session: Session;
+  readonly #transport: Transport;
+  readonly #clock: Clock;
+  readonly #emitter: Emitter<ClientEvents> = mitt<ClientEvents>();
+  #phase: Phase = 'starting';
+  #outbox: Outbox | undefined;
+  #openError: MqttError | undefined;
+  readonly #opened: Promise<void>;
+  #connection: Connection | undefined;
+  #attemptToken: object | undefined;
+  #decoder: FrameDecoder | undefined;
+  #blocked = false;
+  readonly #inputs: SessionInput[] = [];
+  #dispatching = false;
+  #timer: Timer | undefined;
+  #timerAt = Infinity;
+  #reconnectTimer: Timer | undefined;
+  #attempts = 0;
+  #retryNow = false;
+  #closeReason: MqttError | undefined;
+  #serverDisconnect: { reasonCode: number; properties?: DisconnectProperties } | undefined;
+  #connectInfo: ConnectInfo | undefined;
   /** Why the client stopped connecting (a permanent refusal, or reconnect turned off). */
-  private lastFailure: MqttError | undefined;
-  private nextMessageId = 1;
-  private nextOperationId = 1;
-  private readonly publishes = new Map<number, Deferred<PublishResult>>();
-  private readonly deliveryWaiters = new Map<number, Deferred<PublishResult>[]>();
-  private readonly subscribes = new Map<number, Deferred<SubscribeResult>>();
-  private readonly unsubscribes = new Map<number, Deferred<UnsubscribeResult>>();
-  private readonly aborts = new Map<number, () => void>();
-  private connectWaiters: Deferred<ConnectInfo>[] = [];
-  private readonly streams = new Set<MessageStream>();
-  private idleWaiter: Deferred<void> | undefined;
-  private closedWaiter: Deferred<void> | undefined;
-  private ending: Promise<void> | undefined;
+  #lastFailure: MqttError | undefined;
+  #nextMessageId = 1;
+  #nextOperationId = 1;
+  readonly #publishes = new Map<number, Deferred<PublishResult>>();
+  readonly #deliveryWaiters = new Map<number, Deferred<PublishResult>[]>();
+  readonly #subscribes = new Map<number, Deferred<SubscribeResult>>();
+  readonly #unsubscribes = new Map<number, Deferred<UnsubscribeResult>>();
+  readonly #aborts = new Map<number, () => void>();
+  #connectWaiters: Deferred<ConnectInfo>[] = [];
+  readonly #streams = new Set<MessageStream>();
+  #idleWaiter: Deferred<void> | undefined;
+  #closedWaiter: Deferred<void> | undefined;
+  #ending: Promise<void> | undefined;
 
   constructor(options: CreateClientOptions) {
-    this.settings = resolveOptions(options);
+    this.#settings = resolveOptions(options);
     if (options.transport === undefined) throw new InvalidArgumentError('a client needs a transport');
-    this.transport = options.transport;
-    this.clock = this.settings.clock;
-    this.session = new Session(this.settings.session);
-    this.opened = handled(this.open());
+    this.#transport = options.transport;
+    this.#clock = this.#settings.clock;
+    this.#session = new Session(this.#settings.session);
+    this.#opened = handled(this.#open());
   }
 
   /** The client id on the wire (a 5.0 broker may have assigned it). */
   get clientId(): string {
-    return this.session.clientId;
+    return this.#session.clientId;
   }
 
   /** The version of the current or next connection. */
   get protocolVersion(): ProtocolVersion {
-    return this.session.protocolVersion;
+    return this.#session.protocolVersion;
   }
 
   get connected(): boolean {
-    return this.phase === 'connected';
+    return this.#phase === 'connected';
   }
 
   on<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): this {
-    this.emitter.on(event, handler);
+    this.#emitter.on(event, handler);
     return this;
   }
 
   off<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): this {
-    this.emitter.off(event, handler);
+    this.#emitter.off(event, handler);
     return this;
   }
 
@@ -171,12 +171,12 @@ export class MqttClient {
    * fails: refused, timed out, unreachable, or the client ended.
    */
   whenConnected(): Promise<ConnectInfo> {
-    if (this.phase === 'connected' && this.connectInfo !== undefined) return Promise.resolve(this.connectInfo);
-    if (this.phase === 'ended' || this.ending !== undefined) return handled(Promise.reject(new ClientEndedError('the client has ended')));
-    if (this.openError !== undefined) return handled(Promise.reject(this.openError));
-    if (this.phase === 'stopped') return handled(Promise.reject(this.lastFailure ?? new ConnectionError('the client is not connecting')));
+    if (this.#phase === 'connected' && this.#connectInfo !== undefined) return Promise.resolve(this.#connectInfo);
+    if (this.#phase === 'ended' || this.#ending !== undefined) return handled(Promise.reject(new ClientEndedError('the client has ended')));
+    if (this.#openError !== undefined) return handled(Promise.reject(this.#openError));
+    if (this.#phase === 'stopped') return handled(Promise.reject(this.#lastFailure ?? new ConnectionError('the client is not connecting')));
     const waiter = new Deferred<ConnectInfo>(true);
-    this.connectWaiters.push(waiter);
+    this.#connectWaiters.push(waiter);
     return waiter.promise;
   }
 
@@ -187,25 +187,25 @@ export class MqttClient {
   publish(topic: string, payload: Uint8Array | string, options: PublishOptions = {}): Promise<PublishResult> {
     let request: PublishRequest;
     try {
-      request = this.publishRequest(topic, payload, options);
+      request = this.#publishRequest(topic, payload, options);
     } catch (error) {
       return handled(Promise.reject(error));
     }
     const signal = options.signal;
     if (signal?.aborted === true) return handled(Promise.reject(new AbortError(false, { cause: signal.reason })));
-    if (this.outbox !== undefined) return this.publishNow(request, signal);
-    return handled(this.opened.then(() => this.publishNow(request, signal)));
+    if (this.#outbox !== undefined) return this.#publishNow(request, signal);
+    return handled(this.#opened.then(() => this.#publishNow(request, signal)));
   }
 
   /** Subscribes to one or more topic filters; resolves with the granted QoS of each. */
   subscribe(filters: string | string[], options: SubscribeOptions = {}): Promise<SubscribeResult> {
     let subscriptions: Subscription[];
     try {
-      subscriptions = this.subscriptionsOf(filters, options);
+      subscriptions = this.#subscriptionsOf(filters, options);
     } catch (error) {
       return handled(Promise.reject(error));
     }
-    return this.operation(this.subscribes, (id) => {
+    return this.#operation(this.#subscribes, (id) => {
       const input: SessionInput = { type: 'subscribeRequested', id, subscriptions };
       if (options.properties !== undefined) input.properties = options.properties;
       return input;
@@ -216,7 +216,7 @@ export class MqttClient {
     const topicFilters = Array.isArray(filters) ? filters : [filters];
     const problem = topicFilters.length === 0 ? 'unsubscribe needs at least one topic filter' : topicFilters.map(topicFilterProblem).find((p) => p !== undefined);
     if (problem !== undefined) return handled(Promise.reject(new InvalidArgumentError(problem)));
-    return this.operation(this.unsubscribes, (id) => {
+    return this.#operation(this.#unsubscribes, (id) => {
       const input: SessionInput = { type: 'unsubscribeRequested', id, topicFilters };
       if (options.properties !== undefined) input.properties = options.properties;
       return input;
@@ -229,15 +229,15 @@ export class MqttClient {
       const problem = topicFilterProblem(filter);
       if (problem !== undefined) throw new InvalidArgumentError(problem);
     }
-    const stream = new MessageStream(filter, (s) => this.streams.delete(s));
-    if (this.phase === 'ended') stream.end();
-    else this.streams.add(stream);
+    const stream = new MessageStream(filter, (s) => this.#streams.delete(s));
+    if (this.#phase === 'ended') stream.end();
+    else this.#streams.add(stream);
     return stream;
   }
 
   /** What is still owed (QoS 1/2 messages not fully acknowledged), after a restart too, in order. */
   pending(): Promise<OutboxEntry[]> {
-    return handled(this.opened.then(() => this.session.pending()));
+    return handled(this.#opened.then(() => this.#session.pending()));
   }
 
   /**
@@ -246,11 +246,11 @@ export class MqttClient {
    */
   delivered(id: number): Promise<PublishResult> {
     return handled(
-      this.opened.then(() => {
-        if (!this.session.owes(id)) return { id };
+      this.#opened.then(() => {
+        if (!this.#session.owes(id)) return { id };
         const waiter = new Deferred<PublishResult>();
-        const waiters = this.deliveryWaiters.get(id);
-        if (waiters === undefined) this.deliveryWaiters.set(id, [waiter]);
+        const waiters = this.#deliveryWaiters.get(id);
+        if (waiters === undefined) this.#deliveryWaiters.set(id, [waiter]);
         else waiters.push(waiter);
         return waiter.promise;
       }),
@@ -262,19 +262,19 @@ export class MqttClient {
    * connection and the outbox. A forced end rejects what it abandons; its durable records stay.
    */
   end(options: EndOptions = {}): Promise<void> {
-    this.ending ??= this.finish(options);
-    return this.ending;
+    this.#ending ??= this.#finish(options);
+    return this.#ending;
   }
 
   /** A SUBSCRIBE or UNSUBSCRIBE: an id, a promise in `pending`, and the request to the session. */
-  private operation<T>(pending: Map<number, Deferred<T>>, input: (id: number) => SessionInput): Promise<T> {
+  #operation<T>(pending: Map<number, Deferred<T>>, input: (id: number) => SessionInput): Promise<T> {
     return handled(
-      this.opened.then(() => {
-        if (this.closedForCalls()) throw new ClientEndedError('the client has ended');
-        const id = this.nextOperationId++;
+      this.#opened.then(() => {
+        if (this.#closedForCalls()) throw new ClientEndedError('the client has ended');
+        const id = this.#nextOperationId++;
         const deferred = new Deferred<T>();
         pending.set(id, deferred);
-        this.dispatch(input(id));
+        this.#dispatch(input(id));
         return deferred.promise;
       }),
     );
@@ -282,31 +282,31 @@ export class MqttClient {
 
   // The driver: from here on, I/O and the session.
 
-  private async open(): Promise<void> {
+  async #open(): Promise<void> {
     try {
-      const outbox = await this.settings.outbox.open(this.session.clientId);
-      if (this.ending !== undefined) {
+      const outbox = await this.#settings.outbox.open(this.#session.clientId);
+      if (this.#ending !== undefined) {
         await outbox.close();
         return;
       }
-      this.outbox = outbox;
-      this.nextMessageId = Math.max(1, outbox.restored.nextId);
+      this.#outbox = outbox;
+      this.#nextMessageId = Math.max(1, outbox.restored.nextId);
       for (const damage of outbox.restored.damage ?? []) {
-        this.emit('warning', new OutboxError(`the outbox skipped ${damage.bytes} unreadable bytes at ${damage.where}: ${damage.reason}`));
+        this.#emit('warning', new OutboxError(`the outbox skipped ${damage.bytes} unreadable bytes at ${damage.where}: ${damage.reason}`));
       }
-      this.dispatch({ type: 'restore', snapshot: outbox.restored });
+      this.#dispatch({ type: 'restore', snapshot: outbox.restored });
     } catch (error) {
-      this.openError = error instanceof MqttError ? error : new OutboxError('the outbox could not be opened', { cause: error });
-      this.phase = 'stopped';
-      this.emit('error', this.openError);
-      this.rejectConnectWaiters(this.openError);
-      throw this.openError;
+      this.#openError = error instanceof MqttError ? error : new OutboxError('the outbox could not be opened', { cause: error });
+      this.#phase = 'stopped';
+      this.#emit('error', this.#openError);
+      this.#rejectConnectWaiters(this.#openError);
+      throw this.#openError;
     }
-    this.connect();
+    this.#connect();
   }
 
-  private publishRequest(topic: string, payload: Uint8Array | string, options: PublishOptions): PublishRequest {
-    if (this.closedForCalls()) throw new ClientEndedError('the client has ended');
+  #publishRequest(topic: string, payload: Uint8Array | string, options: PublishOptions): PublishRequest {
+    if (this.#closedForCalls()) throw new ClientEndedError('the client has ended');
     const problem = topicNameProblem(topic);
     if (problem !== undefined) throw new InvalidArgumentError(problem);
     const qos = options.qos ?? 0;
@@ -318,39 +318,39 @@ export class MqttClient {
     if (qos !== 0) probe.packetId = 1;
     if (request.properties !== undefined) probe.properties = request.properties;
     try {
-      measurePublish(probe, this.session.protocolVersion);
+      measurePublish(probe, this.#session.protocolVersion);
     } catch (error) {
       throw new InvalidArgumentError((error as Error).message);
     }
     return request;
   }
 
-  private publishNow(request: PublishRequest, signal: AbortSignal | undefined): Promise<PublishResult> {
-    if (this.closedForCalls()) return handled(Promise.reject(new ClientEndedError('the client has ended')));
-    const id = this.nextMessageId++;
+  #publishNow(request: PublishRequest, signal: AbortSignal | undefined): Promise<PublishResult> {
+    if (this.#closedForCalls()) return handled(Promise.reject(new ClientEndedError('the client has ended')));
+    const id = this.#nextMessageId++;
     const deferred = new Deferred<PublishResult>(true);
-    this.publishes.set(id, deferred);
+    this.#publishes.set(id, deferred);
     if (signal !== undefined) {
-      const onAbort = () => this.abort(id, signal.reason);
+      const onAbort = () => this.#abort(id, signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
-      this.aborts.set(id, () => signal.removeEventListener('abort', onAbort));
+      this.#aborts.set(id, () => signal.removeEventListener('abort', onAbort));
     }
-    this.dispatch({ type: 'publishRequested', id, message: request });
+    this.#dispatch({ type: 'publishRequested', id, message: request });
     return deferred.promise;
   }
 
-  private abort(id: number, reason: unknown): void {
-    if (!this.publishes.has(id)) return;
-    if (this.session.wasSent(id)) {
+  #abort(id: number, reason: unknown): void {
+    if (!this.#publishes.has(id)) return;
+    if (this.#session.wasSent(id)) {
       // Gone out: it cannot be called back. Its promise rejects; delivered(id) still follows it.
-      this.settlePublish(id, undefined, new AbortError(true, { cause: reason }), false);
+      this.#settlePublish(id, undefined, new AbortError(true, { cause: reason }), false);
       return;
     }
-    this.dispatch({ type: 'abortRequested', id });
+    this.#dispatch({ type: 'abortRequested', id });
   }
 
-  private subscriptionsOf(filters: string | string[], options: SubscribeOptions): Subscription[] {
-    if (this.closedForCalls()) throw new ClientEndedError('the client has ended');
+  #subscriptionsOf(filters: string | string[], options: SubscribeOptions): Subscription[] {
+    if (this.#closedForCalls()) throw new ClientEndedError('the client has ended');
     const list = Array.isArray(filters) ? filters : [filters];
     if (list.length === 0) throw new InvalidArgumentError('subscribe needs at least one topic filter');
     const qos = options.qos ?? 0;
@@ -360,7 +360,7 @@ export class MqttClient {
       throw new InvalidArgumentError('retainHandling must be 0, 1 or 2');
     }
     const needsV5 = noLocal !== undefined || retainAsPublished !== undefined || retainHandling !== undefined || options.properties !== undefined;
-    if (needsV5 && this.session.protocolVersion === 4) {
+    if (needsV5 && this.#session.protocolVersion === 4) {
       throw new InvalidArgumentError('noLocal, retainAsPublished, retainHandling and properties need MQTT 5.0');
     }
     return list.map((topicFilter) => {
@@ -375,143 +375,146 @@ export class MqttClient {
   }
 
   /** Opens a connection through the transport. */
-  private connect(): void {
-    if (this.phase === 'ended' || this.phase === 'stopped') return;
-    this.phase = 'connecting';
+  #connect(): void {
+    if (this.#phase === 'ended' || this.#phase === 'stopped') return;
+    this.#phase = 'connecting';
     const token = {};
-    this.attemptToken = token;
-    this.closeReason = undefined;
-    this.serverDisconnect = undefined;
-    this.transport
+    this.#attemptToken = token;
+    this.#closeReason = undefined;
+    this.#serverDisconnect = undefined;
+    this.#transport
       .connect({
         data: (chunk) => {
-          if (this.attemptToken === token) this.onData(chunk);
+          if (this.#attemptToken === token) this.#onData(chunk);
         },
         close: (error) => {
-          if (this.attemptToken === token) this.onClose(error);
+          if (this.#attemptToken === token) this.#onClose(error);
         },
         drain: () => {
-          if (this.attemptToken === token && this.blocked) {
-            this.blocked = false;
-            this.dispatch({ type: 'transportDrained' });
+          if (this.#attemptToken === token && this.#blocked) {
+            this.#blocked = false;
+            this.#dispatch({ type: 'transportDrained' });
           }
         },
       })
       .then(
         (connection) => {
-          if (this.attemptToken !== token) {
+          if (this.#attemptToken !== token) {
             connection.close();
             return;
           }
-          this.connection = connection;
-          this.blocked = false;
-          this.decoder = new PacketDecoder({
-            version: this.session.protocolVersion,
-            ...(this.settings.session.maximumPacketSize === undefined ? {} : { maximumPacketSize: this.settings.session.maximumPacketSize }),
-          });
-          this.dispatch({ type: 'connectionOpened' });
+          this.#connection = connection;
+          this.#blocked = false;
+          this.#decoder = new FrameDecoder(
+            {
+              version: this.#session.protocolVersion,
+              ...(this.#settings.session.maximumPacketSize === undefined ? {} : { maximumPacketSize: this.#settings.session.maximumPacketSize }),
+            },
+            decodeFromServer,
+          );
+          this.#dispatch({ type: 'connectionOpened' });
         },
         (error: unknown) => {
-          if (this.attemptToken !== token) return;
-          this.attemptToken = undefined;
+          if (this.#attemptToken !== token) return;
+          this.#attemptToken = undefined;
           const failure = new ConnectionError(`could not connect: ${(error as Error)?.message ?? String(error)}`, { cause: error });
-          this.lastFailure = failure;
-          this.emit('disconnect', { error: failure });
-          this.rejectConnectWaiters(failure);
-          this.scheduleReconnect();
+          this.#lastFailure = failure;
+          this.#emit('disconnect', { error: failure });
+          this.#rejectConnectWaiters(failure);
+          this.#scheduleReconnect();
         },
       );
   }
 
-  private onData(chunk: Uint8Array): void {
-    const decoder = this.decoder;
+  #onData(chunk: Uint8Array): void {
+    const decoder = this.#decoder;
     if (decoder === undefined) return;
     let packets: Packet[];
     try {
       packets = decoder.push(chunk);
     } catch (error) {
       const failure = error as DecodeError;
-      for (const packet of failure.precedingPackets) this.dispatch({ type: 'packetReceived', packet });
-      this.dispatch({ type: 'decodeFailed', error: failure });
+      for (const packet of failure.precedingPackets) this.#dispatch({ type: 'packetReceived', packet });
+      this.#dispatch({ type: 'decodeFailed', error: failure });
       return;
     }
-    for (const packet of packets) this.dispatch({ type: 'packetReceived', packet });
+    for (const packet of packets) this.#dispatch({ type: 'packetReceived', packet });
   }
 
-  private onClose(error: Error | undefined): void {
-    this.attemptToken = undefined;
-    this.connection = undefined;
-    this.decoder = undefined;
-    const wasConnected = this.phase === 'connected';
-    this.dispatch({ type: 'connectionLost' });
+  #onClose(error: Error | undefined): void {
+    this.#attemptToken = undefined;
+    this.#connection = undefined;
+    this.#decoder = undefined;
+    const wasConnected = this.#phase === 'connected';
+    this.#dispatch({ type: 'connectionLost' });
     const reason =
-      this.closeReason ??
+      this.#closeReason ??
       (error === undefined
-        ? this.ending === undefined
+        ? this.#ending === undefined
           ? new ConnectionError('the connection closed')
           : undefined
         : new ConnectionError(`the connection failed: ${error.message}`, { cause: error }));
     const info: DisconnectInfo = {};
     if (reason !== undefined) {
       info.error = reason;
-      this.lastFailure = reason;
+      this.#lastFailure = reason;
     }
-    if (this.serverDisconnect !== undefined) Object.assign(info, this.serverDisconnect);
-    if (this.phase !== 'ended') this.emit('disconnect', info);
+    if (this.#serverDisconnect !== undefined) Object.assign(info, this.#serverDisconnect);
+    if (this.#phase !== 'ended') this.#emit('disconnect', info);
     // A refusal that is retried at once (the fallback to 3.1.1) is not the outcome waited for.
-    if (!wasConnected && !this.retryNow) this.rejectConnectWaiters(reason ?? new ConnectionError('the connection closed before CONNACK'));
-    this.closedWaiter?.resolve();
-    if (this.ending === undefined) this.scheduleReconnect();
+    if (!wasConnected && !this.#retryNow) this.#rejectConnectWaiters(reason ?? new ConnectionError('the connection closed before CONNACK'));
+    this.#closedWaiter?.resolve();
+    if (this.#ending === undefined) this.#scheduleReconnect();
   }
 
-  private scheduleReconnect(): void {
-    if (this.phase === 'ended' || this.ending !== undefined) return;
-    const backoff = this.settings.reconnect;
-    if (this.phase === 'stopped' || (backoff === false && !this.retryNow)) {
-      this.phase = 'stopped';
+  #scheduleReconnect(): void {
+    if (this.#phase === 'ended' || this.#ending !== undefined) return;
+    const backoff = this.#settings.reconnect;
+    if (this.#phase === 'stopped' || (backoff === false && !this.#retryNow)) {
+      this.#phase = 'stopped';
       return;
     }
-    this.phase = 'waiting';
-    if (this.retryNow) {
+    this.#phase = 'waiting';
+    if (this.#retryNow) {
       // The fallback to 3.1.1: straight away, not after a backoff.
-      this.retryNow = false;
-      this.emit('reconnecting', { attempt: this.attempts + 1, delayMs: 0 });
-      queueMicrotask(() => this.connect());
+      this.#retryNow = false;
+      this.#emit('reconnecting', { attempt: this.#attempts + 1, delayMs: 0 });
+      queueMicrotask(() => this.#connect());
       return;
     }
-    const delayMs = backoffDelay(this.attempts, backoff as BackoffOptions, this.settings.random);
-    this.attempts++;
-    this.emit('reconnecting', { attempt: this.attempts, delayMs });
-    this.reconnectTimer = this.clock.setTimer(this.clock.now() + delayMs, () => {
-      this.reconnectTimer = undefined;
-      this.connect();
+    const delayMs = backoffDelay(this.#attempts, backoff as BackoffOptions, this.#settings.random);
+    this.#attempts++;
+    this.#emit('reconnecting', { attempt: this.#attempts, delayMs });
+    this.#reconnectTimer = this.#clock.setTimer(this.#clock.now() + delayMs, () => {
+      this.#reconnectTimer = undefined;
+      this.#connect();
     });
   }
 
   /** Feeds the session one input at a time, in order, even when an action leads to another input. */
-  private dispatch(input: SessionInput): void {
-    this.inputs.push(input);
-    if (this.dispatching) return;
-    this.dispatching = true;
+  #dispatch(input: SessionInput): void {
+    this.#inputs.push(input);
+    if (this.#dispatching) return;
+    this.#dispatching = true;
     try {
-      for (let next = this.inputs.shift(); next !== undefined; next = this.inputs.shift()) {
-        this.perform(this.session.handle(next, this.clock.now()));
+      for (let next = this.#inputs.shift(); next !== undefined; next = this.#inputs.shift()) {
+        this.#perform(this.#session.handle(next, this.#clock.now()));
       }
     } finally {
-      this.dispatching = false;
+      this.#dispatching = false;
     }
-    this.scheduleTimer();
-    if (this.idleWaiter !== undefined && this.session.isIdle()) this.idleWaiter.resolve();
+    this.#scheduleTimer();
+    if (this.#idleWaiter !== undefined && this.#session.isIdle()) this.#idleWaiter.resolve();
   }
 
-  private perform(actions: SessionAction[]): void {
+  #perform(actions: SessionAction[]): void {
     let changes: OutboxChange[] | undefined;
     let awaitedIds: number[] | undefined;
     let awaitedIncoming: number[] | undefined;
     for (const action of actions) {
       switch (action.type) {
         case 'send':
-          this.write(action.packet);
+          this.#write(action.packet);
           break;
         case 'persist':
         case 'forget':
@@ -523,32 +526,32 @@ export class MqttClient {
           }
           break;
         case 'deliver':
-          this.deliver(action.message);
+          this.#deliver(action.message);
           break;
         case 'settle':
-          this.settle(action);
+          this.#settle(action);
           break;
         case 'closeConnection':
-          if (action.error !== undefined) this.closeReason = action.error;
-          this.connection?.close();
+          if (action.error !== undefined) this.#closeReason = action.error;
+          this.#connection?.close();
           break;
         case 'notify':
-          this.onSessionEvent(action.event);
+          this.#onSessionEvent(action.event);
           break;
       }
     }
     // One write per input: the changes of one step reach the outbox together, and in order.
-    if (changes !== undefined) this.writeOutbox(changes, awaitedIds ?? [], awaitedIncoming ?? []);
+    if (changes !== undefined) this.#writeOutbox(changes, awaitedIds ?? [], awaitedIncoming ?? []);
   }
 
-  private writeOutbox(changes: OutboxChange[], ids: number[], incoming: number[]): void {
-    const outbox = this.outbox;
+  #writeOutbox(changes: OutboxChange[], ids: number[], incoming: number[]): void {
+    const outbox = this.#outbox;
     if (outbox === undefined) return;
     const awaited = ids.length > 0 || incoming.length > 0;
     const failed = (error: unknown) => {
       const failure = error instanceof MqttError ? error : new OutboxError(`the outbox could not write: ${(error as Error)?.message}`, { cause: error });
-      this.emit('error', failure);
-      if (awaited) this.dispatch({ type: 'storeFailed', ids, incoming, error: failure });
+      this.#emit('error', failure);
+      if (awaited) this.#dispatch({ type: 'storeFailed', ids, incoming, error: failure });
     };
     let result: void | Promise<void>;
     try {
@@ -558,44 +561,44 @@ export class MqttClient {
       return;
     }
     if (result === undefined) {
-      if (awaited) this.inputs.push({ type: 'stored', ids, incoming });
+      if (awaited) this.#inputs.push({ type: 'stored', ids, incoming });
       return;
     }
     result.then(() => {
-      if (awaited) this.dispatch({ type: 'stored', ids, incoming });
+      if (awaited) this.#dispatch({ type: 'stored', ids, incoming });
     }, failed);
   }
 
-  private write(packet: Packet): void {
-    const connection = this.connection;
+  #write(packet: Packet): void {
+    const connection = this.#connection;
     if (connection === undefined) return;
     let bytes: Uint8Array;
     try {
-      bytes = encode(packet, this.session.protocolVersion);
+      bytes = encodeFromClient(packet, this.#session.protocolVersion);
     } catch (error) {
       // The session checks what it sends; reaching this is a bug, never a reason to write bad bytes.
-      this.emit('error', new MqttError('ERR_INTERNAL', `could not encode ${packet.type.toUpperCase()}: ${(error as Error).message}`, { cause: error }));
+      this.#emit('error', new MqttError('ERR_INTERNAL', `could not encode ${packet.type.toUpperCase()}: ${(error as Error).message}`, { cause: error }));
       connection.close();
       return;
     }
-    if (!connection.write(bytes) && !this.blocked) {
-      this.blocked = true;
-      this.inputs.push({ type: 'transportBlocked' });
+    if (!connection.write(bytes) && !this.#blocked) {
+      this.#blocked = true;
+      this.#inputs.push({ type: 'transportBlocked' });
     }
   }
 
-  private deliver(message: Message): void {
-    this.emit('message', message);
-    for (const stream of this.streams) stream.offer(message);
+  #deliver(message: Message): void {
+    this.#emit('message', message);
+    for (const stream of this.#streams) stream.offer(message);
   }
 
-  private settle(action: Extract<SessionAction, { type: 'settle' }>): void {
+  #settle(action: Extract<SessionAction, { type: 'settle' }>): void {
     const { id, error } = action;
     if (action.operation === 'publish') {
-      this.settlePublish(id, action.result as PublishResult | undefined, error, true);
+      this.#settlePublish(id, action.result as PublishResult | undefined, error, true);
       return;
     }
-    const map = action.operation === 'subscribe' ? this.subscribes : this.unsubscribes;
+    const map = action.operation === 'subscribe' ? this.#subscribes : this.#unsubscribes;
     const deferred = map.get(id) as Deferred<unknown> | undefined;
     if (deferred === undefined) return;
     map.delete(id);
@@ -604,149 +607,149 @@ export class MqttClient {
   }
 
   /** Settles the publish() promise once; `final` also settles delivered(id). */
-  private settlePublish(id: number, result: PublishResult | undefined, error: MqttError | undefined, final: boolean): void {
-    const deferred = this.publishes.get(id);
+  #settlePublish(id: number, result: PublishResult | undefined, error: MqttError | undefined, final: boolean): void {
+    const deferred = this.#publishes.get(id);
     if (deferred !== undefined) {
-      this.publishes.delete(id);
-      this.aborts.get(id)?.();
-      this.aborts.delete(id);
+      this.#publishes.delete(id);
+      this.#aborts.get(id)?.();
+      this.#aborts.delete(id);
       if (error !== undefined) deferred.reject(error);
       else deferred.resolve(result as PublishResult);
     }
     if (!final) return;
-    const waiters = this.deliveryWaiters.get(id);
+    const waiters = this.#deliveryWaiters.get(id);
     if (waiters === undefined) return;
-    this.deliveryWaiters.delete(id);
+    this.#deliveryWaiters.delete(id);
     for (const waiter of waiters) {
       if (error !== undefined) waiter.reject(error);
       else waiter.resolve(result as PublishResult);
     }
   }
 
-  private onSessionEvent(event: SessionEvent): void {
+  #onSessionEvent(event: SessionEvent): void {
     switch (event.name) {
       case 'connected': {
-        this.phase = 'connected';
-        this.attempts = 0;
+        this.#phase = 'connected';
+        this.#attempts = 0;
         const info: ConnectInfo = { sessionPresent: event.connack.sessionPresent, protocolVersion: event.protocolVersion, connack: event.connack };
-        this.connectInfo = info;
-        this.emit('connect', info);
-        const waiters = this.connectWaiters;
-        this.connectWaiters = [];
+        this.#connectInfo = info;
+        this.#emit('connect', info);
+        const waiters = this.#connectWaiters;
+        this.#connectWaiters = [];
         for (const waiter of waiters) waiter.resolve(info);
         break;
       }
       case 'sessionLost':
-        this.emit('sessionLost', { republished: event.republished, settledAsDelivered: event.settledAsDelivered });
+        this.#emit('sessionLost', { republished: event.republished, settledAsDelivered: event.settledAsDelivered });
         break;
       case 'refused':
-        this.lastFailure = event.error;
-        this.emit('error', event.error);
+        this.#lastFailure = event.error;
+        this.#emit('error', event.error);
         if (event.retry === 'now') {
-          this.retryNow = true;
+          this.#retryNow = true;
         } else {
-          if (event.retry === 'never') this.phase = 'stopped';
-          this.rejectConnectWaiters(event.error);
+          if (event.retry === 'never') this.#phase = 'stopped';
+          this.#rejectConnectWaiters(event.error);
         }
         break;
       case 'serverDisconnect':
-        this.serverDisconnect = event.properties === undefined ? { reasonCode: event.reasonCode } : { reasonCode: event.reasonCode, properties: event.properties };
+        this.#serverDisconnect = event.properties === undefined ? { reasonCode: event.reasonCode } : { reasonCode: event.reasonCode, properties: event.properties };
         break;
       case 'warning':
-        this.emit('warning', event.error);
+        this.#emit('warning', event.error);
         break;
     }
   }
 
   /** Keeps one timer for the session's next deadline; a later deadline lets it fire early instead. */
-  private scheduleTimer(): void {
-    const deadline = this.session.nextDeadline();
+  #scheduleTimer(): void {
+    const deadline = this.#session.nextDeadline();
     if (deadline === undefined) {
-      this.cancelTimer();
+      this.#cancelTimer();
       return;
     }
-    if (deadline >= this.timerAt) return;
-    this.cancelTimer();
-    this.timerAt = deadline;
-    this.timer = this.clock.setTimer(deadline, () => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      this.dispatch({ type: 'timerExpired' });
+    if (deadline >= this.#timerAt) return;
+    this.#cancelTimer();
+    this.#timerAt = deadline;
+    this.#timer = this.#clock.setTimer(deadline, () => {
+      this.#timer = undefined;
+      this.#timerAt = Infinity;
+      this.#dispatch({ type: 'timerExpired' });
     });
   }
 
-  private cancelTimer(): void {
-    this.timer?.cancel();
-    this.timer = undefined;
-    this.timerAt = Infinity;
+  #cancelTimer(): void {
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
   }
 
-  private async finish(options: EndOptions): Promise<void> {
+  async #finish(options: EndOptions): Promise<void> {
     let force = options.force === true;
-    await this.opened.catch(() => undefined);
-    if (!force && !this.session.isIdle() && this.phase !== 'stopped') {
-      this.idleWaiter = new Deferred<void>();
+    await this.#opened.catch(() => undefined);
+    if (!force && !this.#session.isIdle() && this.#phase !== 'stopped') {
+      this.#idleWaiter = new Deferred<void>();
       let expired = false;
       const timeout =
         options.timeoutMs === undefined
           ? undefined
-          : this.clock.setTimer(this.clock.now() + options.timeoutMs, () => {
+          : this.#clock.setTimer(this.#clock.now() + options.timeoutMs, () => {
               expired = true;
-              this.idleWaiter?.resolve();
+              this.#idleWaiter?.resolve();
             });
-      await this.idleWaiter.promise;
+      await this.#idleWaiter.promise;
       timeout?.cancel();
-      this.idleWaiter = undefined;
+      this.#idleWaiter = undefined;
       force = expired;
     }
-    this.reconnectTimer?.cancel();
-    this.reconnectTimer = undefined;
-    const connection = this.connection;
-    if (connection !== undefined) this.closedWaiter = new Deferred<void>();
-    this.attemptToken = connection === undefined ? undefined : this.attemptToken;
-    this.dispatch(force ? { type: 'endRequested' } : { type: 'disconnectRequested' });
-    if (force) this.rejectAll(new ClientEndedError());
-    if (this.closedWaiter !== undefined) await this.closedWaiter.promise;
-    this.attemptToken = undefined;
-    this.cancelTimer();
-    this.phase = 'ended';
-    await this.outbox?.close();
-    this.rejectConnectWaiters(new ClientEndedError('the client has ended'));
-    for (const stream of this.streams) stream.end();
-    this.streams.clear();
-    this.emit('end', undefined);
+    this.#reconnectTimer?.cancel();
+    this.#reconnectTimer = undefined;
+    const connection = this.#connection;
+    if (connection !== undefined) this.#closedWaiter = new Deferred<void>();
+    this.#attemptToken = connection === undefined ? undefined : this.#attemptToken;
+    this.#dispatch(force ? { type: 'endRequested' } : { type: 'disconnectRequested' });
+    if (force) this.#rejectAll(new ClientEndedError());
+    if (this.#closedWaiter !== undefined) await this.#closedWaiter.promise;
+    this.#attemptToken = undefined;
+    this.#cancelTimer();
+    this.#phase = 'ended';
+    await this.#outbox?.close();
+    this.#rejectConnectWaiters(new ClientEndedError('the client has ended'));
+    for (const stream of this.#streams) stream.end();
+    this.#streams.clear();
+    this.#emit('end', undefined);
   }
 
   /** Rejects what no session input will settle any more (operations before the outbox opened). */
-  private rejectAll(error: MqttError): void {
-    for (const id of [...this.publishes.keys()]) this.settlePublish(id, undefined, error, true);
-    for (const [, deferred] of this.subscribes) deferred.reject(error);
-    for (const [, deferred] of this.unsubscribes) deferred.reject(error);
-    this.subscribes.clear();
-    this.unsubscribes.clear();
-    for (const [, waiters] of this.deliveryWaiters) for (const waiter of waiters) waiter.reject(error);
-    this.deliveryWaiters.clear();
+  #rejectAll(error: MqttError): void {
+    for (const id of [...this.#publishes.keys()]) this.#settlePublish(id, undefined, error, true);
+    for (const [, deferred] of this.#subscribes) deferred.reject(error);
+    for (const [, deferred] of this.#unsubscribes) deferred.reject(error);
+    this.#subscribes.clear();
+    this.#unsubscribes.clear();
+    for (const [, waiters] of this.#deliveryWaiters) for (const waiter of waiters) waiter.reject(error);
+    this.#deliveryWaiters.clear();
   }
 
-  private rejectConnectWaiters(error: MqttError): void {
-    const waiters = this.connectWaiters;
-    this.connectWaiters = [];
+  #rejectConnectWaiters(error: MqttError): void {
+    const waiters = this.#connectWaiters;
+    this.#connectWaiters = [];
     for (const waiter of waiters) waiter.reject(error);
   }
 
-  private closedForCalls(): boolean {
-    return this.phase === 'ended' || this.ending !== undefined || this.openError !== undefined;
+  #closedForCalls(): boolean {
+    return this.#phase === 'ended' || this.#ending !== undefined || this.#openError !== undefined;
   }
 
   /** Emits to every handler; one that throws is reported and does not stop the others. */
-  private emit<K extends keyof ClientEvents>(event: K, payload: ClientEvents[K]): void {
-    const handlers = this.emitter.all.get(event);
+  #emit<K extends keyof ClientEvents>(event: K, payload: ClientEvents[K]): void {
+    const handlers = this.#emitter.all.get(event);
     if (handlers === undefined) return;
     for (const handler of [...handlers]) {
       try {
         (handler as (payload: ClientEvents[K]) => void)(payload);
       } catch (error) {
-        if (event !== 'error') this.emit('error', new MqttError('ERR_HANDLER', `a ${event} handler threw`, { cause: error }));
+        if (event !== 'error') this.#emit('error', new MqttError('ERR_HANDLER', `a ${event} handler threw`, { cause: error }));
       }
     }
   }

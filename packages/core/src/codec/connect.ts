@@ -10,7 +10,6 @@ import type { ConnectPacket, ProtocolVersion, QoS, Will } from './packet';
 import { decodeProperties, encodePacketProperties, propertyFieldSize, writePropertyField } from './property-codec';
 import { IN_CONNECT, IN_WILL } from './property-table';
 import type { Reader } from './reader';
-import { ReasonCode } from './reason-codes';
 import { hasWildcard } from './topic-name';
 import { startPacket, varintLength, writeBinary, writeString, writeU16 } from './writer';
 
@@ -28,7 +27,7 @@ export function decodeConnect(r: Reader): ConnectPacket {
   const level = r.u8();
   if (name !== 'MQTT' || (level !== 4 && level !== 5)) {
     // [MQTT-3.1.2-2]: an unsupported level is answered with 0x01 (3.1.1) or 0x84 (5.0).
-    throw new DecodeError(ReasonCode.UnsupportedProtocolVersion, 'CONNECT asks for a protocol other than MQTT 3.1.1 or 5.0');
+    throw new DecodeError(0x84 /* Unsupported Protocol Version */, 'CONNECT asks for a protocol other than MQTT 3.1.1 or 5.0');
   }
   const version: ProtocolVersion = level;
   const flags = r.u8();
@@ -54,7 +53,7 @@ export function decodeConnect(r: Reader): ConnectPacket {
     const willProperties = version === 5 ? decodeProperties(r, IN_WILL) : undefined;
     const topic = r.utf8();
     if (topic.length === 0 || hasWildcard(topic)) {
-      throw new DecodeError(ReasonCode.TopicNameInvalid, 'the will topic is empty or contains a wildcard');
+      throw new DecodeError(0x90 /* Topic Name Invalid */, 'the will topic is empty or contains a wildcard');
     }
     const will: Will = { topic, payload: r.binary(), qos: willQoS as QoS, retain: (flags & WILL_RETAIN) !== 0 };
     if (willProperties !== undefined) will.properties = willProperties;

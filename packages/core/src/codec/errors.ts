@@ -1,6 +1,5 @@
 import { MqttError } from '../errors';
 import type { Packet } from './packet';
-import { ReasonCode } from './reason-codes';
 
 /**
  * The bytes received are not a valid MQTT packet. `reasonCode` is the MQTT 5.0 reason code the
@@ -33,9 +32,9 @@ export class EncodeError extends MqttError {
 }
 
 export function malformed(message: string): DecodeError {
-  return new DecodeError(ReasonCode.MalformedPacket, message);
+  return new DecodeError(0x81 /* Malformed Packet */, message);
 }
 
 export function protocolError(message: string): DecodeError {
-  return new DecodeError(ReasonCode.ProtocolError, message);
+  return new DecodeError(0x82 /* Protocol Error */, message);
 }

@@ -1,10 +1,9 @@
 import { decodeConnack } from './connack';
 import { decodeConnect } from './connect';
 import { decodeReasonPacket } from './disconnect-auth';
-import { DecodeError, malformed, protocolError } from './errors';
+import { FrameDecoder, type PacketDecoderOptions } from './frame-decoder';
 import type { Packet, ProtocolVersion } from './packet';
 import {
-  AUTH,
   CONNACK,
   CONNECT,
   DISCONNECT,
@@ -22,24 +21,44 @@ import {
 } from './packet-types';
 import { decodeAck } from './pub-ack';
 import { decodePublish } from './publish';
-import { Reader } from './reader';
-import { ReasonCode } from './reason-codes';
+import type { Reader } from './reader';
 import { decodeSuback, decodeSubscribe } from './subscribe';
 import { decodeUnsuback, decodeUnsubscribe } from './unsubscribe';
-import { MAX_VARINT } from './writer';
 
-/** The largest frame MQTT can express: a 268,435,455-byte body and a 5-byte fixed header. */
-const PROTOCOL_MAXIMUM_PACKET_SIZE = MAX_VARINT + 5;
-
-// The fixed-header flags each type must carry [MQTT-2.1.3-1]: 0010 for PUBREL, SUBSCRIBE and
-// UNSUBSCRIBE, 0000 for the rest. PUBLISH uses its flags (DUP, QoS, RETAIN); type 0 is reserved.
-const REQUIRED_FLAGS = [-1, 0, 0, -1, 0, 0, 2, 0, 2, 0, 2, 0, 0, 0, 0, 0];
-
-export interface PacketDecoderOptions {
-  /** The stream's protocol version. Leave it out on a server: the CONNECT says it. */
-  version?: ProtocolVersion;
-  /** The largest packet accepted, fixed header included (5.0's Maximum Packet Size). */
-  maximumPacketSize?: number;
+/** Every control packet, whichever side sent it. */
+export function decodeAnyBody(type: number, flags: number, r: Reader, version: ProtocolVersion): Packet {
+  switch (type) {
+    case PUBLISH:
+      return decodePublish(r, flags, version);
+    case PUBACK:
+      return decodeAck(r, 'puback', version);
+    case PUBREC:
+      return decodeAck(r, 'pubrec', version);
+    case PUBREL:
+      return decodeAck(r, 'pubrel', version);
+    case PUBCOMP:
+      return decodeAck(r, 'pubcomp', version);
+    case CONNECT:
+      return decodeConnect(r);
+    case CONNACK:
+      return decodeConnack(r, version);
+    case SUBSCRIBE:
+      return decodeSubscribe(r, version);
+    case SUBACK:
+      return decodeSuback(r, version);
+    case UNSUBSCRIBE:
+      return decodeUnsubscribe(r, version);
+    case UNSUBACK:
+      return decodeUnsuback(r, version);
+    case PINGREQ:
+      return { type: 'pingreq' };
+    case PINGRESP:
+      return { type: 'pingresp' };
+    case DISCONNECT:
+      return decodeReasonPacket(r, 'disconnect', version);
+    default:
+      return decodeReasonPacket(r, 'auth', version);
+  }
 }
 
 /**
@@ -51,237 +70,8 @@ export interface PacketDecoderOptions {
  * Errors: `push` throws only `DecodeError`. MQTT frames carry no marker to resynchronise on, so
  * after an error the decoder refuses further input until `reset()`; the connection should close.
  */
-export class PacketDecoder {
-  /** The protocol version: the one given, or the one the last decoded CONNECT asked for. */
-  version: ProtocolVersion | undefined;
-  readonly maximumPacketSize: number;
-
-  private readonly reader = new Reader();
-  // The fixed header of the frame being read.
-  private firstByte = 0;
-  private remainingLength = 0;
-  // Bytes of a fixed header that arrived without the rest of it (at most 5).
-  private readonly head = new Uint8Array(5);
-  private headLength = 0;
-  // The body of a frame that spans chunks, how much of it has arrived, and its header's length.
-  private body: Uint8Array | null = null;
-  private bodyLength = 0;
-  private bodyHeaderLength = 0;
-  private failure: DecodeError | null = null;
-
+export class PacketDecoder extends FrameDecoder {
   constructor(options: PacketDecoderOptions = {}) {
-    const { version, maximumPacketSize = PROTOCOL_MAXIMUM_PACKET_SIZE } = options;
-    if (version !== undefined && version !== 4 && version !== 5) {
-      throw new RangeError('version must be 4 (MQTT 3.1.1) or 5 (MQTT 5.0)');
-    }
-    if (!Number.isInteger(maximumPacketSize) || maximumPacketSize < 2) {
-      throw new RangeError('maximumPacketSize must be an integer of at least 2');
-    }
-    this.version = version;
-    this.maximumPacketSize = Math.min(maximumPacketSize, PROTOCOL_MAXIMUM_PACKET_SIZE);
-  }
-
-  /** Bytes received of a frame that is not complete yet. */
-  get buffered(): number {
-    return this.headLength + (this.body === null ? 0 : this.bodyHeaderLength + this.bodyLength);
-  }
-
-  /** Decodes what `chunk` completes. Throws `DecodeError`, and nothing else, on bad input. */
-  push(chunk: Uint8Array): Packet[] {
-    if (this.failure !== null) {
-      throw new DecodeError(
-        this.failure.reasonCode,
-        `the stream cannot be decoded after an earlier error (${this.failure.message})`,
-      );
-    }
-    const packets: Packet[] = [];
-    try {
-      this.consume(chunk, packets);
-    } catch (error) {
-      throw this.fail(error, packets);
-    }
-    return packets;
-  }
-
-  /** Forgets any partial frame and any earlier error, for a new connection. */
-  reset(version: ProtocolVersion | undefined = this.version): void {
-    this.version = version;
-    this.headLength = 0;
-    this.body = null;
-    this.bodyLength = 0;
-    this.failure = null;
-  }
-
-  private fail(error: unknown, packets: Packet[]): DecodeError {
-    const failure =
-      error instanceof DecodeError
-        ? error
-        : new DecodeError(ReasonCode.MalformedPacket, 'the decoder failed on this input', { cause: error });
-    failure.precedingPackets = packets;
-    this.failure = failure;
-    this.headLength = 0;
-    this.body = null;
-    return failure;
-  }
-
-  private consume(chunk: Uint8Array, packets: Packet[]): void {
-    if (!(chunk instanceof Uint8Array)) throw malformed('push() needs a Uint8Array');
-    const end = chunk.length;
-    let pos = 0;
-    if (this.headLength > 0) {
-      pos = this.completeHead(chunk);
-      if (pos < 0) return;
-      pos = this.takeBody(chunk, pos, pos + this.headLength, packets);
-      this.headLength = 0;
-    } else if (this.body !== null) {
-      pos = this.fillBody(chunk, packets);
-    }
-    while (pos < end) {
-      const headerLength = this.parseHeader(chunk, pos, end);
-      if (headerLength === 0) {
-        this.head.set(chunk.subarray(pos, end));
-        this.headLength = end - pos;
-        return;
-      }
-      pos = this.takeBody(chunk, pos + headerLength, headerLength, packets);
-    }
-  }
-
-  /** Adds the start of `chunk` to a partial header; returns where the body starts, or -1. */
-  private completeHead(chunk: Uint8Array): number {
-    const take = Math.min(this.head.length - this.headLength, chunk.length);
-    this.head.set(chunk.subarray(0, take), this.headLength);
-    const headerLength = this.parseHeader(this.head, 0, this.headLength + take);
-    if (headerLength === 0) {
-      this.headLength += take;
-      return -1;
-    }
-    return headerLength - this.headLength;
-  }
-
-  /** Decodes a body that starts at `start`, or keeps what there is of it; returns the next position. */
-  private takeBody(chunk: Uint8Array, start: number, headerLength: number, packets: Packet[]): number {
-    const end = start + this.remainingLength;
-    if (end <= chunk.length) {
-      packets.push(this.decodeBody(chunk, start, end));
-      return end;
-    }
-    const body = new Uint8Array(this.remainingLength);
-    body.set(chunk.subarray(start));
-    this.body = body;
-    this.bodyLength = chunk.length - start;
-    this.bodyHeaderLength = headerLength;
-    return chunk.length;
-  }
-
-  private fillBody(chunk: Uint8Array, packets: Packet[]): number {
-    const body = this.body as Uint8Array;
-    const take = Math.min(body.length - this.bodyLength, chunk.length);
-    body.set(chunk.subarray(0, take), this.bodyLength);
-    this.bodyLength += take;
-    if (this.bodyLength === body.length) {
-      this.body = null;
-      packets.push(this.decodeBody(body, 0, body.length));
-    }
-    return take;
-  }
-
-  /**
-   * Reads the fixed header at `pos`: returns its length, or 0 when it is not all there yet. The
-   * type, the flags and the size are checked as soon as their bytes arrive, so a bad or oversized
-   * frame is refused before its body is waited for or buffered.
-   */
-  private parseHeader(buf: Uint8Array, pos: number, end: number): number {
-    const first = buf[pos];
-    const type = first >> 4;
-    const required = REQUIRED_FLAGS[type];
-    if (type === 0 || (type === AUTH && this.version === 4)) {
-      throw malformed(`packet type ${type} is reserved`);
-    }
-    if (type !== PUBLISH && (first & 0x0f) !== required) {
-      throw malformed('the fixed header sets reserved flag bits'); // [MQTT-2.1.3-1]
-    }
-    if (this.version === undefined && type !== CONNECT) {
-      throw protocolError('the first packet must be CONNECT'); // [MQTT-3.1.0-1]
-    }
-    let value = 0;
-    let multiplier = 1;
-    for (let i = 1; i <= 4; i++) {
-      if (pos + i >= end) return 0;
-      const byte = buf[pos + i];
-      value += (byte & 0x7f) * multiplier;
-      if ((byte & 0x80) === 0) {
-        if (byte === 0 && i > 1) throw malformed('the remaining length is not in its shortest form'); // [MQTT-1.5.5-1]
-        const size = 1 + i + value;
-        if (size > this.maximumPacketSize) {
-          throw new DecodeError(
-            ReasonCode.PacketTooLarge,
-            `a ${size}-byte packet exceeds the maximum packet size of ${this.maximumPacketSize} bytes`,
-          );
-        }
-        this.firstByte = first;
-        this.remainingLength = value;
-        return 1 + i;
-      }
-      multiplier *= 128;
-    }
-    throw malformed('the remaining length is longer than four bytes');
-  }
-
-  private decodeBody(buf: Uint8Array, start: number, end: number): Packet {
-    const r = this.reader;
-    r.reset(buf, start, end);
-    const version = this.version as ProtocolVersion;
-    let packet: Packet;
-    switch (this.firstByte >> 4) {
-      case PUBLISH:
-        packet = decodePublish(r, this.firstByte & 0x0f, version);
-        break;
-      case PUBACK:
-        packet = decodeAck(r, 'puback', version);
-        break;
-      case PUBREC:
-        packet = decodeAck(r, 'pubrec', version);
-        break;
-      case PUBREL:
-        packet = decodeAck(r, 'pubrel', version);
-        break;
-      case PUBCOMP:
-        packet = decodeAck(r, 'pubcomp', version);
-        break;
-      case CONNECT:
-        packet = decodeConnect(r);
-        this.version = packet.protocolVersion;
-        break;
-      case CONNACK:
-        packet = decodeConnack(r, version);
-        break;
-      case SUBSCRIBE:
-        packet = decodeSubscribe(r, version);
-        break;
-      case SUBACK:
-        packet = decodeSuback(r, version);
-        break;
-      case UNSUBSCRIBE:
-        packet = decodeUnsubscribe(r, version);
-        break;
-      case UNSUBACK:
-        packet = decodeUnsuback(r, version);
-        break;
-      case PINGREQ:
-        packet = { type: 'pingreq' };
-        break;
-      case PINGRESP:
-        packet = { type: 'pingresp' };
-        break;
-      case DISCONNECT:
-        packet = decodeReasonPacket(r, 'disconnect', version);
-        break;
-      default:
-        packet = decodeReasonPacket(r, 'auth', version);
-        break;
-    }
-    if (r.pos !== end) throw malformed(`${packet.type.toUpperCase()} has bytes after its last field`);
-    return packet;
+    super(options, decodeAnyBody);
   }
 }

@@ -4,7 +4,6 @@ import type { ProtocolVersion, PublishPacket } from './packet';
 import { decodeProperties, encodePacketProperties, propertyFieldSize, writePropertyField } from './property-codec';
 import { IN_PUBLISH } from './property-table';
 import type { Reader } from './reader';
-import { ReasonCode } from './reason-codes';
 import { hasWildcard } from './topic-name';
 import { MAX_VARINT, startPacket, varintLength, writeString, writeU16 } from './writer';
 
@@ -15,7 +14,7 @@ export function decodePublish(r: Reader, flags: number, version: ProtocolVersion
   if (dup && qos === 0) throw malformed('a QoS 0 PUBLISH has DUP set'); // [MQTT-3.3.1-2]
   const topic = r.utf8();
   if (hasWildcard(topic)) {
-    throw new DecodeError(ReasonCode.TopicNameInvalid, 'a PUBLISH topic contains a wildcard'); // [MQTT-3.3.2-2]
+    throw new DecodeError(0x90 /* Topic Name Invalid */, 'a PUBLISH topic contains a wildcard'); // [MQTT-3.3.2-2]
   }
   const packetId = qos === 0 ? 0 : r.packetId();
   const properties = version === 5 ? decodeProperties(r, IN_PUBLISH) : undefined;

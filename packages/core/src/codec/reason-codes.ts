@@ -90,10 +90,14 @@ export const VALID_REASON_CODES_V5 = {
 /** SUBACK return codes in 3.1.1: a granted QoS or 0x80 failure (section 3.9.3). */
 export const VALID_SUBACK_CODES_V4 = codeSet([0x00, 0x01, 0x02, 0x80]);
 
-const NAMES: Record<number, string> = {};
-for (const [name, code] of Object.entries(ReasonCode)) NAMES[code] ??= name;
+// Built on first use, so that a bundle that never asks for a name carries no name table.
+let names: Record<number, string> | undefined;
 
 /** A readable name for a 5.0 reason code, for messages and logs ('QuotaExceeded', ...). */
 export function reasonCodeName(code: number): string {
-  return NAMES[code] ?? `0x${code.toString(16).padStart(2, '0')}`;
+  if (names === undefined) {
+    names = {};
+    for (const [name, value] of Object.entries(ReasonCode)) names[value] ??= name;
+  }
+  return names[code] ?? `0x${code.toString(16).padStart(2, '0')}`;
 }

@@ -13,13 +13,13 @@ interface Space {
  * reconnects but not a restart or a page reload. Writes complete at once.
  */
 export class MemoryOutbox implements OutboxStore {
-  private readonly spaces = new Map<string, Space>();
+  readonly #spaces = new Map<string, Space>();
 
   async open(clientId: string): Promise<Outbox> {
-    let space = this.spaces.get(clientId);
+    let space = this.#spaces.get(clientId);
     if (space === undefined) {
       space = { outgoing: new Map(), incoming: new Set(), nextId: 1, open: false };
-      this.spaces.set(clientId, space);
+      this.#spaces.set(clientId, space);
     }
     if (space.open) throw new OutboxError(`the outbox of client "${clientId}" is already open`);
     space.open = true;
@@ -29,9 +29,13 @@ export class MemoryOutbox implements OutboxStore {
 
 class MemorySpaceOutbox implements Outbox {
   readonly restored: OutboxSnapshot;
-  private closed = false;
+  #closed = false;
 
-  constructor(private readonly space: Space) {
+  readonly #space: Space;
+
+  constructor(space: Space) {
+    this.#space = space;
+
     this.restored = {
       outgoing: [...space.outgoing.values()].sort((a, b) => a.id - b.id).map((record) => ({ ...record })),
       incoming: [...space.incoming],
@@ -40,13 +44,13 @@ class MemorySpaceOutbox implements Outbox {
   }
 
   write(changes: readonly OutboxChange[]): void {
-    if (this.closed) throw new OutboxError('the outbox is closed');
-    const { outgoing, incoming } = this.space;
+    if (this.#closed) throw new OutboxError('the outbox is closed');
+    const { outgoing, incoming } = this.#space;
     for (const change of changes) {
       switch (change.op) {
         case 'put':
           outgoing.set(change.record.id, { ...change.record });
-          if (change.record.id >= this.space.nextId) this.space.nextId = change.record.id + 1;
+          if (change.record.id >= this.#space.nextId) this.#space.nextId = change.record.id + 1;
           break;
         case 'update': {
           const record = outgoing.get(change.id);
@@ -73,8 +77,8 @@ class MemorySpaceOutbox implements Outbox {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.space.open = false;
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#space.open = false;
   }
 }

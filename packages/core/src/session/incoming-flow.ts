@@ -1,6 +1,5 @@
 import type { AckPacket, Packet, PublishPacket } from '../codec/packet';
 import type { PublishProperties } from '../codec/properties';
-import { ReasonCode } from '../codec/reason-codes';
 import { type MqttError, OutboxError, ProtocolError } from '../errors';
 import { Fifo } from './fifo';
 import type { Link } from './link';
@@ -25,45 +24,49 @@ interface InboxItem {
  * and acks leave in arrival order [MQTT-4.6.0-2], [MQTT-4.6.0-3].
  */
 export class IncomingFlow {
-  private readonly qos2 = new Map<number, Qos2State>();
-  private readonly inbox = new Fifo<InboxItem>();
+  readonly #qos2 = new Map<number, Qos2State>();
+  readonly #inbox = new Fifo<InboxItem>();
 
-  constructor(private readonly ctx: SessionContext) {}
+  readonly #ctx: SessionContext;
+
+  constructor(ctx: SessionContext) {
+    this.#ctx = ctx;
+  }
 
   get idle(): boolean {
-    return this.inbox.length === 0;
+    return this.#inbox.length === 0;
   }
 
   restore(packetIds: number[]): void {
-    for (const packetId of packetIds) this.qos2.set(packetId, 'received');
+    for (const packetId of packetIds) this.#qos2.set(packetId, 'received');
   }
 
   onPublish(packet: PublishPacket, link: Link): void {
-    const topic = this.resolveTopic(packet, link);
+    const topic = this.#resolveTopic(packet, link);
     if (topic === undefined) return;
     const message: ReceivedMessage = { topic, payload: packet.payload, qos: packet.qos, retain: packet.retain, dup: packet.dup };
     const properties = withoutTopicAlias(packet.properties);
     if (properties !== undefined) message.properties = properties;
     const packetId = packet.packetId as number;
     if (packet.qos === 0) {
-      this.inbox.push({ message, ack: undefined, waitFor: 0 });
+      this.#inbox.push({ message, ack: undefined, waitFor: 0 });
     } else if (packet.qos === 1) {
       // After PUBACK, the same packet id is a new message, DUP or not: deliver it again.
-      if (!this.admit(link)) return;
-      this.inbox.push({ message, ack: { type: 'puback', packetId }, waitFor: 0 });
+      if (!this.#admit(link)) return;
+      this.#inbox.push({ message, ack: { type: 'puback', packetId }, waitFor: 0 });
     } else {
-      const state = this.qos2.get(packetId);
+      const state = this.#qos2.get(packetId);
       if (state !== undefined) {
         // [MQTT-4.3.3-10]: a PUBLISH with an id we hold before PUBREL is a duplicate: PUBREC
         // again (once the id is durable), and no second delivery. (A limit of the protocol: if
         // the broker lost our session and the CONNACK saying so was lost too, we keep ids it
         // forgot, and a new message reusing one is taken for a duplicate. Nothing tells us.)
-        this.inbox.push({ message: undefined, ack: { type: 'pubrec', packetId }, waitFor: state === 'writing' ? packetId : 0 });
+        this.#inbox.push({ message: undefined, ack: { type: 'pubrec', packetId }, waitFor: state === 'writing' ? packetId : 0 });
       } else {
-        if (!this.admit(link)) return;
-        this.qos2.set(packetId, 'writing');
-        this.ctx.emit({ type: 'persist', change: { op: 'putIncoming', packetId }, awaited: true });
-        this.inbox.push({ message, ack: { type: 'pubrec', packetId }, waitFor: packetId });
+        if (!this.#admit(link)) return;
+        this.#qos2.set(packetId, 'writing');
+        this.#ctx.emit({ type: 'persist', change: { op: 'putIncoming', packetId }, awaited: true });
+        this.#inbox.push({ message, ack: { type: 'pubrec', packetId }, waitFor: packetId });
       }
     }
     this.drain();
@@ -72,18 +75,18 @@ export class IncomingFlow {
   /** PUBREL always gets PUBCOMP: 0x92 in 5.0 when the id is unknown (3.7.2.1). */
   onPubrel(packet: AckPacket<'pubrel'>): void {
     const { packetId } = packet;
-    if (this.qos2.delete(packetId)) {
-      this.ctx.emit({ type: 'forget', change: { op: 'deleteIncoming', packetId } });
-      this.inbox.push({ message: undefined, ack: { type: 'pubcomp', packetId }, waitFor: 0 });
+    if (this.#qos2.delete(packetId)) {
+      this.#ctx.emit({ type: 'forget', change: { op: 'deleteIncoming', packetId } });
+      this.#inbox.push({ message: undefined, ack: { type: 'pubcomp', packetId }, waitFor: 0 });
     } else {
-      this.inbox.push({ message: undefined, ack: this.ctx.policy.unknownIdAnswer('pubcomp', packetId), waitFor: 0 });
+      this.#inbox.push({ message: undefined, ack: this.#ctx.policy.unknownIdAnswer('pubcomp', packetId), waitFor: 0 });
     }
     this.drain();
   }
 
   onStored(packetIds: number[]): void {
     for (const packetId of packetIds) {
-      if (this.qos2.get(packetId) === 'writing') this.qos2.set(packetId, 'received');
+      if (this.#qos2.get(packetId) === 'writing') this.#qos2.set(packetId, 'received');
     }
     this.drain();
   }
@@ -94,31 +97,31 @@ export class IncomingFlow {
    */
   onStoreFailed(packetIds: number[], error: MqttError): void {
     const failed = new Set(packetIds);
-    for (const packetId of packetIds) this.qos2.delete(packetId);
-    for (const item of this.inbox.toArray()) {
-      if (failed.has(item.waitFor)) this.inbox.remove(item);
+    for (const packetId of packetIds) this.#qos2.delete(packetId);
+    for (const item of this.#inbox.toArray()) {
+      if (failed.has(item.waitFor)) this.#inbox.remove(item);
     }
-    this.ctx.closeConnection(new OutboxError(`the outbox could not record a received QoS 2 message: ${error.message}`, { cause: error }));
+    this.#ctx.closeConnection(new OutboxError(`the outbox could not record a received QoS 2 message: ${error.message}`, { cause: error }));
     this.drain();
   }
 
   /** The broker started a new session: the QoS 2 ids it had sent us mean nothing any more. */
   onSessionReset(): void {
-    if (this.qos2.size === 0) return;
-    this.qos2.clear();
-    this.ctx.emit({ type: 'forget', change: { op: 'clearIncoming' } });
+    if (this.#qos2.size === 0) return;
+    this.#qos2.clear();
+    this.#ctx.emit({ type: 'forget', change: { op: 'clearIncoming' } });
     this.drain();
   }
 
   /** Delivers and acknowledges, in arrival order, as far as outbox writes allow. */
   drain(): void {
-    for (let item = this.inbox.peek(); item !== undefined; item = this.inbox.peek()) {
-      if (item.waitFor !== 0 && this.qos2.get(item.waitFor) === 'writing') return;
-      this.inbox.shift();
-      if (item.message !== undefined) this.ctx.emit({ type: 'deliver', message: item.message });
-      const link = this.ctx.link;
+    for (let item = this.#inbox.peek(); item !== undefined; item = this.#inbox.peek()) {
+      if (item.waitFor !== 0 && this.#qos2.get(item.waitFor) === 'writing') return;
+      this.#inbox.shift();
+      if (item.message !== undefined) this.#ctx.emit({ type: 'deliver', message: item.message });
+      const link = this.#ctx.link;
       if (item.ack !== undefined && link !== null && link.phase !== 'closing') {
-        this.ctx.send(item.ack);
+        this.#ctx.send(item.ack);
         if ((item.ack.type === 'puback' || item.ack.type === 'pubcomp') && link.unacknowledgedIn > 0) link.unacknowledgedIn--;
       }
     }
@@ -128,10 +131,10 @@ export class IncomingFlow {
    * Counts a new QoS 1/2 message against our Receive Maximum: a broker that sends more than it
    * allows breaks the protocol (0x93, 3.3.4).
    */
-  private admit(link: Link): boolean {
-    const receiveMaximum = this.ctx.options.receiveMaximum ?? 65_535;
-    if (this.ctx.policy.version === 5 && link.unacknowledgedIn >= receiveMaximum) {
-      this.ctx.fail(new ProtocolError(ReasonCode.ReceiveMaximumExceeded, `the broker sent more than ${receiveMaximum} unacknowledged QoS 1/2 messages, our Receive Maximum`));
+  #admit(link: Link): boolean {
+    const receiveMaximum = this.#ctx.options.receiveMaximum ?? 65_535;
+    if (this.#ctx.policy.version === 5 && link.unacknowledgedIn >= receiveMaximum) {
+      this.#ctx.fail(new ProtocolError(0x93 /* Receive Maximum Exceeded */, `the broker sent more than ${receiveMaximum} unacknowledged QoS 1/2 messages, our Receive Maximum`));
       return false;
     }
     link.unacknowledgedIn++;
@@ -139,12 +142,12 @@ export class IncomingFlow {
   }
 
   /** The topic, through the broker's topic aliases for this connection (3.3.2.3.4). */
-  private resolveTopic(packet: PublishPacket, link: Link): string | undefined {
+  #resolveTopic(packet: PublishPacket, link: Link): string | undefined {
     const alias = packet.properties?.topicAlias;
     if (alias === undefined) return packet.topic;
-    const maximum = this.ctx.options.topicAliasMaximum ?? 0;
+    const maximum = this.#ctx.options.topicAliasMaximum ?? 0;
     if (alias > maximum) {
-      this.ctx.fail(new ProtocolError(ReasonCode.TopicAliasInvalid, `the broker used topic alias ${alias}; we allow ${maximum}`));
+      this.#ctx.fail(new ProtocolError(0x94 /* Topic Alias Invalid */, `the broker used topic alias ${alias}; we allow ${maximum}`));
       return undefined;
     }
     if (packet.topic !== '') {
@@ -153,7 +156,7 @@ export class IncomingFlow {
     }
     const topic = link.topicAliases.get(alias);
     if (topic === undefined) {
-      this.ctx.fail(new ProtocolError(ReasonCode.ProtocolError, `the broker used topic alias ${alias} before setting it`));
+      this.#ctx.fail(new ProtocolError(0x82 /* Protocol Error */, `the broker used topic alias ${alias} before setting it`));
     }
     return topic;
   }

@@ -1,6 +1,5 @@
 import type { AckPacket, PublishPacket } from '../codec/packet';
 import { measurePublish } from '../codec/publish';
-import { reasonCodeName } from '../codec/reason-codes';
 import {
   AbortError,
   ConnectionError,
@@ -33,93 +32,97 @@ interface QueuedQoS0 {
  */
 export class OutgoingFlow {
   /** Every QoS 1/2 message owed, by sequence id, in id (publish) order. */
-  private readonly byId = new Map<number, OutgoingMessage>();
+  readonly #byId = new Map<number, OutgoingMessage>();
   /** Waiting for a packet id, in order. */
-  private readonly queue = new Fifo<OutgoingMessage>();
+  readonly #queue = new Fifo<OutgoingMessage>();
   /** Holding a packet id and waiting to go out (for the first time, or again), in order. */
-  private readonly toSend = new Fifo<OutgoingMessage>();
+  readonly #toSend = new Fifo<OutgoingMessage>();
   /** Every message holding a packet id, by packet id, in the order of their last transmission. */
-  private readonly inflight = new Map<number, OutgoingMessage>();
-  private readonly qos0 = new Fifo<QueuedQoS0>();
+  readonly #inflight = new Map<number, OutgoingMessage>();
+  readonly #qos0 = new Fifo<QueuedQoS0>();
 
-  constructor(private readonly ctx: SessionContext) {}
+  readonly #ctx: SessionContext;
+
+  constructor(ctx: SessionContext) {
+    this.#ctx = ctx;
+  }
 
   /** Messages and QoS 0 publishes still owed. */
   get owed(): number {
-    return this.byId.size + this.qos0.length;
+    return this.#byId.size + this.#qos0.length;
   }
 
   get hasRestoredState(): boolean {
-    return this.byId.size > 0;
+    return this.#byId.size > 0;
   }
 
   /** Takes back what the outbox held; their packet ids are reserved before anything new is sent. */
   restore(records: OutgoingRecord[]): void {
     for (const record of records) {
       const message = OutgoingMessage.fromRecord(record);
-      this.byId.set(message.id, message);
-      if (record.state !== 'queued' && record.packetId !== undefined && this.ctx.ids.reserve(record.packetId)) {
+      this.#byId.set(message.id, message);
+      if (record.state !== 'queued' && record.packetId !== undefined && this.#ctx.ids.reserve(record.packetId)) {
         message.state = record.state;
         message.packetId = record.packetId;
         message.sentOnce = true; // it may have gone out before the restart: a resend carries DUP=1
-        this.inflight.set(message.packetId, message);
+        this.#inflight.set(message.packetId, message);
       } else {
-        this.queue.push(message);
+        this.#queue.push(message);
       }
     }
   }
 
   request(id: number, request: PublishRequest): void {
-    const link = this.ctx.link;
+    const link = this.#ctx.link;
     if (request.qos === 0) {
-      if (link?.open === true && !link.blocked && this.qos0.length === 0) {
-        this.sendQoS0(id, request);
-      } else if (this.qos0.length >= this.ctx.options.maxQueuedQoS0) {
-        this.settle(id, undefined, new QueueFullError(`${this.qos0.length} QoS 0 messages are already waiting for the connection`));
+      if (link?.open === true && !link.blocked && this.#qos0.length === 0) {
+        this.#sendQoS0(id, request);
+      } else if (this.#qos0.length >= this.#ctx.options.maxQueuedQoS0) {
+        this.#settle(id, undefined, new QueueFullError(`${this.#qos0.length} QoS 0 messages are already waiting for the connection`));
       } else {
-        this.qos0.push({ id, request });
+        this.#qos0.push({ id, request });
       }
       return;
     }
-    if (this.byId.size >= this.ctx.options.maxQueuedMessages) {
-      this.settle(id, undefined, new QueueFullError(`${this.byId.size} QoS 1/2 messages are already owed`));
+    if (this.#byId.size >= this.#ctx.options.maxQueuedMessages) {
+      this.#settle(id, undefined, new QueueFullError(`${this.#byId.size} QoS 1/2 messages are already owed`));
       return;
     }
-    const refusal = link?.open === true ? this.refusal(request, link) : undefined;
+    const refusal = link?.open === true ? this.#refusal(request, link) : undefined;
     if (refusal !== undefined) {
-      this.settle(id, undefined, refusal);
+      this.#settle(id, undefined, refusal);
       return;
     }
     const message = new OutgoingMessage(id, request);
-    this.byId.set(id, message);
+    this.#byId.set(id, message);
     // Sent at once when it can be: then its first write already carries its packet id.
-    if (link?.open === true && this.queue.length === 0 && this.toSend.length < link.quota) this.assignId(message);
-    this.persist({ op: 'put', record: message.record() }, message);
-    if (message.packetId === 0) this.queue.push(message);
+    if (link?.open === true && this.#queue.length === 0 && this.#toSend.length < link.quota) this.#assignId(message);
+    this.#persist({ op: 'put', record: message.record() }, message);
+    if (message.packetId === 0) this.#queue.push(message);
   }
 
   /** Sends whatever the connection, the quota, the packet ids and the outbox writes allow. */
   pump(): void {
-    const link = this.ctx.link;
+    const link = this.#ctx.link;
     if (link === null || !link.open || link.blocked) return;
-    for (let queued = this.qos0.shift(); queued !== undefined; queued = this.qos0.shift()) {
-      this.sendQoS0(queued.id, queued.request);
+    for (let queued = this.#qos0.shift(); queued !== undefined; queued = this.#qos0.shift()) {
+      this.#sendQoS0(queued.id, queued.request);
     }
-    while (this.queue.length > 0 && this.toSend.length < link.quota) {
-      const message = this.queue.peek() as OutgoingMessage;
-      if (!this.assignId(message)) break; // all 65,535 ids in use: wait for acks
-      this.queue.shift();
-      this.persist({ op: 'update', id: message.id, state: 'sent', packetId: message.packetId }, message);
+    while (this.#queue.length > 0 && this.#toSend.length < link.quota) {
+      const message = this.#queue.peek() as OutgoingMessage;
+      if (!this.#assignId(message)) break; // all 65,535 ids in use: wait for acks
+      this.#queue.shift();
+      this.#persist({ op: 'update', id: message.id, state: 'sent', packetId: message.packetId }, message);
     }
     // In order: a message whose writes are not durable yet holds back the ones after it.
-    while (this.toSend.length > 0 && link.quota > 0) {
-      const message = this.toSend.peek() as OutgoingMessage;
+    while (this.#toSend.length > 0 && link.quota > 0) {
+      const message = this.#toSend.peek() as OutgoingMessage;
       if (message.writes > 0) break;
-      this.toSend.shift();
+      this.#toSend.shift();
       message.waitingToSend = false;
-      const refusal = this.refusal(message.request, link);
-      if (refusal !== undefined) this.drop(message, refusal);
-      else this.transmit(message, link);
+      const refusal = this.#refusal(message.request, link);
+      if (refusal !== undefined) this.#drop(message, refusal);
+      else this.#transmit(message, link);
     }
   }
 
@@ -128,17 +131,17 @@ export class OutgoingFlow {
    * original packet id, and every PUBREL again, in original order [MQTT-4.4.0-1], [MQTT-4.6.0-1].
    */
   resend(link: Link): void {
-    const owed = [...this.inflight.values()].filter((m) => m.sentOnce && !m.waitingToSend).sort(byId);
+    const owed = [...this.#inflight.values()].filter((m) => m.sentOnce && !m.waitingToSend).sort(byId);
     for (const message of owed) {
       if (message.state !== 'released') continue;
       // Its PUBLISH is unacknowledged until PUBCOMP, on this connection too [MQTT-3.3.4-7].
       message.holdsQuota = true;
       link.quota--;
-      this.sendPubrel(message);
+      this.#sendPubrel(message);
     }
     const publishes = owed.filter((m) => m.state === 'sent');
     for (const message of publishes) message.waitingToSend = true;
-    this.toSend.unshiftAll([...publishes, ...this.toSend.clear()].sort(byId));
+    this.#toSend.unshiftAll([...publishes, ...this.#toSend.clear()].sort(byId));
   }
 
   /**
@@ -150,77 +153,77 @@ export class OutgoingFlow {
     let republished = 0;
     let settledAsDelivered = 0;
     const requeued: OutgoingMessage[] = [];
-    for (const message of [...this.inflight.values()].sort(byId)) {
+    for (const message of [...this.#inflight.values()].sort(byId)) {
       if (message.state === 'released') {
-        this.complete(message, undefined);
+        this.#complete(message, undefined);
         settledAsDelivered++;
         continue;
       }
       if (message.sentOnce) republished++;
-      this.inflight.delete(message.packetId);
-      this.ctx.ids.release(message.packetId);
+      this.#inflight.delete(message.packetId);
+      this.#ctx.ids.release(message.packetId);
       message.packetId = 0;
       message.state = 'queued';
       message.sentOnce = false;
       message.waitingToSend = false;
       requeued.push(message);
     }
-    this.toSend.clear();
-    this.queue.unshiftAll(requeued);
+    this.#toSend.clear();
+    this.#queue.unshiftAll(requeued);
     return { republished, settledAsDelivered };
   }
 
   onConnectionLost(): void {
-    for (const message of this.inflight.values()) {
+    for (const message of this.#inflight.values()) {
       message.onWire = false;
       message.holdsQuota = false;
     }
   }
 
   onPuback(ack: AckPacket<'puback'>): void {
-    const message = this.inflight.get(ack.packetId);
+    const message = this.#inflight.get(ack.packetId);
     if (message === undefined || message.qos !== 1 || !message.sentOnce) {
-      this.unexpected(ack);
+      this.#unexpected(ack);
       return;
     }
-    this.complete(message, ack);
+    this.#complete(message, ack);
   }
 
   onPubrec(ack: AckPacket<'pubrec'>): void {
-    const message = this.inflight.get(ack.packetId);
+    const message = this.#inflight.get(ack.packetId);
     if (message === undefined || message.qos !== 2 || !message.sentOnce) {
-      this.unexpected(ack);
-      this.ctx.send(this.ctx.policy.unknownIdAnswer('pubrel', ack.packetId));
+      this.#unexpected(ack);
+      this.#ctx.send(this.#ctx.policy.unknownIdAnswer('pubrel', ack.packetId));
       return;
     }
-    if (this.ctx.policy.refuses(ack.reasonCode)) {
-      this.complete(message, ack); // refused: done, never sent again [MQTT-4.4.0-2]
+    if (this.#ctx.policy.refuses(ack.reasonCode)) {
+      this.#complete(message, ack); // refused: done, never sent again [MQTT-4.4.0-2]
       return;
     }
     if (message.state !== 'released') {
       // PUBREC moves the record to "released" in one update; the PUBLISH is never sent again.
       message.state = 'released';
-      this.ctx.emit({
+      this.#ctx.emit({
         type: 'persist',
         change: { op: 'update', id: message.id, state: 'released', packetId: message.packetId },
         awaited: false,
       });
     }
-    this.sendPubrel(message);
+    this.#sendPubrel(message);
   }
 
   onPubcomp(ack: AckPacket<'pubcomp'>): void {
-    const message = this.inflight.get(ack.packetId);
+    const message = this.#inflight.get(ack.packetId);
     if (message === undefined || message.state !== 'released') {
-      this.unexpected(ack);
+      this.#unexpected(ack);
       return;
     }
-    this.complete(message, ack);
+    this.#complete(message, ack);
   }
 
   onStored(ids: number[]): void {
     for (const id of ids) {
-      const message = this.byId.get(id);
+      const message = this.#byId.get(id);
       if (message !== undefined && message.writes > 0) message.writes--;
     }
   }
@@ -228,8 +231,8 @@ export class OutgoingFlow {
   /** The outbox could not store these messages: they are refused, never sent unrecorded. */
   onStoreFailed(ids: number[], error: MqttError): void {
     for (const id of ids) {
-      const message = this.byId.get(id);
-      if (message !== undefined) this.drop(message, new OutboxError(`the outbox could not store the message: ${error.message}`, { cause: error }));
+      const message = this.#byId.get(id);
+      if (message !== undefined) this.#drop(message, new OutboxError(`the outbox could not store the message: ${error.message}`, { cause: error }));
     }
   }
 
@@ -238,29 +241,29 @@ export class OutgoingFlow {
    * 5.0 may not [MQTT-4.4.0-1], so it closes the connection and the reconnect resends.
    */
   checkTimeouts(link: Link): void {
-    const timeout = this.ctx.options.ackTimeoutMs;
+    const timeout = this.#ctx.options.ackTimeoutMs;
     if (timeout <= 0) return;
     const expired: OutgoingMessage[] = [];
-    for (const message of this.inflight.values()) {
+    for (const message of this.#inflight.values()) {
       if (!message.onWire) continue;
-      if (message.sentAt + timeout > this.ctx.now) break; // sent later than this one: not due either
+      if (message.sentAt + timeout > this.#ctx.now) break; // sent later than this one: not due either
       expired.push(message);
     }
     if (expired.length === 0) return;
-    if (!this.ctx.policy.resendInSession) {
-      this.ctx.closeConnection(new ConnectionError(`no acknowledgement within ${timeout} ms: reconnecting to resend`));
+    if (!this.#ctx.policy.resendInSession) {
+      this.#ctx.closeConnection(new ConnectionError(`no acknowledgement within ${timeout} ms: reconnecting to resend`));
       return;
     }
     for (const message of expired) {
-      if (message.state === 'released') this.sendPubrel(message);
-      else this.retransmit(message, link);
+      if (message.state === 'released') this.#sendPubrel(message);
+      else this.#retransmit(message, link);
     }
   }
 
   nextDeadline(): number {
-    const timeout = this.ctx.options.ackTimeoutMs;
+    const timeout = this.#ctx.options.ackTimeoutMs;
     if (timeout <= 0) return Infinity;
-    for (const message of this.inflight.values()) {
+    for (const message of this.#inflight.values()) {
       if (message.onWire) return message.sentAt + timeout;
     }
     return Infinity;
@@ -268,144 +271,144 @@ export class OutgoingFlow {
 
   /** The application gave up on message `id` before it went out. */
   abort(id: number, reason?: unknown): void {
-    const message = this.byId.get(id);
+    const message = this.#byId.get(id);
     if (message === undefined) {
-      const queued = this.qos0.toArray().find((q) => q.id === id);
-      if (queued !== undefined && this.qos0.remove(queued)) this.settle(id, undefined, new AbortError(false, { cause: reason }));
+      const queued = this.#qos0.toArray().find((q) => q.id === id);
+      if (queued !== undefined && this.#qos0.remove(queued)) this.#settle(id, undefined, new AbortError(false, { cause: reason }));
       return;
     }
     if (message.sentOnce) return; // once sent it cannot be called back: the flow goes on
-    this.drop(message, new AbortError(false, { cause: reason }));
+    this.#drop(message, new AbortError(false, { cause: reason }));
   }
 
   /** Whether message `id` has gone out (or, for QoS 0, is no longer waiting). */
   wasSent(id: number): boolean {
-    const message = this.byId.get(id);
+    const message = this.#byId.get(id);
     if (message !== undefined) return message.sentOnce;
-    return !this.qos0.toArray().some((q) => q.id === id);
+    return !this.#qos0.toArray().some((q) => q.id === id);
   }
 
   has(id: number): boolean {
-    return this.byId.has(id) || this.qos0.toArray().some((q) => q.id === id);
+    return this.#byId.has(id) || this.#qos0.toArray().some((q) => q.id === id);
   }
 
   pending(): OutboxEntry[] {
-    return [...this.byId.values()].map((message) => message.record());
+    return [...this.#byId.values()].map((message) => message.record());
   }
 
   /** Re-checks every owed message against a new protocol version (after falling back to 3.1.1). */
   revalidate(): void {
-    const version = this.ctx.policy.version;
-    for (const message of [...this.byId.values()]) {
+    const version = this.#ctx.policy.version;
+    for (const message of [...this.#byId.values()]) {
       const problem = encodingProblem(message.request, version);
-      if (problem !== undefined) this.drop(message, problem);
+      if (problem !== undefined) this.#drop(message, problem);
     }
-    for (const queued of this.qos0.toArray()) {
+    for (const queued of this.#qos0.toArray()) {
       const problem = encodingProblem(queued.request, version);
-      if (problem !== undefined && this.qos0.remove(queued)) this.settle(queued.id, undefined, problem);
+      if (problem !== undefined && this.#qos0.remove(queued)) this.#settle(queued.id, undefined, problem);
     }
   }
 
   /** Ends by force: every owed publish is rejected; the outbox keeps its records. */
   endAll(error: MqttError): void {
-    for (const message of this.byId.values()) this.settle(message.id, undefined, error);
-    for (const queued of this.qos0.clear()) this.settle(queued.id, undefined, error);
-    this.byId.clear();
-    this.queue.clear();
-    this.toSend.clear();
-    this.inflight.clear();
+    for (const message of this.#byId.values()) this.#settle(message.id, undefined, error);
+    for (const queued of this.#qos0.clear()) this.#settle(queued.id, undefined, error);
+    this.#byId.clear();
+    this.#queue.clear();
+    this.#toSend.clear();
+    this.#inflight.clear();
   }
 
-  private sendQoS0(id: number, request: PublishRequest): void {
+  #sendQoS0(id: number, request: PublishRequest): void {
     const packet: PublishPacket = { type: 'publish', topic: request.topic, payload: request.payload, qos: 0, dup: false, retain: request.retain };
     if (request.properties !== undefined) packet.properties = request.properties;
-    this.ctx.send(packet);
-    this.settle(id, { id, qos: 0 }); // QoS 0 settles once handed to the transport
+    this.#ctx.send(packet);
+    this.#settle(id, { id, qos: 0 }); // QoS 0 settles once handed to the transport
   }
 
-  private assignId(message: OutgoingMessage): boolean {
-    const packetId = this.ctx.ids.allocate();
+  #assignId(message: OutgoingMessage): boolean {
+    const packetId = this.#ctx.ids.allocate();
     if (packetId === 0) return false;
     message.packetId = packetId;
     message.state = 'sent';
     message.waitingToSend = true;
-    this.inflight.set(packetId, message);
-    this.toSend.push(message);
+    this.#inflight.set(packetId, message);
+    this.#toSend.push(message);
     return true;
   }
 
-  private persist(change: { op: 'put'; record: OutgoingRecord } | { op: 'update'; id: number; state: 'sent'; packetId: number }, message: OutgoingMessage): void {
+  #persist(change: { op: 'put'; record: OutgoingRecord } | { op: 'update'; id: number; state: 'sent'; packetId: number }, message: OutgoingMessage): void {
     message.writes++;
-    this.ctx.emit({ type: 'persist', change, awaited: true });
+    this.#ctx.emit({ type: 'persist', change, awaited: true });
   }
 
-  private transmit(message: OutgoingMessage, link: Link): void {
-    this.ctx.send(message.publishPacket());
+  #transmit(message: OutgoingMessage, link: Link): void {
+    this.#ctx.send(message.publishPacket());
     message.sentOnce = true;
     message.holdsQuota = true;
     link.quota--;
-    this.onWireNow(message);
+    this.#onWireNow(message);
   }
 
   /** An in-session resend (3.1.1): same packet id, DUP=1, no new quota. */
-  private retransmit(message: OutgoingMessage, link: Link): void {
+  #retransmit(message: OutgoingMessage, link: Link): void {
     if (!message.holdsQuota) {
-      this.transmit(message, link);
+      this.#transmit(message, link);
       return;
     }
-    this.ctx.send(message.publishPacket());
-    this.onWireNow(message);
+    this.#ctx.send(message.publishPacket());
+    this.#onWireNow(message);
   }
 
-  private sendPubrel(message: OutgoingMessage): void {
-    this.ctx.send({ type: 'pubrel', packetId: message.packetId });
-    this.onWireNow(message);
+  #sendPubrel(message: OutgoingMessage): void {
+    this.#ctx.send({ type: 'pubrel', packetId: message.packetId });
+    this.#onWireNow(message);
   }
 
   /** Marks it sent now and moves it to the end of `inflight`, which stays in send-time order. */
-  private onWireNow(message: OutgoingMessage): void {
+  #onWireNow(message: OutgoingMessage): void {
     message.onWire = true;
-    message.sentAt = this.ctx.now;
-    this.inflight.delete(message.packetId);
-    this.inflight.set(message.packetId, message);
+    message.sentAt = this.#ctx.now;
+    this.#inflight.delete(message.packetId);
+    this.#inflight.set(message.packetId, message);
   }
 
   /** The final ack (or a refusal) arrived: the message is done and its packet id free. */
-  private complete(message: OutgoingMessage, ack: AckPacket<'puback' | 'pubrec' | 'pubcomp'> | undefined): void {
-    this.inflight.delete(message.packetId);
-    this.ctx.ids.release(message.packetId);
-    this.byId.delete(message.id);
-    const link = this.ctx.link;
+  #complete(message: OutgoingMessage, ack: AckPacket<'puback' | 'pubrec' | 'pubcomp'> | undefined): void {
+    this.#inflight.delete(message.packetId);
+    this.#ctx.ids.release(message.packetId);
+    this.#byId.delete(message.id);
+    const link = this.#ctx.link;
     if (message.holdsQuota && link !== null && link.quota < link.quotaMax) link.quota++;
-    this.ctx.emit({ type: 'forget', change: { op: 'delete', id: message.id } });
+    this.#ctx.emit({ type: 'forget', change: { op: 'delete', id: message.id } });
     const reasonCode = ack?.reasonCode;
     // Only PUBACK and PUBREC can refuse a message [MQTT-4.4.0-2]. A PUBCOMP of 0x92 comes after
     // a PUBREC, when the broker had already completed the flow: the message was delivered.
-    if (ack !== undefined && ack.type !== 'pubcomp' && this.ctx.policy.refuses(reasonCode)) {
+    if (ack !== undefined && ack.type !== 'pubcomp' && this.#ctx.policy.refuses(reasonCode)) {
       const code = reasonCode as number;
-      this.settle(message.id, undefined, new PublishRejectedError(code, ack, `the broker refused the message: ${reasonCodeName(code)} (0x${code.toString(16)})`));
+      this.#settle(message.id, undefined, new PublishRejectedError(code, ack, `the broker refused the message: 0x${code.toString(16)}`));
       return;
     }
     const result: PublishResult = { id: message.id, qos: message.qos, packetId: message.packetId };
-    if (this.ctx.policy.version === 5 && reasonCode !== undefined) result.reasonCode = reasonCode;
+    if (this.#ctx.policy.version === 5 && reasonCode !== undefined) result.reasonCode = reasonCode;
     if (ack?.properties !== undefined) result.properties = ack.properties;
-    this.settle(message.id, result);
+    this.#settle(message.id, result);
   }
 
   /** Gives up on a message that has not gone out: its record, its id and its promise. */
-  private drop(message: OutgoingMessage, error: MqttError): void {
-    if (!this.queue.remove(message)) this.toSend.remove(message);
+  #drop(message: OutgoingMessage, error: MqttError): void {
+    if (!this.#queue.remove(message)) this.#toSend.remove(message);
     if (message.packetId !== 0) {
-      this.inflight.delete(message.packetId);
-      this.ctx.ids.release(message.packetId);
+      this.#inflight.delete(message.packetId);
+      this.#ctx.ids.release(message.packetId);
     }
-    this.byId.delete(message.id);
-    this.ctx.emit({ type: 'forget', change: { op: 'delete', id: message.id } });
-    this.settle(message.id, undefined, error);
+    this.#byId.delete(message.id);
+    this.#ctx.emit({ type: 'forget', change: { op: 'delete', id: message.id } });
+    this.#settle(message.id, undefined, error);
   }
 
   /** Why the broker would not take this message, from what its CONNACK said, if it would not. */
-  private refusal(request: PublishRequest, link: Link): MqttError | undefined {
+  #refusal(request: PublishRequest, link: Link): MqttError | undefined {
     const limits = link.limits;
     if (limits === undefined) return undefined;
     if (request.qos > limits.maximumQoS) {
@@ -415,7 +418,7 @@ export class OutgoingFlow {
       return new InvalidArgumentError('the broker does not accept retained messages [MQTT-3.2.2-14]');
     }
     if (limits.maximumPacketSize < MAX_PACKET_SIZE && request.payload.length + 7 > limits.maximumPacketSize / 2) {
-      const size = measurePublish(probe(request), this.ctx.policy.version);
+      const size = measurePublish(probe(request), this.#ctx.policy.version);
       if (size > limits.maximumPacketSize) {
         return new InvalidArgumentError(`the message takes ${size} bytes; the broker accepts ${limits.maximumPacketSize} at most [MQTT-3.2.2-15]`);
       }
@@ -423,12 +426,12 @@ export class OutgoingFlow {
     return undefined;
   }
 
-  private unexpected(ack: AckPacket<'puback' | 'pubrec' | 'pubcomp'>): void {
-    this.ctx.warn(new MqttError('ERR_UNEXPECTED_ACK', `the broker sent ${ack.type.toUpperCase()} for packet id ${ack.packetId}, which awaits no such ack: ignored`));
+  #unexpected(ack: AckPacket<'puback' | 'pubrec' | 'pubcomp'>): void {
+    this.#ctx.warn(new MqttError('ERR_UNEXPECTED_ACK', `the broker sent ${ack.type.toUpperCase()} for packet id ${ack.packetId}, which awaits no such ack: ignored`));
   }
 
-  private settle(id: number, result: PublishResult | undefined, error?: MqttError): void {
-    this.ctx.emit(error === undefined ? { type: 'settle', operation: 'publish', id, result } : { type: 'settle', operation: 'publish', id, error });
+  #settle(id: number, result: PublishResult | undefined, error?: MqttError): void {
+    this.#ctx.emit(error === undefined ? { type: 'settle', operation: 'publish', id, result } : { type: 'settle', operation: 'publish', id, error });
   }
 }
 

@@ -10,45 +10,45 @@ const MAX_ID = 0xffff;
  * a late, duplicated ack is unlikely to meet a new message under its id.
  */
 export class PacketIds {
-  private readonly used = new Uint32Array((MAX_ID + 1) / 32 + 1);
-  private cursor = 0;
-  private count = 0;
+  readonly #used = new Uint32Array((MAX_ID + 1) / 32 + 1);
+  #cursor = 0;
+  #count = 0;
 
   get inUse(): number {
-    return this.count;
+    return this.#count;
   }
 
   has(id: number): boolean {
-    return (this.used[id >>> 5] & (1 << (id & 31))) !== 0;
+    return (this.#used[id >>> 5] & (1 << (id & 31))) !== 0;
   }
 
   /** The next free id after the last one given, or 0 when all 65,535 are in use. */
   allocate(): number {
-    if (this.count === MAX_ID) return 0;
-    let id = this.cursor;
+    if (this.#count === MAX_ID) return 0;
+    let id = this.#cursor;
     do {
       id = id === MAX_ID ? 1 : id + 1;
     } while (this.has(id));
-    this.cursor = id;
-    this.mark(id);
+    this.#cursor = id;
+    this.#mark(id);
     return id;
   }
 
   /** Takes a specific id (one restored from the outbox); false when it was already taken. */
   reserve(id: number): boolean {
     if (id < 1 || id > MAX_ID || this.has(id)) return false;
-    this.mark(id);
+    this.#mark(id);
     return true;
   }
 
   release(id: number): void {
     if (!this.has(id)) return;
-    this.used[id >>> 5] &= ~(1 << (id & 31));
-    this.count--;
+    this.#used[id >>> 5] &= ~(1 << (id & 31));
+    this.#count--;
   }
 
-  private mark(id: number): void {
-    this.used[id >>> 5] |= 1 << (id & 31);
-    this.count++;
+  #mark(id: number): void {
+    this.#used[id >>> 5] |= 1 << (id & 31);
+    this.#count++;
   }
 }

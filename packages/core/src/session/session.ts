@@ -1,5 +1,5 @@
 import type { ConnackPacket, Packet, ProtocolVersion } from '../codec/packet';
-import { ReasonCode, VALID_REASON_CODES_V5, reasonCodeName } from '../codec/reason-codes';
+import { VALID_REASON_CODES_V5 } from '../codec/reason-codes';
 import {
   ClientEndedError,
   ConnectionError,
@@ -37,22 +37,22 @@ export class Session implements SessionContext {
   /** The client id on the wire; a 5.0 broker may assign one. */
   clientId: string;
 
-  private out: SessionAction[] = [];
-  private readonly outgoing: OutgoingFlow;
-  private readonly incoming: IncomingFlow;
-  private readonly subscriptions: SubscriptionFlow;
-  private connectedBefore = false;
-  private restoredState = false;
-  private fellBack = false;
-  private ended = false;
+  #out: SessionAction[] = [];
+  readonly #outgoing: OutgoingFlow;
+  readonly #incoming: IncomingFlow;
+  readonly #subscriptions: SubscriptionFlow;
+  #connectedBefore = false;
+  #restoredState = false;
+  #fellBack = false;
+  #ended = false;
 
   constructor(options: SessionOptions) {
     this.options = options;
     this.clientId = options.clientId;
     this.policy = policyFor(options.protocolVersion);
-    this.outgoing = new OutgoingFlow(this);
-    this.incoming = new IncomingFlow(this);
-    this.subscriptions = new SubscriptionFlow(this);
+    this.#outgoing = new OutgoingFlow(this);
+    this.#incoming = new IncomingFlow(this);
+    this.#subscriptions = new SubscriptionFlow(this);
   }
 
   /** The version of the next (or current) connection: 3.1.1 after a fallback. */
@@ -67,50 +67,50 @@ export class Session implements SessionContext {
   handle(input: SessionInput, now: number): SessionAction[] {
     this.now = now;
     const out: SessionAction[] = [];
-    this.out = out;
+    this.#out = out;
     switch (input.type) {
       case 'restore':
-        this.outgoing.restore(input.snapshot.outgoing);
-        this.incoming.restore(input.snapshot.incoming);
-        this.restoredState = this.outgoing.hasRestoredState || input.snapshot.incoming.length > 0;
+        this.#outgoing.restore(input.snapshot.outgoing);
+        this.#incoming.restore(input.snapshot.incoming);
+        this.#restoredState = this.#outgoing.hasRestoredState || input.snapshot.incoming.length > 0;
         break;
       case 'connectionOpened':
-        this.onConnectionOpened();
+        this.#onConnectionOpened();
         break;
       case 'connectionLost':
-        this.onConnectionLost();
+        this.#onConnectionLost();
         break;
       case 'packetReceived':
-        this.onPacket(input.packet);
+        this.#onPacket(input.packet);
         break;
       case 'decodeFailed':
         this.fail(new ProtocolError(input.error.reasonCode, `the broker sent a malformed packet: ${input.error.message}`, { cause: input.error }));
         break;
       case 'publishRequested':
-        if (this.ended) this.emit({ type: 'settle', operation: 'publish', id: input.id, error: new ClientEndedError() });
-        else this.outgoing.request(input.id, input.message);
+        if (this.#ended) this.emit({ type: 'settle', operation: 'publish', id: input.id, error: new ClientEndedError() });
+        else this.#outgoing.request(input.id, input.message);
         break;
       case 'subscribeRequested':
-        if (this.ended) this.emit({ type: 'settle', operation: 'subscribe', id: input.id, error: new ClientEndedError() });
-        else this.subscriptions.requestSubscribe(input.id, input.subscriptions, input.properties);
+        if (this.#ended) this.emit({ type: 'settle', operation: 'subscribe', id: input.id, error: new ClientEndedError() });
+        else this.#subscriptions.requestSubscribe(input.id, input.subscriptions, input.properties);
         break;
       case 'unsubscribeRequested':
-        if (this.ended) this.emit({ type: 'settle', operation: 'unsubscribe', id: input.id, error: new ClientEndedError() });
-        else this.subscriptions.requestUnsubscribe(input.id, input.topicFilters, input.properties);
+        if (this.#ended) this.emit({ type: 'settle', operation: 'unsubscribe', id: input.id, error: new ClientEndedError() });
+        else this.#subscriptions.requestUnsubscribe(input.id, input.topicFilters, input.properties);
         break;
       case 'abortRequested':
-        this.outgoing.abort(input.id);
+        this.#outgoing.abort(input.id);
         break;
       case 'stored':
-        this.outgoing.onStored(input.ids);
-        this.incoming.onStored(input.incoming);
+        this.#outgoing.onStored(input.ids);
+        this.#incoming.onStored(input.incoming);
         break;
       case 'storeFailed':
-        this.outgoing.onStoreFailed(input.ids, input.error);
-        if (input.incoming.length > 0) this.incoming.onStoreFailed(input.incoming, input.error);
+        this.#outgoing.onStoreFailed(input.ids, input.error);
+        if (input.incoming.length > 0) this.#incoming.onStoreFailed(input.incoming, input.error);
         break;
       case 'timerExpired':
-        this.onTimer();
+        this.#onTimer();
         break;
       case 'transportBlocked':
         if (this.link !== null) this.link.blocked = true;
@@ -119,18 +119,18 @@ export class Session implements SessionContext {
         if (this.link !== null) this.link.blocked = false;
         break;
       case 'disconnectRequested':
-        this.disconnect(input.reasonCode, input.properties);
+        this.#disconnect(input.reasonCode, input.properties);
         break;
       case 'endRequested':
-        this.ended = true;
-        this.outgoing.endAll(new ClientEndedError());
-        this.subscriptions.endAll(new ClientEndedError());
-        this.disconnect(undefined, undefined);
+        this.#ended = true;
+        this.#outgoing.endAll(new ClientEndedError());
+        this.#subscriptions.endAll(new ClientEndedError());
+        this.#disconnect(undefined, undefined);
         break;
     }
-    this.subscriptions.pump();
-    this.outgoing.pump();
-    this.out = [];
+    this.#subscriptions.pump();
+    this.#outgoing.pump();
+    this.#out = [];
     return out;
   }
 
@@ -140,45 +140,45 @@ export class Session implements SessionContext {
     if (link === null) return undefined;
     if (link.phase === 'connecting') return link.connectDeadline;
     if (link.phase !== 'connected') return undefined;
-    const deadline = Math.min(this.keepAliveDeadline(link), this.outgoing.nextDeadline(), this.subscriptions.nextDeadline());
+    const deadline = Math.min(this.#keepAliveDeadline(link), this.#outgoing.nextDeadline(), this.#subscriptions.nextDeadline());
     return deadline === Infinity ? undefined : deadline;
   }
 
   /** What is still owed: every QoS 1/2 message not yet fully acknowledged, in publish order. */
   pending(): OutboxEntry[] {
-    return this.outgoing.pending();
+    return this.#outgoing.pending();
   }
 
   /** Nothing owed: no message to deliver, no operation to answer. */
   isIdle(): boolean {
-    return this.outgoing.owed === 0 && this.subscriptions.owed === 0 && this.incoming.idle;
+    return this.#outgoing.owed === 0 && this.#subscriptions.owed === 0 && this.#incoming.idle;
   }
 
   /** Whether message `id` is still owed. */
   owes(id: number): boolean {
-    return this.outgoing.has(id);
+    return this.#outgoing.has(id);
   }
 
   /** Whether message `id` has gone out (then it cannot be called back). */
   wasSent(id: number): boolean {
-    return this.outgoing.wasSent(id);
+    return this.#outgoing.wasSent(id);
   }
 
   // SessionContext: what the flows may do.
 
   emit(action: SessionAction): void {
-    this.out.push(action);
+    this.#out.push(action);
   }
 
   send(packet: Packet): void {
-    this.out.push({ type: 'send', packet });
+    this.#out.push({ type: 'send', packet });
     if (this.link !== null) this.link.lastSentAt = this.now;
   }
 
   fail(error: ProtocolError): void {
     const link = this.link;
     if (link === null || link.phase === 'closing') return;
-    const code = VALID_REASON_CODES_V5.disconnect[error.reasonCode] === 1 ? error.reasonCode : ReasonCode.ProtocolError;
+    const code = VALID_REASON_CODES_V5.disconnect[error.reasonCode] === 1 ? error.reasonCode : 0x82 /* Protocol Error */;
     const disconnect = this.policy.disconnectFor(code);
     if (disconnect !== undefined) this.send(disconnect);
     this.closeConnection(error);
@@ -188,59 +188,59 @@ export class Session implements SessionContext {
     const link = this.link;
     if (link === null || link.phase === 'closing') return;
     link.phase = 'closing';
-    this.out.push(error === undefined ? { type: 'closeConnection' } : { type: 'closeConnection', error });
+    this.#out.push(error === undefined ? { type: 'closeConnection' } : { type: 'closeConnection', error });
   }
 
   warn(error: MqttError): void {
-    this.out.push({ type: 'notify', event: { name: 'warning', error } });
+    this.#out.push({ type: 'notify', event: { name: 'warning', error } });
   }
 
-  private onConnectionOpened(): void {
+  #onConnectionOpened(): void {
     const link = new Link(this.now, this.options.connectTimeoutMs, this.options.keepAlive * 1000);
     this.link = link;
-    if (this.ended) {
+    if (this.#ended) {
       this.closeConnection(new ClientEndedError());
       return;
     }
     this.send(this.policy.connectPacket(this.options, this.clientId));
   }
 
-  private onConnectionLost(): void {
+  #onConnectionLost(): void {
     if (this.link === null) return;
     this.link = null;
-    this.outgoing.onConnectionLost();
-    this.subscriptions.onConnectionLost();
+    this.#outgoing.onConnectionLost();
+    this.#subscriptions.onConnectionLost();
   }
 
-  private onPacket(packet: Packet): void {
+  #onPacket(packet: Packet): void {
     const link = this.link;
     if (link === null || link.phase === 'closing') return;
     if (link.phase === 'connecting') {
-      if (packet.type === 'connack') this.onConnack(packet, link);
-      else this.fail(new ProtocolError(ReasonCode.ProtocolError, `the broker sent ${packet.type.toUpperCase()} before CONNACK`));
+      if (packet.type === 'connack') this.#onConnack(packet, link);
+      else this.fail(new ProtocolError(0x82 /* Protocol Error */, `the broker sent ${packet.type.toUpperCase()} before CONNACK`));
       return;
     }
     switch (packet.type) {
       case 'publish':
-        this.incoming.onPublish(packet, link);
+        this.#incoming.onPublish(packet, link);
         break;
       case 'puback':
-        this.outgoing.onPuback(packet);
+        this.#outgoing.onPuback(packet);
         break;
       case 'pubrec':
-        this.outgoing.onPubrec(packet);
+        this.#outgoing.onPubrec(packet);
         break;
       case 'pubrel':
-        this.incoming.onPubrel(packet);
+        this.#incoming.onPubrel(packet);
         break;
       case 'pubcomp':
-        this.outgoing.onPubcomp(packet);
+        this.#outgoing.onPubcomp(packet);
         break;
       case 'suback':
-        this.subscriptions.onSuback(packet);
+        this.#subscriptions.onSuback(packet);
         break;
       case 'unsuback':
-        this.subscriptions.onUnsuback(packet);
+        this.#subscriptions.onUnsuback(packet);
         break;
       case 'pingresp':
         link.pingSentAt = -1;
@@ -249,28 +249,28 @@ export class Session implements SessionContext {
         const reasonCode = packet.reasonCode ?? 0;
         const event = { name: 'serverDisconnect' as const, reasonCode };
         this.emit({ type: 'notify', event: packet.properties === undefined ? event : { ...event, properties: packet.properties } });
-        this.closeConnection(new ConnectionError(`the broker disconnected: ${reasonCodeName(reasonCode)} (0x${reasonCode.toString(16)})`));
+        this.closeConnection(new ConnectionError(`the broker disconnected: 0x${reasonCode.toString(16)}`));
         break;
       }
       case 'connack':
-        this.fail(new ProtocolError(ReasonCode.ProtocolError, 'the broker sent a second CONNACK'));
+        this.fail(new ProtocolError(0x82 /* Protocol Error */, 'the broker sent a second CONNACK'));
         break;
       case 'auth':
-        this.fail(new ProtocolError(ReasonCode.ProtocolError, 'the broker sent AUTH, but we asked for no authentication method'));
+        this.fail(new ProtocolError(0x82 /* Protocol Error */, 'the broker sent AUTH, but we asked for no authentication method'));
         break;
       default:
-        this.fail(new ProtocolError(ReasonCode.ProtocolError, `the broker sent ${packet.type.toUpperCase()}, which only a client sends`));
+        this.fail(new ProtocolError(0x82 /* Protocol Error */, `the broker sent ${packet.type.toUpperCase()}, which only a client sends`));
     }
   }
 
-  private onConnack(connack: ConnackPacket, link: Link): void {
+  #onConnack(connack: ConnackPacket, link: Link): void {
     if (connack.reasonCode !== 0) {
-      this.onRefused(connack);
+      this.#onRefused(connack);
       return;
     }
     if (connack.sessionPresent && this.options.clean) {
       // [MQTT-3.2.2-2]: a clean start never finds a session.
-      this.fail(new ProtocolError(ReasonCode.ProtocolError, 'the broker says a session is present although we asked for a clean start'));
+      this.fail(new ProtocolError(0x82 /* Protocol Error */, 'the broker says a session is present although we asked for a clean start'));
       return;
     }
     const limits = this.policy.limits(connack);
@@ -280,28 +280,28 @@ export class Session implements SessionContext {
     if (limits.serverKeepAlive !== undefined) link.keepAliveMs = limits.serverKeepAlive * 1000; // [MQTT-3.2.2-21]
     if (limits.assignedClientIdentifier !== undefined) this.clientId = limits.assignedClientIdentifier;
     if (connack.sessionPresent) {
-      this.outgoing.resend(link);
+      this.#outgoing.resend(link);
     } else {
-      const expected = !this.options.clean && (this.connectedBefore || this.restoredState);
-      const counts = this.outgoing.resetSession();
-      this.incoming.onSessionReset();
-      this.subscriptions.resubscribe();
+      const expected = !this.options.clean && (this.#connectedBefore || this.#restoredState);
+      const counts = this.#outgoing.resetSession();
+      this.#incoming.onSessionReset();
+      this.#subscriptions.resubscribe();
       if (expected) this.emit({ type: 'notify', event: { name: 'sessionLost', ...counts } });
     }
-    this.connectedBefore = true;
+    this.#connectedBefore = true;
     this.emit({ type: 'notify', event: { name: 'connected', connack, protocolVersion: this.policy.version } });
   }
 
-  private onRefused(connack: ConnackPacket): void {
+  #onRefused(connack: ConnackPacket): void {
     const error = new ConnectRefusedError(connack, this.policy.version, this.policy.describeRefusal(connack.reasonCode));
     let retry: 'now' | 'later' | 'never';
-    if (this.policy.version === 5 && this.options.fallbackToV4 && !this.fellBack && this.policy.refusesVersion(connack)) {
-      this.fellBack = true;
+    if (this.policy.version === 5 && this.options.fallbackToV4 && !this.#fellBack && this.policy.refusesVersion(connack)) {
+      this.#fellBack = true;
       this.policy = V4_POLICY;
       retry = 'now';
       this.warn(new MqttError('ERR_FALLBACK_TO_V4', 'the broker does not support MQTT 5.0: connecting with MQTT 3.1.1 instead'));
-      this.outgoing.revalidate();
-      this.subscriptions.revalidate();
+      this.#outgoing.revalidate();
+      this.#subscriptions.revalidate();
     } else {
       retry = this.policy.refusalIsPermanent(connack.reasonCode) ? 'never' : 'later';
     }
@@ -309,7 +309,7 @@ export class Session implements SessionContext {
     this.closeConnection(error);
   }
 
-  private onTimer(): void {
+  #onTimer(): void {
     const link = this.link;
     if (link === null) return;
     if (link.phase === 'connecting') {
@@ -331,16 +331,16 @@ export class Session implements SessionContext {
         link.pingSentAt = this.now;
       }
     }
-    this.outgoing.checkTimeouts(link);
-    this.subscriptions.checkTimeouts();
+    this.#outgoing.checkTimeouts(link);
+    this.#subscriptions.checkTimeouts();
   }
 
-  private keepAliveDeadline(link: Link): number {
+  #keepAliveDeadline(link: Link): number {
     if (link.keepAliveMs <= 0) return Infinity;
     return link.pingSentAt >= 0 ? link.pingSentAt + this.options.pingTimeoutMs : link.lastSentAt + link.keepAliveMs;
   }
 
-  private disconnect(reasonCode: number | undefined, properties: object | undefined): void {
+  #disconnect(reasonCode: number | undefined, properties: object | undefined): void {
     const link = this.link;
     if (link === null || link.phase === 'closing') return;
     if (link.open) {

@@ -1,6 +1,5 @@
 import type { QoS, SubackPacket, Subscription, UnsubackPacket } from '../codec/packet';
 import type { SubscribeProperties, UnsubscribeProperties } from '../codec/properties';
-import { ReasonCode, reasonCodeName } from '../codec/reason-codes';
 import { ConnectionError, InvalidArgumentError, MqttError, ProtocolError, SubscribeRejectedError } from '../errors';
 import { Fifo } from './fifo';
 import type { SessionContext } from './session-context';
@@ -34,35 +33,39 @@ const RESUBSCRIBE_BATCH = 64;
  * again on the next one.
  */
 export class SubscriptionFlow {
-  private readonly active = new Map<string, ActiveSubscription>();
-  private readonly waiting = new Fifo<Operation>();
-  private readonly inflight = new Map<number, Operation>();
-  private seq = 0;
+  readonly #active = new Map<string, ActiveSubscription>();
+  readonly #waiting = new Fifo<Operation>();
+  readonly #inflight = new Map<number, Operation>();
+  #seq = 0;
 
-  constructor(private readonly ctx: SessionContext) {}
+  readonly #ctx: SessionContext;
+
+  constructor(ctx: SessionContext) {
+    this.#ctx = ctx;
+  }
 
   /** Operations of the application not yet answered. */
   get owed(): number {
     let count = 0;
-    for (const op of this.waiting.toArray()) if (op.id !== 0) count++;
-    for (const op of this.inflight.values()) if (op.id !== 0) count++;
+    for (const op of this.#waiting.toArray()) if (op.id !== 0) count++;
+    for (const op of this.#inflight.values()) if (op.id !== 0) count++;
     return count;
   }
 
   requestSubscribe(id: number, subscriptions: Subscription[], properties: SubscribeProperties | undefined): void {
-    this.waiting.push(this.operation('subscribe', id, subscriptions, [], properties));
+    this.#waiting.push(this.#operation('subscribe', id, subscriptions, [], properties));
   }
 
   requestUnsubscribe(id: number, topicFilters: string[], properties: UnsubscribeProperties | undefined): void {
     // Forgotten at once, so that a reconnect in between does not subscribe them again.
-    for (const filter of topicFilters) this.active.delete(filter);
-    this.waiting.push(this.operation('unsubscribe', id, [], topicFilters, properties));
+    for (const filter of topicFilters) this.#active.delete(filter);
+    this.#waiting.push(this.#operation('unsubscribe', id, [], topicFilters, properties));
   }
 
   /** The broker has no session for us: subscribe again to everything it had granted. */
   resubscribe(): void {
     const groups = new Map<SubscribeProperties | undefined, Subscription[]>();
-    for (const { subscription, properties } of this.active.values()) {
+    for (const { subscription, properties } of this.#active.values()) {
       const group = groups.get(properties) ?? [];
       group.push(subscription);
       groups.set(properties, group);
@@ -70,134 +73,134 @@ export class SubscriptionFlow {
     const requeued: Operation[] = [];
     for (const [properties, subscriptions] of groups) {
       for (let i = 0; i < subscriptions.length; i += RESUBSCRIBE_BATCH) {
-        requeued.push(this.operation('subscribe', 0, subscriptions.slice(i, i + RESUBSCRIBE_BATCH), [], properties));
+        requeued.push(this.#operation('subscribe', 0, subscriptions.slice(i, i + RESUBSCRIBE_BATCH), [], properties));
       }
     }
-    this.waiting.unshiftAll(requeued);
+    this.#waiting.unshiftAll(requeued);
   }
 
   /** After falling back to 3.1.1: operations that need 5.0 are refused, not sent without their options. */
   revalidate(): void {
-    for (const op of this.waiting.toArray()) {
+    for (const op of this.#waiting.toArray()) {
       const needsV5 =
         op.properties !== undefined ||
         op.subscriptions.some((s) => s.noLocal !== undefined || s.retainAsPublished !== undefined || s.retainHandling !== undefined);
-      if (!needsV5 || !this.waiting.remove(op)) continue;
-      this.settle(op, undefined, new InvalidArgumentError('this operation needs MQTT 5.0, and the broker speaks only 3.1.1'));
+      if (!needsV5 || !this.#waiting.remove(op)) continue;
+      this.#settle(op, undefined, new InvalidArgumentError('this operation needs MQTT 5.0, and the broker speaks only 3.1.1'));
     }
   }
 
   pump(): void {
-    const link = this.ctx.link;
+    const link = this.#ctx.link;
     if (link === null || !link.open) return;
-    for (let op = this.waiting.peek(); op !== undefined; op = this.waiting.peek()) {
-      const packetId = this.ctx.ids.allocate();
+    for (let op = this.#waiting.peek(); op !== undefined; op = this.#waiting.peek()) {
+      const packetId = this.#ctx.ids.allocate();
       if (packetId === 0) return; // all ids in use: wait
-      this.waiting.shift();
+      this.#waiting.shift();
       op.packetId = packetId;
-      op.sentAt = this.ctx.now;
-      this.inflight.set(packetId, op);
+      op.sentAt = this.#ctx.now;
+      this.#inflight.set(packetId, op);
       if (op.kind === 'subscribe') {
-        this.ctx.send(withProperties({ type: 'subscribe', packetId, subscriptions: op.subscriptions }, op.properties));
+        this.#ctx.send(withProperties({ type: 'subscribe', packetId, subscriptions: op.subscriptions }, op.properties));
       } else {
-        this.ctx.send(withProperties({ type: 'unsubscribe', packetId, topicFilters: op.topicFilters }, op.properties));
+        this.#ctx.send(withProperties({ type: 'unsubscribe', packetId, topicFilters: op.topicFilters }, op.properties));
       }
     }
   }
 
   onSuback(packet: SubackPacket): void {
-    const op = this.take(packet.packetId, 'subscribe');
+    const op = this.#take(packet.packetId, 'subscribe');
     if (op === undefined) return;
     if (packet.reasonCodes.length !== op.subscriptions.length) {
-      this.ctx.fail(new ProtocolError(ReasonCode.ProtocolError, 'SUBACK does not answer every topic filter of its SUBSCRIBE'));
+      this.#ctx.fail(new ProtocolError(0x82 /* Protocol Error */, 'SUBACK does not answer every topic filter of its SUBSCRIBE'));
       return;
     }
     const failures: { topicFilter: string; reasonCode: number }[] = [];
     op.subscriptions.forEach((subscription, i) => {
       const reasonCode = packet.reasonCodes[i] as number;
-      if (reasonCode < 0x80) this.active.set(subscription.topicFilter, { subscription, properties: op.properties });
+      if (reasonCode < 0x80) this.#active.set(subscription.topicFilter, { subscription, properties: op.properties });
       else failures.push({ topicFilter: subscription.topicFilter, reasonCode });
     });
     if (failures.length > 0) {
-      this.settle(op, undefined, new SubscribeRejectedError(failures, `the broker refused ${describe(failures)}`));
+      this.#settle(op, undefined, new SubscribeRejectedError(failures, `the broker refused ${describe(failures)}`));
       return;
     }
     const result: SubscribeResult = { granted: packet.reasonCodes as QoS[], reasonCodes: packet.reasonCodes };
     if (packet.properties !== undefined) result.properties = packet.properties;
-    this.settle(op, result);
+    this.#settle(op, result);
   }
 
   onUnsuback(packet: UnsubackPacket): void {
-    const op = this.take(packet.packetId, 'unsubscribe');
+    const op = this.#take(packet.packetId, 'unsubscribe');
     if (op === undefined) return;
     const codes = packet.reasonCodes ?? [];
     const failures = codes
       .map((reasonCode, i) => ({ topicFilter: op.topicFilters[i] ?? '', reasonCode }))
       .filter((f) => f.reasonCode >= 0x80);
     if (failures.length > 0) {
-      this.settle(op, undefined, new SubscribeRejectedError(failures, `the broker refused to unsubscribe ${describe(failures)}`));
+      this.#settle(op, undefined, new SubscribeRejectedError(failures, `the broker refused to unsubscribe ${describe(failures)}`));
       return;
     }
     const result: UnsubscribeResult = {};
     if (packet.reasonCodes !== undefined) result.reasonCodes = packet.reasonCodes;
     if (packet.properties !== undefined) result.properties = packet.properties;
-    this.settle(op, result);
+    this.#settle(op, result);
   }
 
   /** Operations cut off by the lost connection go again on the next one, in their order. */
   onConnectionLost(): void {
-    const cut = [...this.inflight.values()];
-    for (const op of cut) this.ctx.ids.release(op.packetId);
-    this.inflight.clear();
-    this.waiting.unshiftAll(cut.sort((a, b) => a.seq - b.seq));
+    const cut = [...this.#inflight.values()];
+    for (const op of cut) this.#ctx.ids.release(op.packetId);
+    this.#inflight.clear();
+    this.#waiting.unshiftAll(cut.sort((a, b) => a.seq - b.seq));
   }
 
   /** No SUBACK or UNSUBACK in time: nothing may be resent in-session, so reconnect. */
   checkTimeouts(): void {
-    if (this.nextDeadline() <= this.ctx.now) {
-      this.ctx.closeConnection(new ConnectionError(`no SUBACK or UNSUBACK within ${this.ctx.options.ackTimeoutMs} ms: reconnecting`));
+    if (this.nextDeadline() <= this.#ctx.now) {
+      this.#ctx.closeConnection(new ConnectionError(`no SUBACK or UNSUBACK within ${this.#ctx.options.ackTimeoutMs} ms: reconnecting`));
     }
   }
 
   nextDeadline(): number {
-    const timeout = this.ctx.options.ackTimeoutMs;
+    const timeout = this.#ctx.options.ackTimeoutMs;
     if (timeout <= 0) return Infinity;
-    for (const op of this.inflight.values()) return op.sentAt + timeout; // the oldest: Map keeps send order
+    for (const op of this.#inflight.values()) return op.sentAt + timeout; // the oldest: Map keeps send order
     return Infinity;
   }
 
   endAll(error: MqttError): void {
-    for (const op of [...this.waiting.clear(), ...this.inflight.values()]) this.settle(op, undefined, error);
-    this.inflight.clear();
+    for (const op of [...this.#waiting.clear(), ...this.#inflight.values()]) this.#settle(op, undefined, error);
+    this.#inflight.clear();
   }
 
-  private operation(
+  #operation(
     kind: Operation['kind'],
     id: number,
     subscriptions: Subscription[],
     topicFilters: string[],
     properties: SubscribeProperties | UnsubscribeProperties | undefined,
   ): Operation {
-    return { kind, id, seq: ++this.seq, subscriptions, topicFilters, properties, packetId: 0, sentAt: 0 };
+    return { kind, id, seq: ++this.#seq, subscriptions, topicFilters, properties, packetId: 0, sentAt: 0 };
   }
 
-  private take(packetId: number, kind: Operation['kind']): Operation | undefined {
-    const op = this.inflight.get(packetId);
+  #take(packetId: number, kind: Operation['kind']): Operation | undefined {
+    const op = this.#inflight.get(packetId);
     if (op === undefined || op.kind !== kind) {
-      this.ctx.warn(new MqttError('ERR_UNEXPECTED_ACK', `the broker sent ${kind === 'subscribe' ? 'SUBACK' : 'UNSUBACK'} for packet id ${packetId}, which awaits none: ignored`));
+      this.#ctx.warn(new MqttError('ERR_UNEXPECTED_ACK', `the broker sent ${kind === 'subscribe' ? 'SUBACK' : 'UNSUBACK'} for packet id ${packetId}, which awaits none: ignored`));
       return undefined;
     }
-    this.inflight.delete(packetId);
-    this.ctx.ids.release(packetId);
+    this.#inflight.delete(packetId);
+    this.#ctx.ids.release(packetId);
     return op;
   }
 
-  private settle(op: Operation, result: SubscribeResult | UnsubscribeResult | undefined, error?: MqttError): void {
+  #settle(op: Operation, result: SubscribeResult | UnsubscribeResult | undefined, error?: MqttError): void {
     if (op.id === 0) {
-      if (error !== undefined) this.ctx.warn(error); // our own resubscription: nobody awaits it
+      if (error !== undefined) this.#ctx.warn(error); // our own resubscription: nobody awaits it
       return;
     }
-    this.ctx.emit(error === undefined ? { type: 'settle', operation: op.kind, id: op.id, result } : { type: 'settle', operation: op.kind, id: op.id, error });
+    this.#ctx.emit(error === undefined ? { type: 'settle', operation: op.kind, id: op.id, result } : { type: 'settle', operation: op.kind, id: op.id, error });
   }
 }
 
@@ -206,5 +209,5 @@ function withProperties<T extends object>(packet: T, properties: object | undefi
 }
 
 function describe(failures: { topicFilter: string; reasonCode: number }[]): string {
-  return failures.map((f) => `"${f.topicFilter}" (${reasonCodeName(f.reasonCode)})`).join(', ');
+  return failures.map((f) => `"${f.topicFilter}" (0x${f.reasonCode.toString(16)})`).join(', ');
 }

@@ -1,6 +1,5 @@
 import type { AckPacket, ConnackPacket, ConnectPacket, DisconnectPacket, ProtocolVersion } from '../codec/packet';
 import type { ConnectProperties } from '../codec/properties';
-import { ConnectReturnCode, ReasonCode, reasonCodeName } from '../codec/reason-codes';
 import type { SessionOptions } from './session-types';
 
 /** What the broker allows, from CONNACK; 3.1.1 brokers announce nothing, so no limit. */
@@ -50,20 +49,20 @@ export interface VersionPolicy {
 }
 
 const V4_REFUSALS: Record<number, string> = {
-  [ConnectReturnCode.UnacceptableProtocolVersion]: 'unacceptable protocol version',
-  [ConnectReturnCode.IdentifierRejected]: 'client identifier rejected',
-  [ConnectReturnCode.ServerUnavailable]: 'server unavailable',
-  [ConnectReturnCode.BadUserNameOrPassword]: 'bad user name or password',
-  [ConnectReturnCode.NotAuthorized]: 'not authorized',
+  [0x01 /* Unacceptable Protocol Version */]: 'unacceptable protocol version',
+  [0x02 /* Identifier Rejected */]: 'client identifier rejected',
+  [0x03 /* Server Unavailable */]: 'server unavailable',
+  [0x04 /* Bad User Name Or Password */]: 'bad user name or password',
+  [0x05 /* Not Authorized */]: 'not authorized',
 };
 
 const V5_PERMANENT = new Set<number>([
-  ReasonCode.UnsupportedProtocolVersion,
-  ReasonCode.ClientIdentifierNotValid,
-  ReasonCode.BadUserNameOrPassword,
-  ReasonCode.NotAuthorized,
-  ReasonCode.Banned,
-  ReasonCode.BadAuthenticationMethod,
+  0x84 /* Unsupported Protocol Version */,
+  0x85 /* Client Identifier Not Valid */,
+  0x86 /* Bad User Name Or Password */,
+  0x87 /* Not Authorized */,
+  0x8a /* Banned */,
+  0x8c /* Bad Authentication Method */,
 ]);
 
 function connectPacket(options: SessionOptions, clientId: string, version: ProtocolVersion): ConnectPacket {
@@ -97,8 +96,8 @@ export const V4_POLICY: VersionPolicy = {
   refuses: () => false,
   connectPacket: (options, clientId) => connectPacket(options, clientId, 4),
   limits: () => NO_LIMITS,
-  refusesVersion: (connack) => connack.reasonCode === ConnectReturnCode.UnacceptableProtocolVersion,
-  refusalIsPermanent: (code) => code !== ConnectReturnCode.ServerUnavailable,
+  refusesVersion: (connack) => connack.reasonCode === 0x01 /* Unacceptable Protocol Version */,
+  refusalIsPermanent: (code) => code !== 0x03 /* Server Unavailable */,
   describeRefusal: (code) => `the broker refused the connection: ${V4_REFUSALS[code] ?? `return code ${code}`}`,
   disconnectFor: () => undefined,
   unknownIdAnswer: (type, packetId) => ({ type, packetId }),
@@ -123,13 +122,13 @@ export const V5_POLICY: VersionPolicy = {
   // A 3.1.1-only broker answers a 5.0 CONNECT with its own CONNACK, return code 0x01
   // [MQTT-3.1.2-2]; a 5.0 broker that refuses 5.0 says 0x84.
   refusesVersion: (connack) =>
-    connack.reasonCode === ReasonCode.UnsupportedProtocolVersion ||
-    (connack.properties === undefined && connack.reasonCode === ConnectReturnCode.UnacceptableProtocolVersion),
+    connack.reasonCode === 0x84 /* Unsupported Protocol Version */ ||
+    (connack.properties === undefined && connack.reasonCode === 0x01 /* Unacceptable Protocol Version */),
   refusalIsPermanent: (code) => V5_PERMANENT.has(code),
-  describeRefusal: (code) => `the broker refused the connection: ${reasonCodeName(code)} (0x${code.toString(16)})`,
+  describeRefusal: (code) => `the broker refused the connection: 0x${code.toString(16)}`,
   disconnectFor: (reasonCode) => ({ type: 'disconnect', reasonCode }),
   // 0x92: Packet Identifier not found (3.6.2.1, 3.7.2.1).
-  unknownIdAnswer: (type, packetId) => ({ type, packetId, reasonCode: ReasonCode.PacketIdentifierNotFound }),
+  unknownIdAnswer: (type, packetId) => ({ type, packetId, reasonCode: 0x92 /* Packet Identifier Not Found */ }),
 };
 
 export function policyFor(version: ProtocolVersion): VersionPolicy {

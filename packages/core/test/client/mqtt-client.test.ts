@@ -408,9 +408,11 @@ describe('an outbox that skipped damaged records', () => {
     const damaged = {
       open: async (clientId: string) => {
         const inner = await outbox.open(clientId);
-        return Object.assign(Object.create(inner) as typeof inner, {
+        return {
           restored: { ...inner.restored, damage: [{ where: 'byte 1024', bytes: 37, reason: 'checksum mismatch' }] },
-        });
+          write: (changes: Parameters<typeof inner.write>[0]) => inner.write(changes),
+          close: () => inner.close(),
+        };
       },
     };
     const broker = new ScriptedBroker();
