@@ -5,6 +5,7 @@
 import { copyFileSync, readFileSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { basename, join } from 'node:path';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
 import { dts } from 'rollup-plugin-dts';
 import esbuild from 'rollup-plugin-esbuild';
 
@@ -17,8 +18,9 @@ function findDefault(target, condition) {
 
 function entriesOf(dir, manifest) {
   const entries = [];
-  for (const target of Object.values(manifest.exports ?? {})) {
+  for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
     if (typeof target !== 'object' || typeof target[SOURCE_CONDITION] !== 'string') continue;
+    if (subpath === './standalone') continue;
     entries.push({
       source: join(dir, target[SOURCE_CONDITION]),
       esm: join(dir, findDefault(target, 'import')),
@@ -68,6 +70,19 @@ for (const name of readdirSync('packages')) {
         copyToCts([entry]),
       ],
       output: { file: entry.types, format: 'es' },
+    });
+  }
+  // A standalone ESM file with every dependency inside, for a plain <script type="module">:
+  // browsers cannot resolve bare imports such as '@courier/core' without an import map.
+  const standalone = manifest.exports?.['./standalone'];
+  if (standalone !== undefined) {
+    configs.push({
+      input: join(dir, standalone[SOURCE_CONDITION]),
+      plugins: [
+        nodeResolve({ browser: true, exportConditions: [SOURCE_CONDITION, 'browser', 'import', 'default'] }),
+        esbuild({ target: 'es2022', tsconfig: join(dir, 'tsconfig.json'), minify: true }),
+      ],
+      output: { file: join(dir, standalone.default), format: 'es' },
     });
   }
   // Command-line entries: bin/<name> -> dist/<file>.mjs is built from src/<file>.ts.
