@@ -1,1 +1,2 @@
-export {};
+export { indexedDbOutbox, type IndexedDbOutboxOptions } from './indexed-db-outbox';
+export type { LockMode } from './outbox-lock';
