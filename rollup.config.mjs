@@ -82,7 +82,7 @@ for (const name of readdirSync('packages')) {
         nodeResolve({ browser: true, exportConditions: [SOURCE_CONDITION, 'browser', 'import', 'default'] }),
         esbuild({ target: 'es2022', tsconfig: join(dir, 'tsconfig.json'), minify: true }),
       ],
-      output: { file: join(dir, standalone.default), format: 'es' },
+      output: { file: join(dir, standalone.default), format: 'es', inlineDynamicImports: true },
     });
   }
   // Command-line entries: bin/<name> -> dist/<file>.mjs is built from src/<file>.ts.

@@ -1,4 +1,5 @@
 import { type ClientOptions, connectedClient, createClient as createCoreClient, InvalidArgumentError, type MqttClient } from '@courier/core';
+import { defaultBrowserOutbox } from './default-outbox';
 import { webSocketTransport } from './web-socket-transport';
 import { workerClock } from './worker-clock';
 
@@ -22,11 +23,13 @@ function checkUrl(url: string | URL): string {
 
 /**
  * A client for the broker at `url` (ws:// or wss://), returned at once and connecting in the
- * background. Its timers run in a Worker, so keep-alive holds in a background tab.
+ * background. Its timers run in a Worker, so keep-alive holds in a background tab. With
+ * `clean: false` and no `outbox`, what it owes is kept in IndexedDB and survives a reload.
  */
 export function createClient(url: string | URL, options: BrowserClientOptions = {}): MqttClient {
   const transport = webSocketTransport(checkUrl(url));
-  return createCoreClient({ clock: (sharedClock ??= workerClock()), ...options, transport });
+  const outbox = options.outbox ?? (options.clean === false ? defaultBrowserOutbox() : undefined);
+  return createCoreClient({ clock: (sharedClock ??= workerClock()), ...options, ...(outbox === undefined ? {} : { outbox }), transport });
 }
 
 /**
