@@ -61,8 +61,11 @@ class JournalOutbox implements FileOutbox {
     if (this.closing !== undefined) throw new OutboxError('the outbox is closed');
     this.writer.assertWritable();
     if (changes.length === 0) return undefined;
-    // Encoded now: a change it cannot store is refused before anything is written.
-    return this.writer.write(encodeRecord(this.marker, changes), changes);
+    // Encoded now: a change it cannot store is refused before anything is written. Copied: the
+    // state takes the changes once they are in the file, and must take what the bytes say even
+    // if the caller reuses its objects meanwhile.
+    const record = encodeRecord(this.marker, changes);
+    return this.writer.write(record, changes.map((change) => (change.op === 'put' ? { op: 'put', record: { ...change.record } } : { ...change })));
   }
 
   stats(): JournalStats {

@@ -23,13 +23,12 @@ export class OutboxState {
     return this.outgoingBytes + this.incoming.size * INCOMING_BYTES;
   }
 
-  /** Applies the changes of one write, in order (as MemoryOutbox does). */
+  /** Applies the changes of one write, in order (as MemoryOutbox does); keeps the records it is given. */
   apply(changes: readonly JournalChange[]): void {
     for (const change of changes) {
       switch (change.op) {
         case 'put': {
-          // A copy: the caller's object may change after the write, the journal's bytes will not.
-          const record = { ...change.record };
+          const { record } = change;
           this.forget(record.id);
           const bytes = changeSize(change);
           this.outgoing.set(record.id, { record, bytes });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, statSync, truncateSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OutboxChange } from '@courier/core';
+import type { OutboxChange, OutgoingRecord } from '@courier/core';
 import { type CompactionStep, fileOutbox, type FileOutbox } from '@courier/outbox-store/fs';
 import { describe, expect, test } from 'vitest';
 import { startChild } from './child-process';
@@ -230,6 +230,23 @@ describe('compaction', () => {
       // The temp file a crash left is gone; only the journal remains.
       expect(readdirSync(crash.image).filter((name) => !name.endsWith('.journal'))).toEqual([]);
     }
+  });
+
+  test('writes out what was written, even when the caller changes its objects right after the write', async () => {
+    const dir = await tempDir();
+    const outbox = await fileOutbox({ dir, compactMinBytes: 0 }).open('c1');
+    const changes: OutboxChange[] = [{ op: 'put', record: record(1, { topic: 'as written' }) }];
+    const write = outbox.write(changes);
+    (changes[0] as { record: OutgoingRecord }).record.topic = 'changed after';
+    changes.push({ op: 'delete', id: 1 });
+    await write;
+    // Dead bytes now outweigh live ones: the compaction writes the state out.
+    await outbox.write([{ op: 'put', record: record(2, { payload: new Uint8Array(1000) }) }, { op: 'delete', id: 2 }]);
+    await outbox.close();
+    expect(outbox.stats().compactions).toBeGreaterThan(0);
+    const again = await fileOutbox({ dir }).open('c1');
+    expect(again.restored.outgoing).toEqual([record(1, { topic: 'as written' })]);
+    await again.close();
   });
 
   test('the journal holds only what is live once compacted', async () => {
