@@ -39,6 +39,12 @@ export class OutgoingFlow {
   readonly #toSend = new Fifo<OutgoingMessage>();
   /** Every message holding a packet id, by packet id, in the order of their last transmission. */
   readonly #inflight = new Map<number, OutgoingMessage>();
+  /**
+   * QoS 2 messages whose PUBREC came, in PUBREC order [MQTT-4.6.0-3], whose PUBREL waits for the
+   * 'released' write: a PUBREL sent before it is durable lets the broker forget the packet id
+   * while a crash would restore the message as unacknowledged and publish it a second time.
+   */
+  readonly #toRelease = new Fifo<OutgoingMessage>();
   readonly #qos0 = new Fifo<QueuedQoS0>();
 
   readonly #ctx: SessionContext;
@@ -108,6 +114,11 @@ export class OutgoingFlow {
     for (let queued = this.#qos0.shift(); queued !== undefined; queued = this.#qos0.shift()) {
       this.#sendQoS0(queued.id, queued.request);
     }
+    while (this.#toRelease.length > 0 && (this.#toRelease.peek() as OutgoingMessage).writes === 0) {
+      const message = this.#toRelease.shift() as OutgoingMessage;
+      message.releasing = false;
+      this.#sendPubrel(message);
+    }
     while (this.#queue.length > 0 && this.#toSend.length < link.quota) {
       const message = this.#queue.peek() as OutgoingMessage;
       if (!this.#assignId(message)) break; // all 65,535 ids in use: wait for acks
@@ -137,7 +148,7 @@ export class OutgoingFlow {
       // Its PUBLISH is unacknowledged until PUBCOMP, on this connection too [MQTT-3.3.4-7].
       message.holdsQuota = true;
       link.quota--;
-      this.#sendPubrel(message);
+      if (!message.releasing) this.#sendPubrel(message); // else pump() sends it once durable
     }
     const publishes = owed.filter((m) => m.state === 'sent');
     for (const message of publishes) message.waitingToSend = true;
@@ -169,6 +180,7 @@ export class OutgoingFlow {
       requeued.push(message);
     }
     this.#toSend.clear();
+    this.#toRelease.clear();
     this.#queue.unshiftAll(requeued);
     return { republished, settledAsDelivered };
   }
@@ -200,16 +212,23 @@ export class OutgoingFlow {
       this.#complete(message, ack); // refused: done, never sent again [MQTT-4.4.0-2]
       return;
     }
-    if (message.state !== 'released') {
-      // PUBREC moves the record to "released" in one update; the PUBLISH is never sent again.
-      message.state = 'released';
-      this.#ctx.emit({
-        type: 'persist',
-        change: { op: 'update', id: message.id, state: 'released', packetId: message.packetId },
-        awaited: false,
-      });
+    if (message.state === 'released') {
+      // A repeated PUBREC: answer it, unless the first one's PUBREL is still waiting.
+      if (!message.releasing) this.#sendPubrel(message);
+      return;
     }
-    this.#sendPubrel(message);
+    // PUBREC moves the record to "released" in one update; the PUBLISH is never sent again. The
+    // PUBREL goes once that update is durable (see #toRelease); until then no ack is awaited.
+    message.state = 'released';
+    message.releasing = true;
+    message.onWire = false;
+    message.writes++;
+    this.#ctx.emit({
+      type: 'persist',
+      change: { op: 'update', id: message.id, state: 'released', packetId: message.packetId },
+      awaited: true,
+    });
+    this.#toRelease.push(message);
   }
 
   onPubcomp(ack: AckPacket<'pubcomp'>): void {
@@ -316,6 +335,7 @@ export class OutgoingFlow {
     this.#byId.clear();
     this.#queue.clear();
     this.#toSend.clear();
+    this.#toRelease.clear();
     this.#inflight.clear();
   }
 
@@ -375,6 +395,7 @@ export class OutgoingFlow {
 
   /** The final ack (or a refusal) arrived: the message is done and its packet id free. */
   #complete(message: OutgoingMessage, ack: AckPacket<'puback' | 'pubrec' | 'pubcomp'> | undefined): void {
+    if (message.releasing) this.#toRelease.remove(message);
     this.#inflight.delete(message.packetId);
     this.#ctx.ids.release(message.packetId);
     this.#byId.delete(message.id);

@@ -21,6 +21,8 @@ export class OutgoingMessage {
   waitingToSend = false;
   /** Awaited outbox writes that are not durable yet: nothing is sent before they are. */
   writes = 0;
+  /** PUBREC came and its PUBREL waits for the 'released' write to be durable. */
+  releasing = false;
 
   constructor(
     readonly id: number,

@@ -84,13 +84,46 @@ describe('publishing QoS 1 and 2', () => {
     h.take();
     const onPubrec = h.receive({ type: 'pubrec', packetId: 1, reasonCode: 0 });
     expect(onPubrec.filter((a) => a.type === 'persist')).toEqual([
-      { type: 'persist', awaited: false, change: { op: 'update', id: 1, state: 'released', packetId: 1 } },
+      { type: 'persist', awaited: true, change: { op: 'update', id: 1, state: 'released', packetId: 1 } },
     ]);
     expect(trace(h.sent())).toEqual(['PUBREL 1']);
     expect(h.settlements()).toEqual([]);
     h.receive({ type: 'pubcomp', packetId: 1, reasonCode: 0 });
     expect(h.settlements()[0]).toMatchObject({ id: 1, result: { qos: 2, packetId: 1 } });
     expect(h.outbox.size).toBe(0);
+  });
+
+  test('QoS 2: PUBREL waits until "released" is durable, else a crash would restore it as unacknowledged and publish it twice', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.publish(1, 2);
+    h.publish(2, 2);
+    h.autoStore = false;
+    h.take();
+    h.receive({ type: 'pubrec', packetId: 1, reasonCode: 0 });
+    h.receive({ type: 'pubrec', packetId: 1, reasonCode: 0 }); // a repeat does not jump the wait
+    h.receive({ type: 'pubrec', packetId: 2, reasonCode: 0 });
+    expect(h.sent()).toEqual([]);
+    h.store();
+    expect(trace(h.sent())).toEqual(['PUBREL 1', 'PUBREL 2']); // in PUBREC order [MQTT-4.6.0-3]
+    h.receive({ type: 'pubrec', packetId: 1, reasonCode: 0 });
+    expect(trace(h.sent())).toEqual(['PUBREL 1']); // once durable, a repeated PUBREC is answered
+  });
+
+  test('QoS 2: a PUBREL still waiting for its write is sent on the next connection once durable, after those that were not waiting', () => {
+    const h = new SessionHarness({ clean: false });
+    h.connect();
+    h.publish(1, 2);
+    h.publish(2, 2);
+    h.receive({ type: 'pubrec', packetId: 1, reasonCode: 0 });
+    h.autoStore = false;
+    h.receive({ type: 'pubrec', packetId: 2, reasonCode: 0 });
+    h.disconnect();
+    h.take();
+    h.connect({ sessionPresent: true });
+    expect(trace(h.sent())).toEqual(['CONNECT', 'PUBREL 1']);
+    h.store();
+    expect(trace(h.sent())).toEqual(['PUBREL 2']);
   });
 
   test('takes a packet id when sent, not when queued: offline messages are written without one', () => {
