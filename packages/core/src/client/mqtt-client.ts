@@ -130,6 +130,9 @@ export class MqttClient {
   #connectWaiters: Deferred<ConnectInfo>[] = [];
   readonly #streams = new Set<MessageStream>();
   #idleWaiter: Deferred<void> | undefined;
+  /** Delivery waits while nothing takes messages: no 'message' handler and no stream. */
+  #holding = true;
+  #releaseQueued = false;
   #closedWaiter: Deferred<void> | undefined;
   #ending: Promise<void> | undefined;
 
@@ -139,6 +142,7 @@ export class MqttClient {
     this.#transport = options.transport;
     this.#clock = this.#settings.clock;
     this.#session = new Session(this.#settings.session);
+    this.#session.handle({ type: 'deliveryHeld', held: true }, this.#clock.now());
     this.#opened = handled(this.#open());
   }
 
@@ -158,11 +162,13 @@ export class MqttClient {
 
   on<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): this {
     this.#emitter.on(event, handler);
+    if (event === 'message') this.#updateHolding();
     return this;
   }
 
   off<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): this {
     this.#emitter.off(event, handler);
+    if (event === 'message') this.#updateHolding();
     return this;
   }
 
@@ -229,10 +235,36 @@ export class MqttClient {
       const problem = topicFilterProblem(filter);
       if (problem !== undefined) throw new InvalidArgumentError(problem);
     }
-    const stream = new MessageStream(filter, (s) => this.#streams.delete(s));
+    const stream = new MessageStream(filter, (s) => {
+      this.#streams.delete(s);
+      this.#updateHolding();
+    });
     if (this.#phase === 'ended') stream.end();
     else this.#streams.add(stream);
+    this.#updateHolding();
     return stream;
+  }
+
+  /**
+   * Messages that arrive before the application has a handler (those a persistent session had
+   * waiting come with the CONNACK, before `await connect()` returns) wait for one instead of
+   * being emitted to nobody. Delivery resumes in a microtask, so a handler is never called from
+   * inside `on()`.
+   */
+  #updateHolding(): void {
+    const hold = (this.#emitter.all.get('message')?.length ?? 0) === 0 && this.#streams.size === 0;
+    if (hold === this.#holding) return;
+    this.#holding = hold;
+    if (hold) {
+      this.#dispatch({ type: 'deliveryHeld', held: true });
+      return;
+    }
+    if (this.#releaseQueued) return;
+    this.#releaseQueued = true;
+    queueMicrotask(() => {
+      this.#releaseQueued = false;
+      if (!this.#holding) this.#dispatch({ type: 'deliveryHeld', held: false });
+    });
   }
 
   /** What is still owed (QoS 1/2 messages not fully acknowledged), after a restart too, in order. */

@@ -1,6 +1,6 @@
 import type { AckPacket, Packet, PublishPacket } from '../codec/packet';
 import type { PublishProperties } from '../codec/properties';
-import { type MqttError, OutboxError, ProtocolError } from '../errors';
+import { MqttError, OutboxError, ProtocolError } from '../errors';
 import { Fifo } from './fifo';
 import type { Link } from './link';
 import type { SessionContext } from './session-context';
@@ -17,15 +17,31 @@ interface InboxItem {
   waitFor: number;
 }
 
+/** A new message that arrived while nothing in the application could take it. */
+interface HeldMessage {
+  message: ReceivedMessage;
+  packetId: number;
+}
+
+/** QoS 0 messages kept at most while delivery is held; more are dropped (at most once). */
+const MAX_HELD_QOS0 = 1000;
+
 /**
  * What the broker sends us. QoS 0 and 1 are delivered as they come (QoS 1 then PUBACK). A QoS 2
  * packet id is written to the outbox before the message is delivered and PUBREC sent; until
  * PUBREL, a PUBLISH with that id is answered with PUBREC again and not delivered again. Messages
  * and acks leave in arrival order [MQTT-4.6.0-2], [MQTT-4.6.0-3].
+ *
+ * While delivery is held (the application has no handler yet, e.g. between CONNACK and its
+ * `on('message')`), new messages wait unacknowledged and unrecorded: if the connection or the
+ * process ends first, the broker still owes them and sends them again.
  */
 export class IncomingFlow {
   readonly #qos2 = new Map<number, Qos2State>();
   readonly #inbox = new Fifo<InboxItem>();
+  readonly #held = new Fifo<HeldMessage>();
+  #holding = false;
+  #heldQoS0 = 0;
 
   readonly #ctx: SessionContext;
 
@@ -47,29 +63,70 @@ export class IncomingFlow {
     const message: ReceivedMessage = { topic, payload: packet.payload, qos: packet.qos, retain: packet.retain, dup: packet.dup };
     const properties = withoutTopicAlias(packet.properties);
     if (properties !== undefined) message.properties = properties;
-    const packetId = packet.packetId as number;
-    if (packet.qos === 0) {
+    const packetId = packet.packetId ?? 0;
+    const state = packet.qos === 2 ? this.#qos2.get(packetId) : undefined;
+    if (state !== undefined) {
+      // [MQTT-4.3.3-10]: a PUBLISH with an id we hold before PUBREL is a duplicate: PUBREC
+      // again (once the id is durable), and no second delivery. (A limit of the protocol: if
+      // the broker lost our session and the CONNACK saying so was lost too, we keep ids it
+      // forgot, and a new message reusing one is taken for a duplicate. Nothing tells us.)
+      this.#inbox.push({ message: undefined, ack: { type: 'pubrec', packetId }, waitFor: state === 'writing' ? packetId : 0 });
+      this.drain();
+      return;
+    }
+    if (packet.qos !== 0 && !this.#admit(link)) return;
+    if (this.#holding || this.#held.length > 0) {
+      this.#hold(message, packetId);
+      return;
+    }
+    this.#accept(message, packetId);
+    this.drain();
+  }
+
+  /**
+   * Holds delivery (true) until the application can take messages, or lets it go on (false):
+   * what was held is then taken in arrival order.
+   */
+  setHolding(holding: boolean): void {
+    this.#holding = holding;
+    if (holding) return;
+    for (let held = this.#held.shift(); held !== undefined; held = this.#held.shift()) this.#accept(held.message, held.packetId);
+    this.#heldQoS0 = 0;
+    this.drain();
+  }
+
+  /** Held messages were never acknowledged: the broker sends QoS 1/2 again on the next connection. */
+  onConnectionLost(): void {
+    this.#held.clear();
+    this.#heldQoS0 = 0;
+  }
+
+  /** A new message, in arrival order: QoS 2 records its packet id first, then it is delivered. */
+  #accept(message: ReceivedMessage, packetId: number): void {
+    if (message.qos === 0) {
       this.#inbox.push({ message, ack: undefined, waitFor: 0 });
-    } else if (packet.qos === 1) {
+    } else if (message.qos === 1) {
       // After PUBACK, the same packet id is a new message, DUP or not: deliver it again.
-      if (!this.#admit(link)) return;
       this.#inbox.push({ message, ack: { type: 'puback', packetId }, waitFor: 0 });
     } else {
-      const state = this.#qos2.get(packetId);
-      if (state !== undefined) {
-        // [MQTT-4.3.3-10]: a PUBLISH with an id we hold before PUBREL is a duplicate: PUBREC
-        // again (once the id is durable), and no second delivery. (A limit of the protocol: if
-        // the broker lost our session and the CONNACK saying so was lost too, we keep ids it
-        // forgot, and a new message reusing one is taken for a duplicate. Nothing tells us.)
-        this.#inbox.push({ message: undefined, ack: { type: 'pubrec', packetId }, waitFor: state === 'writing' ? packetId : 0 });
-      } else {
-        if (!this.#admit(link)) return;
-        this.#qos2.set(packetId, 'writing');
-        this.#ctx.emit({ type: 'persist', change: { op: 'putIncoming', packetId }, awaited: true });
-        this.#inbox.push({ message, ack: { type: 'pubrec', packetId }, waitFor: packetId });
-      }
+      this.#qos2.set(packetId, 'writing');
+      this.#ctx.emit({ type: 'persist', change: { op: 'putIncoming', packetId }, awaited: true });
+      this.#inbox.push({ message, ack: { type: 'pubrec', packetId }, waitFor: packetId });
     }
-    this.drain();
+  }
+
+  #hold(message: ReceivedMessage, packetId: number): void {
+    if (message.qos === 2 && this.#held.toArray().some((held) => held.packetId === packetId && held.message.qos === 2)) return; // a resend of one held
+    if (message.qos === 0) {
+      if (this.#heldQoS0 >= MAX_HELD_QOS0) {
+        if (this.#heldQoS0++ === MAX_HELD_QOS0) {
+          this.#ctx.warn(new MqttError('ERR_NO_CONSUMER', `${MAX_HELD_QOS0} QoS 0 messages wait for a message handler: QoS 0 messages are dropped until one is added`));
+        }
+        return;
+      }
+      this.#heldQoS0++;
+    }
+    this.#held.push({ message, packetId });
   }
 
   /** PUBREL always gets PUBCOMP: 0x92 in 5.0 when the id is unknown (3.7.2.1). */

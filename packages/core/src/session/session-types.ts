@@ -118,6 +118,8 @@ export type SessionInput =
   /** The transport asked us to wait (`write` returned false), then to go on. */
   | { type: 'transportBlocked' }
   | { type: 'transportDrained' }
+  /** Whether the application can take messages now; while it cannot, new ones wait unacknowledged. */
+  | { type: 'deliveryHeld'; held: boolean }
   /** Close cleanly: DISCONNECT, then close. What is owed stays owed. */
   | { type: 'disconnectRequested'; reasonCode?: number; properties?: DisconnectProperties }
   /** End by force: every pending operation is rejected; durable records stay for the next start. */

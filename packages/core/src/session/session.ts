@@ -118,6 +118,9 @@ export class Session implements SessionContext {
       case 'transportDrained':
         if (this.link !== null) this.link.blocked = false;
         break;
+      case 'deliveryHeld':
+        this.#incoming.setHolding(input.held);
+        break;
       case 'disconnectRequested':
         this.#disconnect(input.reasonCode, input.properties);
         break;
@@ -209,6 +212,7 @@ export class Session implements SessionContext {
     if (this.link === null) return;
     this.link = null;
     this.#outgoing.onConnectionLost();
+    this.#incoming.onConnectionLost();
     this.#subscriptions.onConnectionLost();
   }
 

@@ -179,3 +179,80 @@ describe('topic aliases from the broker (3.3.2.3.4)', () => {
     expect(h.delivered()).toEqual([]);
   });
 });
+
+describe('while the application has no message handler (delivery held)', () => {
+  test('new messages wait unacknowledged and unrecorded, then go in arrival order with their acks', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.handle({ type: 'deliveryHeld', held: true });
+    h.take();
+    h.receive(incoming(1, 1));
+    h.receive(incoming(2, 2));
+    h.receive(incoming(0, 0));
+    expect(h.take()).toEqual([]); // no delivery, no PUBACK/PUBREC, no outbox write
+    h.handle({ type: 'deliveryHeld', held: false });
+    expect(h.delivered().map((m) => m.qos)).toEqual([1, 2, 0]);
+    expect(trace(h.sent())).toEqual(['PUBACK 1', 'PUBREC 2']);
+    expect(h.incomingIds.has(2)).toBe(true);
+  });
+
+  test('a message that arrives after the hold ends does not overtake held ones', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.handle({ type: 'deliveryHeld', held: true });
+    h.receive(incoming(1, 1));
+    h.handle({ type: 'deliveryHeld', held: false });
+    h.receive(incoming(2, 1));
+    expect(h.delivered().map((m) => m.payload[0])).toEqual([1, 2]);
+  });
+
+  test('a lost connection forgets held messages: never acknowledged, the broker still owes them', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.handle({ type: 'deliveryHeld', held: true });
+    h.receive(incoming(1, 1));
+    h.receive(incoming(2, 2));
+    h.disconnect();
+    h.handle({ type: 'deliveryHeld', held: false });
+    expect(h.delivered()).toEqual([]);
+    expect(h.incomingIds.size).toBe(0);
+    h.connect({ sessionPresent: true });
+    h.take();
+    h.receive(incoming(2, 2, { dup: true }));
+    expect(h.delivered()).toHaveLength(1); // delivered, not taken for a duplicate
+    expect(trace(h.sent())).toEqual(['PUBREC 2']);
+  });
+
+  test('a duplicate of a QoS 2 id recorded before the hold is answered at once and not delivered', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.receive(incoming(5, 2));
+    h.handle({ type: 'deliveryHeld', held: true });
+    h.take();
+    h.receive(incoming(5, 2, { dup: true }));
+    expect(trace(h.sent())).toEqual(['PUBREC 5']);
+    h.receive(incoming(5, 2, { dup: true })); // a broker resending one held before its PUBREC
+    h.handle({ type: 'deliveryHeld', held: false });
+    expect(h.delivered()).toHaveLength(1);
+  });
+
+  test('QoS 0 beyond 1000 held is dropped with one warning; QoS 1 and 2 are never dropped', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.handle({ type: 'deliveryHeld', held: true });
+    for (let i = 0; i < 1005; i++) h.receive(incoming(0, 0));
+    h.receive(incoming(9, 1));
+    expect(h.events().filter((e) => e.name === 'warning')).toHaveLength(1);
+    h.handle({ type: 'deliveryHeld', held: false });
+    expect(h.delivered().filter((m) => m.qos === 0)).toHaveLength(1000);
+    expect(h.delivered().filter((m) => m.qos === 1)).toHaveLength(1);
+  });
+
+  test('a graceful end does not wait for held messages', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.handle({ type: 'deliveryHeld', held: true });
+    h.receive(incoming(1, 1));
+    expect(h.session.isIdle()).toBe(true);
+  });
+});
