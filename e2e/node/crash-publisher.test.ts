@@ -9,22 +9,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Broker, createBroker } from '@courier/broker';
 import { connect, type MqttClient } from '@courier/node';
 import { ChildScript } from '../support/child-process';
+import { prng } from '../support/prng';
 
 const MESSAGES = Number(process.env.COURIER_CRASH_MESSAGES ?? 10_000); // half QoS 1, half QoS 2
 const KILLS = Number(process.env.COURIER_CRASH_KILLS ?? 20);
 const SEED = Number(process.env.COURIER_CRASH_SEED ?? 20261124);
 const CHILD = 'e2e/node/crash/publisher-child.ts';
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let broker: Broker;
 beforeAll(async () => {
