@@ -1,5 +1,5 @@
 // The test page: what the Playwright tests drive, through window.courierTest.
-import { connect, type MqttClient, type QoS } from '@courier/browser';
+import { connect, indexedDbOutbox, type MqttClient, type QoS } from '@courier/browser';
 
 interface Run {
   url: string;
@@ -57,5 +57,92 @@ async function endAll(): Promise<void> {
   await Promise.all(clients.splice(0).map((client) => client.end({ force: true })));
 }
 
-Object.assign(window, { courierTest: { runCombination, endAll } });
+/** Reports a line to the test (Playwright's exposed function, which outlives a reload). */
+function say(line: string): void {
+  (window as never as { report(line: string): void }).report(line);
+}
+
+const numberOf = (payload: Uint8Array) => Number(new TextDecoder().decode(payload));
+
+interface Stream {
+  url: string;
+  clientId: string;
+  topic: string;
+  last: number;
+}
+
+/**
+ * Publishes messages `next`..`last` (odd at QoS 1, even at QoS 2) through the default IndexedDB
+ * outbox, at most 100 outstanding, where `next` survives reloads in localStorage and is
+ * written before each publish() call. Reports "start next", "pending k,...", "done k",
+ * "finished". The test reloads the page at random moments.
+ */
+async function stream(run: Stream): Promise<void> {
+  const first = Number(localStorage.getItem(`next:${run.clientId}`) ?? 1);
+  say(`start ${first}`);
+  const client = await connect(run.url, { clientId: run.clientId, clean: false, reconnect: { initialDelayMs: 10, maxDelayMs: 100 } });
+  clients.push(client);
+  const restored = await client.pending();
+  say(`pending ${restored.map((entry) => numberOf(entry.payload)).join(',')}`);
+  const outstanding = new Set<Promise<unknown>>();
+  const track = (k: number, done: Promise<unknown>) => {
+    const settled = done.then(() => say(`done ${k}`));
+    outstanding.add(settled);
+    void settled.finally(() => outstanding.delete(settled));
+  };
+  for (const entry of restored) track(numberOf(entry.payload), client.delivered(entry.id));
+  for (let k = first; k <= run.last; k++) {
+    while (outstanding.size >= 100) await Promise.race(outstanding);
+    localStorage.setItem(`next:${run.clientId}`, String(k + 1));
+    track(k, client.publish(run.topic, String(k), { qos: k % 2 === 1 ? 1 : 2 }));
+  }
+  await Promise.all(outstanding);
+  await client.end();
+  say('finished');
+}
+
+/** Opens a persistent session (IndexedDB outbox, by default waiting for the tab that holds it). */
+async function openSession(args: { url: string; clientId: string; lock?: 'wait' | 'fail' }): Promise<string> {
+  try {
+    const options = { clientId: args.clientId, clean: false, reconnect: { initialDelayMs: 10, maxDelayMs: 100 } };
+    const client = await connect(args.url, args.lock === undefined ? options : { ...options, outbox: indexedDbOutbox({ lock: args.lock }) });
+    clients.push(client);
+    client.on('connect', () => say('connect'));
+    client.on('disconnect', () => say('disconnect'));
+    return 'connected';
+  } catch (error) {
+    return (error as { code?: string }).code ?? String(error);
+  }
+}
+
+async function publishFromSession(topic: string, body: string): Promise<number> {
+  const result = await clients.at(-1)!.publish(topic, body, { qos: 2 });
+  return result.qos ?? -1;
+}
+
+/**
+ * Publishes `count` QoS 1 messages of `size` bytes one after another while the broker
+ * acknowledges none (the test drops them), so that they pile up in IndexedDB. Reports
+ * "accepted k" once k is written (its promise still pending), "rejected k CODE message" and,
+ * later, "done k".
+ */
+async function fillOutbox(args: { url: string; clientId: string; topic: string; count: number; size: number }): Promise<void> {
+  const client = await connect(args.url, { clientId: args.clientId, clean: false, reconnect: { initialDelayMs: 10, maxDelayMs: 100 } });
+  clients.push(client);
+  for (let k = 0; k < args.count; k++) {
+    // "k" in 8 bytes, then random bytes: IndexedDB compresses what it stores, so they must be.
+    const message = new Uint8Array(args.size);
+    for (let at = 8; at < message.length; at += 65_536) crypto.getRandomValues(message.subarray(at, Math.min(at + 65_536, message.length)));
+    message.set(new TextEncoder().encode(String(k).padEnd(8)));
+    const outcome = client.publish(args.topic, message, { qos: 1 }).then(
+      () => say(`done ${k}`),
+      (error: { code?: string; message?: string }) => say(`rejected ${k} ${error.code} ${error.message}`),
+    );
+    // Written (or refused) before the next: the outbox settles writes within a few ms here.
+    await Promise.race([outcome, new Promise((resolve) => setTimeout(resolve, 50))]);
+  }
+  say('filled');
+}
+
+Object.assign(window, { courierTest: { runCombination, endAll, stream, openSession, publishFromSession, fillOutbox } });
 document.getElementById('status')!.textContent = 'ready';

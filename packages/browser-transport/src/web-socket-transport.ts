@@ -40,6 +40,8 @@ export function webSocketTransport(url: string, options: WebSocketTransportOptio
   };
 }
 
+const MAX_FRAME_BYTES = 64 * 1024;
+
 class BrowserWebSocketConnection implements Connection {
   #batch: Uint8Array[] = [];
   #batchBytes = 0;
@@ -68,6 +70,9 @@ class BrowserWebSocketConnection implements Connection {
 
   write(bytes: Uint8Array): boolean {
     if (this.#socket.readyState !== WebSocket.OPEN) return false;
+    // Brokers bound a WebSocket message: a burst of large packets coalesced into one frame
+    // would be refused, so a frame holds 64 KiB at most (a larger packet goes alone).
+    if (this.#batchBytes + bytes.length > MAX_FRAME_BYTES) this.#sendBatch();
     if (this.#batch.length === 0) queueMicrotask(this.#flush);
     this.#batch.push(bytes);
     this.#batchBytes += bytes.length;

@@ -13,6 +13,7 @@ export interface WsTransportOptions {
 
 // Past this many bytes handed to the socket and not yet written, `write` asks the client to wait.
 const HIGH_WATER_MARK = 1 << 20;
+const MAX_FRAME_BYTES = 64 * 1024;
 
 /**
  * MQTT over WebSocket (ws:// and wss://) with the `ws` package: binary frames [MQTT-6.0.0-1],
@@ -47,6 +48,7 @@ export function wsTransport(options: WsTransportOptions): Transport {
 class WsConnection implements Connection {
   private batch: Uint8Array[] = [];
   private unsent = 0;
+  private unsentInBatch = 0;
   private waitingForDrain = false;
   private failure: Error | undefined;
   private readonly flush = () => this.sendBatch();
@@ -73,8 +75,12 @@ class WsConnection implements Connection {
 
   write(bytes: Uint8Array): boolean {
     if (this.socket.readyState !== WebSocket.OPEN) return false;
+    // Brokers bound a WebSocket message (ours at twice its maximum packet size): a burst of
+    // large packets coalesced into one frame would be refused, so a frame holds 64 KiB at most.
+    if (this.unsentInBatch + bytes.length > MAX_FRAME_BYTES) this.sendBatch();
     if (this.batch.length === 0) process.nextTick(this.flush);
     this.batch.push(bytes);
+    this.unsentInBatch += bytes.length;
     this.unsent += bytes.length;
     if (this.unsent > HIGH_WATER_MARK) this.waitingForDrain = true;
     return !this.waitingForDrain;
@@ -89,6 +95,7 @@ class WsConnection implements Connection {
     const batch = this.batch;
     if (batch.length === 0 || this.socket.readyState !== WebSocket.OPEN) return;
     this.batch = [];
+    this.unsentInBatch = 0;
     const frame = batch.length === 1 ? batch[0]! : Buffer.concat(batch);
     const length = frame.length;
     this.socket.send(frame, { binary: true }, (error) => {

@@ -112,3 +112,16 @@ describe('createClient(url)', () => {
     expect(packets).toContain('publish');
   });
 });
+
+describe('bursts of large messages', () => {
+  test.each(['mqtt', 'ws'] as const)('%s://: 15 messages of 256 KiB published in one tick all go through (WebSocket frames stay within what a broker takes)', async (scheme) => {
+    const b = await broker(); // it refuses a WebSocket message over 2 MiB
+    const port = scheme === 'mqtt' ? b.port : b.wsPort;
+    const client = keep(await connect(`${scheme}://127.0.0.1:${port}`, { clientId: `burst-${scheme}`, reconnect: false }));
+    const disconnects: unknown[] = [];
+    client.on('disconnect', (event) => disconnects.push(event));
+    const results = await Promise.all(Array.from({ length: 15 }, () => client.publish('burst', new Uint8Array(256 * 1024), { qos: 1 })));
+    expect(results.map((r) => r.qos)).toEqual(Array(15).fill(1));
+    expect(disconnects).toEqual([]);
+  });
+});
