@@ -251,7 +251,15 @@ export class OutgoingFlow {
   onStoreFailed(ids: number[], error: MqttError): void {
     for (const id of ids) {
       const message = this.#byId.get(id);
-      if (message !== undefined) this.#drop(message, new OutboxError(`the outbox could not store the message: ${error.message}`, { cause: error }));
+      if (message === undefined) continue;
+      if (message.releasing) {
+        // The broker has it (PUBREC): refusing it now would be false. Release it anyway; only a
+        // crash before the outbox works again could make the restart publish it a second time.
+        if (message.writes > 0) message.writes--;
+        this.#ctx.warn(new OutboxError(`the outbox could not record that message ${id} was received by the broker: ${error.message}`, { cause: error }));
+        continue;
+      }
+      this.#drop(message, new OutboxError(`the outbox could not store the message: ${error.message}`, { cause: error }));
     }
   }
 

@@ -126,6 +126,20 @@ describe('publishing QoS 1 and 2', () => {
     expect(trace(h.sent())).toEqual(['PUBREL 2']);
   });
 
+  test('QoS 2: when "released" cannot be written, the message is still released and completed, with a warning, not refused', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.publish(1, 2);
+    h.autoStore = false;
+    h.take();
+    h.receive({ type: 'pubrec', packetId: 1, reasonCode: 0 });
+    h.handle({ type: 'storeFailed', ids: [1], incoming: [], error: Object.assign(new Error('quota exceeded'), { code: 'ERR_OUTBOX' }) as never });
+    expect(trace(h.sent())).toEqual(['PUBREL 1']);
+    expect(h.events().filter((e) => e.name === 'warning')).toHaveLength(1);
+    h.receive({ type: 'pubcomp', packetId: 1, reasonCode: 0 });
+    expect(h.settlements()).toEqual([expect.objectContaining({ id: 1, result: expect.objectContaining({ qos: 2 }) })]);
+  });
+
   test('takes a packet id when sent, not when queued: offline messages are written without one', () => {
     const h = new SessionHarness();
     h.publish(1, 1);

@@ -54,3 +54,44 @@ describe('one tab per client id (Web Locks)', () => {
     await deleteDatabases(name);
   });
 });
+
+describe('writes', () => {
+  const record = (id: number, state: 'queued' | 'sent' = 'queued') => ({ id, topic: 't', payload: Uint8Array.of(id), qos: 1 as const, retain: false, state });
+
+  test('deletes of consecutive ids (stored as ranges) remove exactly those, also next to records written in the same transaction', async () => {
+    const name = `ranges-${Date.now()}`;
+    const outbox = await indexedDbOutbox({ name }).open('c1');
+    await outbox.write(Array.from({ length: 10 }, (_, i) => ({ op: 'put' as const, record: record(i + 1) })));
+    // One tick: one transaction with puts, an update and deletes in two runs.
+    await Promise.all([
+      outbox.write([{ op: 'delete', id: 2 }, { op: 'put', record: record(11) }]),
+      outbox.write([{ op: 'delete', id: 4 }, { op: 'delete', id: 3 }, { op: 'update', id: 5, state: 'sent', packetId: 9 }]),
+      outbox.write([{ op: 'put', record: record(12) }, { op: 'delete', id: 12 }, { op: 'delete', id: 7 }]),
+    ]);
+    await outbox.close();
+    const again = await indexedDbOutbox({ name }).open('c1');
+    expect(again.restored.outgoing.map((r) => r.id)).toEqual([1, 5, 6, 8, 9, 10, 11]);
+    expect(again.restored.outgoing.find((r) => r.id === 5)).toMatchObject({ state: 'sent', packetId: 9 });
+    expect(again.restored.nextId).toBe(13);
+    await again.close();
+    await deleteDatabases(name);
+  });
+
+  test('writes issued while a transaction commits all resolve, in order, and all are kept', async () => {
+    const name = `group-${Date.now()}`;
+    const outbox = await indexedDbOutbox({ name }).open('c1');
+    const order: number[] = [];
+    const writes: Promise<void>[] = [];
+    for (let id = 1; id <= 200; id++) {
+      writes.push(outbox.write([{ op: 'put', record: record(id) }]).then(() => void order.push(id)));
+      if (id % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 0)); // across ticks
+    }
+    await Promise.all(writes);
+    expect(order).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    await outbox.close();
+    const again = await indexedDbOutbox({ name }).open('c1');
+    expect(again.restored.outgoing).toHaveLength(200);
+    await again.close();
+    await deleteDatabases(name);
+  });
+});
