@@ -83,7 +83,7 @@ describe('writes', () => {
     const order: number[] = [];
     const writes: Promise<void>[] = [];
     for (let id = 1; id <= 200; id++) {
-      writes.push(outbox.write([{ op: 'put', record: record(id) }]).then(() => void order.push(id)));
+      writes.push(Promise.resolve(outbox.write([{ op: 'put', record: record(id) }])).then(() => void order.push(id)));
       if (id % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 0)); // across ticks
     }
     await Promise.all(writes);
