@@ -82,7 +82,7 @@ describe('the encoder refuses, rather than writing bad bytes,', () => {
     const bytes = encode(publish({ topic: 'ab', payload, qos: 0, packetId: undefined }), 4);
     expect(bytes.length).toBe(268_435_455 + 5);
     expect(Array.from(bytes.subarray(0, 5))).toEqual([0x30, 0xff, 0xff, 0xff, 0x7f]);
-  });
+  }, 60_000); // 256 MiB allocated and copied: seconds on a loaded 2-core machine
 });
 
 describe('the encoder', () => {
