@@ -7,6 +7,10 @@ import { MAX_VARINT } from './writer';
 /** The largest frame MQTT can express: a 268,435,455-byte body and a 5-byte fixed header. */
 const PROTOCOL_MAXIMUM_PACKET_SIZE = MAX_VARINT + 5;
 
+// The first buffer for a body that spans chunks, unless the body is smaller: it then doubles as
+// bytes arrive, so that a header announcing 256 MiB costs what was sent, not what was announced.
+const FIRST_BODY_BUFFER = 64 * 1024;
+
 // The fixed-header flags each type must carry [MQTT-2.1.3-1]: 0010 for PUBREL, SUBSCRIBE and
 // UNSUBSCRIBE, 0000 for the rest. PUBLISH uses its flags (DUP, QoS, RETAIN); type 0 is reserved.
 const REQUIRED_FLAGS = [-1, 0, 0, -1, 0, 0, 2, 0, 2, 0, 2, 0, 0, 0, 0, 0];
@@ -152,22 +156,29 @@ export class FrameDecoder {
       packets.push(this.#decodeBody(chunk, start, end));
       return end;
     }
-    const body = new Uint8Array(this.#remainingLength);
+    const received = chunk.length - start;
+    const body = new Uint8Array(Math.min(this.#remainingLength, Math.max(FIRST_BODY_BUFFER, 2 * received)));
     body.set(chunk.subarray(start));
     this.#body = body;
-    this.#bodyLength = chunk.length - start;
+    this.#bodyLength = received;
     this.#bodyHeaderLength = headerLength;
     return chunk.length;
   }
 
   #fillBody(chunk: Uint8Array, packets: Packet[]): number {
-    const body = this.#body as Uint8Array;
-    const take = Math.min(body.length - this.#bodyLength, chunk.length);
+    const total = this.#remainingLength;
+    const take = Math.min(total - this.#bodyLength, chunk.length);
+    let body = this.#body as Uint8Array;
+    if (this.#bodyLength + take > body.length) {
+      const grown = new Uint8Array(Math.min(total, Math.max(2 * body.length, this.#bodyLength + take)));
+      grown.set(body.subarray(0, this.#bodyLength));
+      body = this.#body = grown;
+    }
     body.set(chunk.subarray(0, take), this.#bodyLength);
     this.#bodyLength += take;
-    if (this.#bodyLength === body.length) {
+    if (this.#bodyLength === total) {
       this.#body = null;
-      packets.push(this.#decodeBody(body, 0, body.length));
+      packets.push(this.#decodeBody(body, 0, total));
     }
     return take;
   }

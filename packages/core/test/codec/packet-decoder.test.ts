@@ -76,6 +76,26 @@ describe('PacketDecoder framing', () => {
     expect(decoder.buffered).toBe(0);
   });
 
+  test('a header announcing a huge frame costs the bytes that arrived, not the bytes it announced', () => {
+    // A PUBLISH whose remaining length says 268,435,455, then three body bytes: the decoder used
+    // to allocate the whole announced body at once, 256 MiB for eight bytes from the peer.
+    const before = process.memoryUsage().arrayBuffers;
+    const decoder = new PacketDecoder({ version: 5 });
+    decoder.push(Uint8Array.of(0x30, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x01, 0x74));
+    expect(decoder.buffered).toBe(8);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1 << 20);
+  });
+
+  test('a large frame arriving in small chunks decodes whole as its buffer grows', () => {
+    const packet = publish(3, 300_000);
+    const bytes = encode(packet, 5);
+    const decoder = new PacketDecoder({ version: 5 });
+    const out = [];
+    for (let pos = 0; pos < bytes.length; pos += 1000) out.push(...decoder.push(bytes.slice(pos, pos + 1000)));
+    expect(out).toEqual([packet]);
+    expect(decoder.buffered).toBe(0);
+  });
+
   test('a frame of exactly the maximum packet size is accepted, one byte more is not', () => {
     const bytes = encode(publish(1, 50), 5);
     expect(new PacketDecoder({ version: 5, maximumPacketSize: bytes.length }).push(bytes)).toHaveLength(1);
