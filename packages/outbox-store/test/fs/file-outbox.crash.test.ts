@@ -42,8 +42,8 @@ test("a process SIGKILLed while writing (fsync 'batch') loses no write that had 
   const dir = await tempDir();
   let kept = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    const killAfter = 20 + Math.floor(next() * 400);
-    const writer = startChild(['write', dir, 'c1']);
+    const killAfter = 10 + Math.floor(next() * 240);
+    const writer = await startChild(['write', dir, 'c1']);
     const [, restored] = await writer.waitFor(/^restored (\d+)$/);
     expect(Number(restored), 'the child starts from what the last reopen found').toBe(kept);
     let durable = 0;

@@ -264,7 +264,7 @@ describe('compaction', () => {
 
 test.skipIf(!existsSync(PRLIMIT))('a write that fails (the file size limit, as a full disk) applies none of its batch, and fails the writes after it', async () => {
   const dir = await tempDir();
-  const filler = startChild(['fill', dir, 'c1']);
+  const filler = await startChild(['fill', dir, 'c1']);
   await filler.waitFor(/^ready$/);
   execFileSync(PRLIMIT, ['--pid', String(filler.child.pid), '--fsize=32768']);
   filler.child.stdin!.write('go\n');

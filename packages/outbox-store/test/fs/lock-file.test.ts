@@ -39,7 +39,7 @@ test('an outbox reached through another path to the same directory is still refu
 
 test('an outbox held by another process is refused with an OutboxError naming its pid; once it is SIGKILLed, its stale lock is taken over', async () => {
   const dir = await tempDir();
-  const holder = startChild(['hold', dir, 'c1']);
+  const holder = await startChild(['hold', dir, 'c1']);
   const [, pid] = await holder.waitFor(/^holding (\d+)$/);
   await expect(fileOutbox({ dir }).open('c1')).rejects.toMatchObject({
     code: 'ERR_OUTBOX',
