@@ -1,4 +1,4 @@
-import { createBroker, type Broker } from '@courier/broker';
+import { type Broker, type BrokerOptions, createBroker } from '@courier/broker';
 import { startMosquitto } from './mosquitto';
 
 /** A broker the end-to-end tests run against, with the URL of each transport. */
@@ -10,7 +10,8 @@ export interface BrokerUnderTest {
   reference?: Broker;
 }
 
-export async function startBroker(name: BrokerUnderTest['name']): Promise<BrokerUnderTest> {
+/** Starts the broker `name`; `reference` options apply to the reference broker only. */
+export async function startBroker(name: BrokerUnderTest['name'], reference: BrokerOptions = {}): Promise<BrokerUnderTest> {
   if (name === 'mosquitto') {
     const mosquitto = await startMosquitto();
     return {
@@ -19,11 +20,11 @@ export async function startBroker(name: BrokerUnderTest['name']): Promise<Broker
       stop: () => mosquitto.stop(),
     };
   }
-  const reference = await createBroker({ port: 0, wsPort: 0 });
+  const broker = await createBroker({ port: 0, wsPort: 0, ...reference });
   return {
     name,
-    reference,
-    url: (transport) => (transport === 'tcp' ? `mqtt://127.0.0.1:${reference.port}` : `ws://127.0.0.1:${reference.wsPort}/mqtt`),
-    stop: () => reference.close(),
+    reference: broker,
+    url: (transport) => (transport === 'tcp' ? `mqtt://127.0.0.1:${broker.port}` : `ws://127.0.0.1:${broker.wsPort}/mqtt`),
+    stop: () => broker.close(),
   };
 }
