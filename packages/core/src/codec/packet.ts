@@ -71,9 +71,13 @@ export interface AckPacket<T extends 'puback' | 'pubrec' | 'pubrel' | 'pubcomp'>
   reasonCode?: number;
   properties?: AckProperties;
 }
+/** PUBACK: the broker's (or client's) acknowledgement that ends a QoS 1 flow. */
 export type PubackPacket = AckPacket<'puback'>;
+/** PUBREC: the first acknowledgement of a QoS 2 flow ("received"); answered with PUBREL. */
 export type PubrecPacket = AckPacket<'pubrec'>;
+/** PUBREL: the sender's release of a QoS 2 message after PUBREC; answered with PUBCOMP. */
 export type PubrelPacket = AckPacket<'pubrel'>;
+/** PUBCOMP: the final acknowledgement that ends a QoS 2 flow. */
 export type PubcompPacket = AckPacket<'pubcomp'>;
 
 /** One topic filter of a SUBSCRIBE with its subscription options (the last three are 5.0 only). */
@@ -86,6 +90,7 @@ export interface Subscription {
   retainHandling?: 0 | 1 | 2;
 }
 
+/** SUBSCRIBE: one or more topic filters, each with its requested QoS and options. */
 export interface SubscribePacket {
   type: 'subscribe';
   packetId: number;
@@ -101,6 +106,7 @@ export interface SubackPacket {
   properties?: SubackProperties;
 }
 
+/** UNSUBSCRIBE: the topic filters to remove, answered by UNSUBACK. */
 export interface UnsubscribePacket {
   type: 'unsubscribe';
   packetId: number;
@@ -116,10 +122,12 @@ export interface UnsubackPacket {
   properties?: UnsubackProperties;
 }
 
+/** PINGREQ: the client's keep-alive probe. */
 export interface PingreqPacket {
   type: 'pingreq';
 }
 
+/** PINGRESP: the broker's answer to PINGREQ. */
 export interface PingrespPacket {
   type: 'pingresp';
 }
@@ -156,4 +164,5 @@ export type Packet =
   | DisconnectPacket
   | AuthPacket;
 
+/** The `type` tag of a {@link Packet} (`'connect'`, `'publish'`, ...): use it to switch on a decoded packet. */
 export type PacketType = Packet['type'];

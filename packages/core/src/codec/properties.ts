@@ -36,6 +36,7 @@ export interface Properties {
   sharedSubscriptionAvailable?: boolean;
 }
 
+/** The MQTT 5.0 properties a CONNECT may carry. */
 export type ConnectProperties = Pick<
   Properties,
   | 'sessionExpiryInterval'
@@ -49,6 +50,7 @@ export type ConnectProperties = Pick<
   | 'authenticationData'
 >;
 
+/** The MQTT 5.0 properties a CONNACK may carry: the limits the broker sets for this connection. */
 export type ConnackProperties = Pick<
   Properties,
   | 'sessionExpiryInterval'
@@ -70,6 +72,7 @@ export type ConnackProperties = Pick<
   | 'authenticationData'
 >;
 
+/** The MQTT 5.0 properties of a will message. */
 export type WillProperties = Pick<
   Properties,
   | 'willDelayInterval'
@@ -81,6 +84,7 @@ export type WillProperties = Pick<
   | 'userProperties'
 >;
 
+/** The MQTT 5.0 properties a PUBLISH may carry. */
 export type PublishProperties = Pick<
   Properties,
   | 'payloadFormatIndicator'
@@ -95,14 +99,20 @@ export type PublishProperties = Pick<
 
 /** PUBACK, PUBREC, PUBREL, PUBCOMP. */
 export type AckProperties = Pick<Properties, 'reasonString' | 'userProperties'>;
+/** The MQTT 5.0 properties a SUBSCRIBE may carry. */
 export type SubscribeProperties = Pick<Properties, 'subscriptionIdentifier' | 'userProperties'>;
+/** The MQTT 5.0 properties a SUBACK may carry. */
 export type SubackProperties = Pick<Properties, 'reasonString' | 'userProperties'>;
+/** The MQTT 5.0 properties an UNSUBSCRIBE may carry. */
 export type UnsubscribeProperties = Pick<Properties, 'userProperties'>;
+/** The MQTT 5.0 properties an UNSUBACK may carry. */
 export type UnsubackProperties = Pick<Properties, 'reasonString' | 'userProperties'>;
+/** The MQTT 5.0 properties a DISCONNECT may carry. */
 export type DisconnectProperties = Pick<
   Properties,
   'sessionExpiryInterval' | 'reasonString' | 'userProperties' | 'serverReference'
 >;
+/** The MQTT 5.0 properties an AUTH packet may carry. */
 export type AuthProperties = Pick<
   Properties,
   'authenticationMethod' | 'authenticationData' | 'reasonString' | 'userProperties'
