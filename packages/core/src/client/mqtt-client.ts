@@ -30,6 +30,7 @@ import { MessageStream } from './message-stream';
 /** A received message, as `message` events and `messages()` give it. */
 export type Message = ReceivedMessage;
 
+/** Options of one `publish()`: QoS (0 by default), retain, 5.0 properties, and an abort signal. */
 export interface PublishOptions {
   qos?: QoS;
   retain?: boolean;
@@ -38,6 +39,7 @@ export interface PublishOptions {
   signal?: AbortSignal;
 }
 
+/** Options of one `subscribe()`: the maximum QoS to receive at (0 by default) and the 5.0 subscription options. */
 export interface SubscribeOptions {
   qos?: QoS;
   /** 5.0: do not send us our own messages. */
@@ -49,12 +51,17 @@ export interface SubscribeOptions {
   properties?: SubscribeProperties;
 }
 
+/**
+ * What a `connect` event and `whenConnected()` give: the accepted CONNACK. `sessionPresent` false
+ * after asking to keep the session means the broker had lost it.
+ */
 export interface ConnectInfo {
   sessionPresent: boolean;
   protocolVersion: ProtocolVersion;
   connack: ConnackPacket;
 }
 
+/** What a `disconnect` event gives: why the connection ended. The client reconnects by itself unless it has ended. */
 export interface DisconnectInfo {
   /** Why the connection ended; none after a clean end(). */
   error?: MqttError;
@@ -78,6 +85,7 @@ export type ClientEvents = {
   end: undefined;
 };
 
+/** Options of `end()`: wait for what is in flight (the default), or abandon it now or after a timeout. */
 export interface EndOptions {
   /** Abandon what is in flight now: its promises reject, durable records stay for the next start. */
   force?: boolean;
@@ -156,16 +164,22 @@ export class MqttClient {
     return this.#session.protocolVersion;
   }
 
+  /** Whether a connection is open and accepted now; `whenConnected()` waits for one. */
   get connected(): boolean {
     return this.#phase === 'connected';
   }
 
+  /**
+   * Listens to a lifecycle event (see {@link ClientEvents}). A `message` handler also starts
+   * delivery: messages that arrive before any handler or stream wait for one, unacknowledged.
+   */
   on<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): this {
     this.#emitter.on(event, handler);
     if (event === 'message') this.#updateHolding();
     return this;
   }
 
+  /** Stops listening; pass the handler given to `on()`. */
   off<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): this {
     this.#emitter.off(event, handler);
     if (event === 'message') this.#updateHolding();
@@ -218,6 +232,7 @@ export class MqttClient {
     });
   }
 
+  /** Unsubscribes from one or more topic filters; resolves on UNSUBACK (with 5.0 reason codes). */
   unsubscribe(filters: string | string[], options: { properties?: UnsubscribeProperties } = {}): Promise<UnsubscribeResult> {
     const topicFilters = Array.isArray(filters) ? filters : [filters];
     const problem = topicFilters.length === 0 ? 'unsubscribe needs at least one topic filter' : topicFilters.map(topicFilterProblem).find((p) => p !== undefined);
