@@ -22,6 +22,7 @@ const REQUIRED_FLAGS = [-1, 0, 0, -1, 0, 0, 2, 0, 2, 0, 2, 0, 0, 0, 0, 0];
  */
 export type BodyDecoder = (type: number, flags: number, r: Reader, version: ProtocolVersion) => Packet;
 
+/** Options of a packet decoder: the protocol version and the largest packet to accept. */
 export interface PacketDecoderOptions {
   /** The stream's protocol version. Leave it out on a server: the CONNECT says it. */
   version?: ProtocolVersion;

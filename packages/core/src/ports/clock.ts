@@ -1,5 +1,6 @@
 /** A timer set with `Clock.setTimer`. */
 export interface Timer {
+  /** Stops the timer; cancelling a timer that fired or was cancelled does nothing. */
   cancel(): void;
 }
 

@@ -52,6 +52,7 @@ export interface SubscribeResult {
   properties?: SubackProperties;
 }
 
+/** What `unsubscribe()` resolves with: the broker's UNSUBACK. */
 export interface UnsubscribeResult {
   /** 5.0 only: one reason code per topic filter (0x11: there was no such subscription). */
   reasonCodes?: number[];
