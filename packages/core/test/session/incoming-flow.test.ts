@@ -248,6 +248,19 @@ describe('while the application has no message handler (delivery held)', () => {
     expect(h.delivered().filter((m) => m.qos === 1)).toHaveLength(1);
   });
 
+  test('[MQTT-2.3.1-4] MQTT 3.1.1: beyond 65,535 held unacknowledged, the broker reused an id in use: a protocol error, and the held are let go', () => {
+    const h = new SessionHarness({ protocolVersion: 4 });
+    h.connect();
+    h.handle({ type: 'deliveryHeld', held: true });
+    for (let i = 0; i < 65_535; i++) h.receive(incoming((i % 65_535) + 1, 1));
+    expect(h.closes(h.take())).toEqual([]);
+    const actions = h.receive(incoming(1, 1));
+    expect(h.closes(actions)).toEqual([expect.objectContaining({ code: 'ERR_PROTOCOL', reasonCode: 0x82 })]);
+    h.disconnect();
+    h.handle({ type: 'deliveryHeld', held: false });
+    expect(h.delivered()).toEqual([]);
+  });
+
   test('a graceful end does not wait for held messages', () => {
     const h = new SessionHarness();
     h.connect();
