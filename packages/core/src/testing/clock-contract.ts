@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Clock } from '../ports/clock';
 
+/** What `clockContract` needs of a Clock implementation under test: the clock and a way to let time pass. */
 export interface ClockFixture {
   clock: Clock;
   /** Lets `ms` pass: really for the system clock, by decree for a manual one. */

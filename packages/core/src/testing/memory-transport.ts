@@ -1,5 +1,6 @@
 import type { Connection, Transport, TransportHandlers } from '../ports/transport';
 
+/** Options of a `MemoryTransport`. */
 export interface MemoryTransportOptions {
   /** Bytes the client may have queued before `write` returns false (default 1 MiB). */
   highWaterMark?: number;
@@ -13,6 +14,7 @@ export interface MemoryTransportOptions {
 export class MemoryTransport implements Transport {
   /** Every far end, in the order the connections opened. */
   readonly peers: MemoryPeer[] = [];
+  /** Called with the far end of each new connection: where a scripted broker starts answering. */
   onConnection: ((peer: MemoryPeer) => void) | undefined;
   /** When set, connecting fails with this error (nobody listening). */
   refuseWith: Error | undefined;
@@ -52,6 +54,7 @@ export class MemoryPeer {
     };
   }
 
+  /** Whether the connection has closed, from either end. */
   get isClosed(): boolean {
     return this.closed;
   }

@@ -1,10 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import type { Outbox, OutboxStore, OutgoingRecord } from '../ports/outbox-store';
 
+/** What `outboxStoreContract` needs of an OutboxStore implementation under test. */
 export interface OutboxStoreFixture {
   store: OutboxStore;
   /** The same stored data through a new store, as after a restart (the same store for memory). */
   reopen(): Promise<OutboxStore>;
+  /** Removes what the fixture created (files, databases) after each test. */
   cleanup?(): Promise<void>;
 }
 

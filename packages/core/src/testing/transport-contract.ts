@@ -3,20 +3,24 @@ import type { Connection, Transport, TransportHandlers } from '../ports/transpor
 
 /** The far end of a connection, as the fixture sees it. */
 export interface TransportPeer {
+  /** Sends bytes to the client. */
   send(bytes: Uint8Array): void;
   /** Resolves once `length` bytes have arrived from the client, with all of them. */
   received(length: number): Promise<Uint8Array>;
+  /** Closes the connection from the far end, as a broker that hangs up. */
   close(): void;
   /** Resolves when the connection has closed, from either end. */
   readonly closed: Promise<void>;
 }
 
+/** What `transportContract` needs of a Transport implementation under test: the transport and its far ends. */
 export interface TransportFixture {
   transport: Transport;
   /** The far end of the next connection the transport opens. */
   nextPeer(): Promise<TransportPeer>;
   /** A transport pointed where nothing listens. */
   unreachable: Transport;
+  /** Stops what the fixture started (servers, sockets) after each test. */
   cleanup(): Promise<void>;
 }
 
