@@ -22,6 +22,7 @@ export interface Fault {
 /** A fault once injected: how many packets it has hit so far, and a way to withdraw it. */
 export interface FaultHandle {
   readonly hits: number;
+  /** Withdraws the fault: packets after this pass untouched. */
   remove(): void;
 }
 

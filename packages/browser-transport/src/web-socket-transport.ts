@@ -1,5 +1,6 @@
 import type { Connection, Transport, TransportHandlers } from '@courier/core';
 
+/** Options of `webSocketTransport` beyond the URL. */
 export interface WebSocketTransportOptions {
   /** Past this many bytes queued in the socket, `write` asks the client to wait (default 1 MiB). */
   highWaterMark?: number;

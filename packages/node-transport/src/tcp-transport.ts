@@ -4,6 +4,7 @@ import type { Connection, Transport, TransportHandlers } from '@courier/core';
 import { SocketConnection } from './socket-connection';
 import { type TlsOptions, tlsConnectOptions } from './tls-options';
 
+/** Where `tcpTransport` connects (mqtt://, or mqtts:// with `tls`). `connect(url)` builds these from a URL. */
 export interface TcpTransportOptions {
   host: string;
   port: number;

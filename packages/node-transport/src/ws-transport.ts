@@ -2,6 +2,7 @@ import type { Connection, Transport, TransportHandlers } from '@courier/core';
 import WebSocket from 'ws';
 import { type TlsOptions, tlsConnectOptions } from './tls-options';
 
+/** Where `wsTransport` connects (ws:// or wss://). `connect(url)` builds these from a URL. */
 export interface WsTransportOptions {
   /** ws:// or wss:// URL of the broker. */
   url: string;

@@ -3,6 +3,7 @@ import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { ChaosPipe, type PipeOwner } from './chaos-pipe';
 import type { ChaosFault, ChaosFaultKind, FaultPlan } from './fault-plan';
 
+/** Options of `startChaosProxy`: the broker behind the proxy and the plan of faults to inject. */
 export interface ChaosProxyOptions {
   /** The broker to forward to (host default 127.0.0.1). */
   target: { host?: string; port: number };

@@ -32,12 +32,14 @@ export interface ChaosFault {
 export interface FaultPlan {
   /** A short description (kind and seed), to print so that a run can be replayed. */
   readonly description: string;
+  /** The faults of one connection (numbered as accepted) in one direction, in `atByte` order. */
   faults(connection: number, direction: ChaosDirection): Iterator<ChaosFault, undefined>;
 }
 
 /** A range [min, max] to draw from uniformly. */
 export type Range = readonly [number, number];
 
+/** Options of `randomFaults`: the seed, and the ranges faults are drawn from. */
 export interface RandomFaultOptions {
   /** The same seed gives the same faults: print it, and pass it again to replay a failure. */
   seed: number;

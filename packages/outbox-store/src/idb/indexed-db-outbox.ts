@@ -2,6 +2,7 @@ import { type IDBPDatabase, openDB, unwrap } from 'idb';
 import { type Outbox, type OutboxChange, OutboxError, type OutboxSnapshot, type OutboxStore, type OutgoingRecord } from '@courier/core';
 import { acquireOutboxLock, type HeldLock, type LockMode } from './outbox-lock';
 
+/** Options of `indexedDbOutbox`: which database, and what to do when another tab holds it. */
 export interface IndexedDbOutboxOptions {
   /** The prefix of the database names: one database per client id (default "courier-outbox"). */
   name?: string;
