@@ -1,0 +1,92 @@
+// `npm start`: the reference broker and the demo page, then the nine QoS combinations in the
+// terminal, without and with faults. Ctrl-C (SIGINT) or SIGTERM stops everything and exits 0.
+import { parseDemoArgs, USAGE, type DemoArgs } from './cli-args';
+import { formatSummary, formatTable } from './matrix-table';
+import { Progress } from './progress';
+import { runMatrix } from './qos-matrix';
+import { type Demo, startDemo } from './start-demo';
+
+// How long closing may take before the process says what is stuck and exits anyway.
+const CLOSE_TIMEOUT_MS = 5_000;
+
+async function runMatrices(demo: Demo, args: DemoArgs, signal: AbortSignal): Promise<void> {
+  const progress = new Progress();
+  for (const faults of [false, true]) {
+    if (signal.aborted) return;
+    const title = faults
+      ? 'With faults: each connection cut once mid-flow, the publisher\'s at its 8th message, the subscriber\'s at its 12th'
+      : 'Without faults';
+    const rows = await runMatrix({
+      broker: demo.broker,
+      mqttUrl: demo.mqttUrl,
+      messages: args.messages,
+      faults,
+      signal,
+      onStart: (index, { published, subscribed }) =>
+        progress.update(`${faults ? 'with faults' : 'without faults'}: ${index + 1}/9, published at QoS ${published}, subscribed at QoS ${subscribed}`),
+    });
+    progress.done();
+    if (signal.aborted) return;
+    console.log(`\n${title}: ${args.messages} messages per combination, MQTT 5.0 over TCP, clean: false\n`);
+    console.log(formatTable(rows, { resent: faults }));
+    if (faults) console.log(`\n${formatSummary(rows)}`);
+  }
+}
+
+async function main(): Promise<void> {
+  // Whoever reads the output may go away first (a closed pipe): keep going regardless.
+  process.stdout.on('error', () => {});
+  let args: DemoArgs;
+  try {
+    args = parseDemoArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`courier demo: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+
+  const controller = new AbortController();
+  let demo: Demo | undefined;
+  let matrices: Promise<void> = Promise.resolve();
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130); // a second Ctrl-C: do not wait
+    stopping = true;
+    console.log(`\n${signal}: stopping the broker and the page`);
+    controller.abort();
+    setTimeout(() => {
+      console.error(`courier demo: still not closed after ${CLOSE_TIMEOUT_MS} ms, exiting anyway`);
+      process.exit(1);
+    }, CLOSE_TIMEOUT_MS).unref();
+    void matrices.then(() => demo?.close()).then(() => console.log('stopped'));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  console.log('Courier demo: starting the reference broker and bundling the page from @courier/browser…');
+  demo = await startDemo({ host: args.host, port: args.port, wsPort: args.wsPort, httpPort: args.httpPort });
+  if (controller.signal.aborted) {
+    await demo.close();
+    return;
+  }
+  console.log(`
+  broker  ${demo.mqttUrl} (TCP)  ${demo.wsUrl} (WebSocket)
+  page    ${demo.pageUrl}
+          open it to publish at each QoS, cut the connection mid-flow and reload with messages owed`);
+  if (args.pageOnly) return;
+  matrices = runMatrices(demo, args, controller.signal).catch((error: unknown) => {
+    console.error(`courier demo: the QoS matrix failed: ${error instanceof Error ? error.stack : String(error)}`);
+    process.exitCode = 1;
+  });
+  await matrices;
+  if (!controller.signal.aborted) console.log(`\nThe page is still at ${demo.pageUrl} — Ctrl-C stops the broker and the page.`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`courier demo: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
