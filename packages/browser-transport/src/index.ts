@@ -1,3 +1,9 @@
+/**
+ * The client for web pages and workers: `connect(url)` over the browser's WebSocket; with
+ * `clean: false`, what is owed is kept in IndexedDB and survives a reload. Re-exports
+ * everything from `@courier/core`.
+ * @module @courier/browser
+ */
 export * from '@courier/core';
 export { type BrowserClientOptions, connect, createClient } from './create-client';
 export { webSocketTransport, type WebSocketTransportOptions } from './web-socket-transport';

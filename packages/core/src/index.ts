@@ -1,3 +1,9 @@
+/**
+ * The platform-free core: the MQTT 3.1.1/5.0 codec, the QoS session, the client and its ports
+ * (Transport, OutboxStore, Clock). Applications import `@courier/node` or `@courier/browser`,
+ * which re-export all of this; import the core directly to write a transport or an outbox.
+ * @module @courier/core
+ */
 export * from './codec/index';
 export type { BackoffOptions } from './client/backoff';
 export type { ClientOptions, CreateClientOptions, WillOptions } from './client/client-options';

@@ -1,3 +1,9 @@
+/**
+ * The client for Node services: `connect(url)` over TCP, TLS or WebSocket, plus everything from
+ * `@courier/core`. Pair it with `fileOutbox` from `@courier/outbox-store/fs` so that what is owed
+ * survives a crash.
+ * @module @courier/node
+ */
 export * from '@courier/core';
 export { parseBrokerUrl, type BrokerUrl } from './broker-url';
 export { connect, createClient, type NodeClientOptions, transportFor } from './create-client';

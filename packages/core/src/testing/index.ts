@@ -1,3 +1,8 @@
+/**
+ * For implementers of a port: the contract suites (run them against your Transport, OutboxStore
+ * or Clock, under Vitest), a manual clock and an in-memory transport for tests without sockets.
+ * @module @courier/core/testing
+ */
 export { clockContract, type ClockFixture } from './clock-contract';
 export { flush } from './flush';
 export { ManualClock } from './manual-clock';

@@ -1,3 +1,8 @@
+/**
+ * Fault injection for tests on a real network: a TCP proxy between client and broker that cuts,
+ * stalls or slows a connection at chosen or seeded byte offsets.
+ * @module @courier/node/testing
+ */
 export { type ChaosProxy, type ChaosProxyOptions, type InjectedFault, startChaosProxy } from './chaos-proxy';
 export {
   type ChaosDirection,
