@@ -5,7 +5,8 @@ import { RetainedStore } from './retained-store';
 import { findTargets, pickMember } from './router';
 import type { Scheduler } from './scheduler';
 import { Session, type SessionOwner } from './session';
-import { createSessionState, enqueue, type StoredSubscription } from './session-state';
+import { createSessionState, enqueue, type SessionState, type StoredSubscription } from './session-state';
+import type { SessionSnapshot } from './session-store';
 import type { ParsedFilter } from './topic-filter';
 import { parseTopicFilter } from './topic-filter';
 import { TopicTree } from './topic-tree';
@@ -88,20 +89,55 @@ export class BrokerCore {
   detach(session: Session, owner: SessionOwner): void {
     if (session.owner !== owner) return;
     session.owner = undefined;
+    this.startOfflineTimers(session, 0);
+  }
+
+  /** The will delay and the session expiry of a session without a connection for `offlineMs` already. */
+  private startOfflineTimers(session: Session, offlineMs: number): void {
     const { state } = session;
     const expiryS = state.expiryIntervalS;
     if (state.will !== undefined) {
-      const delayS = Math.min(state.will.properties?.willDelayInterval ?? 0, expiryS);
-      if (delayS === 0) this.publishWill(session);
-      else session.cancelWill = this.scheduler.after(delayS * 1000, () => this.publishWill(session));
+      const delayMs = Math.min(state.will.properties?.willDelayInterval ?? 0, expiryS) * 1000 - offlineMs;
+      if (delayMs <= 0) this.publishWill(session);
+      else session.cancelWill = this.scheduler.after(delayMs, () => this.publishWill(session));
     }
     if (expiryS === 0) this.endSession(session);
     else if (expiryS !== NEVER_EXPIRES) {
-      session.cancelExpiry = this.scheduler.after(expiryS * 1000, () => {
+      session.cancelExpiry = this.scheduler.after(Math.max(0, expiryS * 1000 - offlineMs), () => {
         this.log(`${session.clientId}: session expired after ${expiryS} s`);
         this.endSession(session);
       });
     }
+  }
+
+  /**
+   * What outlives the connections, for a session store: every session that does not end with its
+   * connection (expiry above 0), and the retained messages. Taken once no connection is left.
+   */
+  snapshot(): SessionSnapshot {
+    const sessions: SessionState[] = [];
+    for (const session of this.sessions.values()) if (session.state.expiryIntervalS !== 0) sessions.push(session.state);
+    return { savedAt: this.scheduler.now(), sessions, retained: this.retained.all() };
+  }
+
+  /**
+   * Takes up the sessions of a snapshot as sessions whose client is offline: subscriptions back in
+   * the index, expiry and will delay counted from when the snapshot was taken.
+   */
+  restore(snapshot: SessionSnapshot): void {
+    const offlineMs = Math.max(0, this.scheduler.now() - snapshot.savedAt);
+    for (const message of snapshot.retained) this.retained.retain(message);
+    for (const state of snapshot.sessions) {
+      const session = new Session(state);
+      this.sessions.set(state.clientId, session);
+      for (const subscription of state.subscriptions.values()) {
+        const parsed = parseTopicFilter(subscription.topicFilter);
+        if (parsed !== undefined) this.tree.add(state.clientId, parsed.filter, subscription, parsed.shareName);
+      }
+    }
+    // Once every session is back, so that a will published now reaches them all.
+    for (const state of snapshot.sessions) this.startOfflineTimers(this.sessions.get(state.clientId)!, offlineMs);
+    this.log(`restored ${snapshot.sessions.length} session(s) and ${snapshot.retained.length} retained message(s)`);
   }
 
   /** Publishes the pending will of `session`, if it still has one. */

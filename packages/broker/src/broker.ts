@@ -24,7 +24,10 @@ export interface Broker {
   readonly tlsPort: number | undefined;
   /** The WebSocket-over-TLS (wss://) port, when `wssPort` was given. */
   readonly wssPort: number | undefined;
-  /** Closes every connection (5.0 clients get DISCONNECT 0x8B first) and frees the ports. */
+  /**
+   * Closes every connection (5.0 clients get DISCONNECT 0x8B first), saves the sessions to
+   * `sessionStore` if there is one, and frees the ports.
+   */
   close(): Promise<void>;
   /** Every packet in and out, after faults are applied; returns a function that stops the tap. */
   tap(listener: TapListener): () => void;
@@ -48,6 +51,11 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
   const log = resolved.log;
   const scheduler = createScheduler();
   const core = new BrokerCore(resolved, scheduler);
+  const store = resolved.sessionStore;
+  if (store !== undefined) {
+    const snapshot = await store.load();
+    if (snapshot !== undefined) core.restore(snapshot);
+  }
   const tap = new Tap(log);
   const faults = new FaultSet();
   const connections = new Set<Connection>();
@@ -113,6 +121,9 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
   if (wsPort !== undefined) urls.push(`ws://${resolved.host}:${wsPort}`);
   if (tlsPort !== undefined) urls.push(`mqtts://${resolved.host}:${tlsPort}`);
   if (wssPort !== undefined) urls.push(`wss://${resolved.host}:${wssPort}`);
+  // Once listening (a port in use leaves the snapshot for the next try): from now on a crash
+  // must not bring this snapshot back (session-store.ts).
+  await store?.clear();
   log(`listening on ${urls.join(' and ')}`);
 
   return {
@@ -130,9 +141,11 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
         for (const connection of connections) connection.abort();
         for (const server of servers) if ('closeAllConnections' in server) server.closeAllConnections();
         scheduler.cancelAll();
+        // No connection is left, so the snapshot holds everything that was acknowledged.
+        const saved = store?.save(core.snapshot());
         core.clear();
         faults.clear();
-        await Promise.all(stopped);
+        await Promise.all([...stopped, saved]);
         log('closed');
       })();
       return closing;

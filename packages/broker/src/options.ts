@@ -1,3 +1,5 @@
+import type { SessionStore } from './session-store';
+
 /** Who a hook is asked about: the client id of the connection, and its user name if it gave one. */
 export interface ClientInfo {
   clientId: string;
@@ -70,6 +72,13 @@ export interface BrokerOptions {
   authorizePublish?(client: ClientInfo, topic: string): boolean | Promise<boolean>;
   /** Decides whether a client may subscribe to a filter: a refusal is 0x80 (3.1.1) or 0x87 (5.0) in SUBACK. */
   authorizeSubscribe?(client: ClientInfo, topicFilter: string): boolean | Promise<boolean>;
+  /**
+   * Keeps sessions (subscriptions, queued and in-flight messages, inbound QoS 2 ids awaiting
+   * PUBREL, wills) and retained messages across a restart: loaded before the broker listens,
+   * saved by `close()`. `fileSessionStore(path)` keeps them in a file. Left out, they end with
+   * the broker.
+   */
+  sessionStore?: SessionStore;
   /** Where log lines go; silent by default. Never given passwords or payloads. */
   log?: (line: string) => void;
 }
@@ -90,6 +99,7 @@ export interface ResolvedOptions {
   serverKeepAlive: number | undefined;
   maximumSessionExpiryInterval: number;
   connectTimeoutMs: number;
+  sessionStore: SessionStore | undefined;
   /** The caller's options object itself, so that hooks are called as its methods. */
   hooks: Hooks;
   log: (line: string) => void;
@@ -141,6 +151,7 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
       'maximumSessionExpiryInterval',
     ),
     connectTimeoutMs: integer(options.connectTimeoutMs, 10_000, 1, 2 ** 31 - 1, 'connectTimeoutMs'),
+    sessionStore: options.sessionStore,
     hooks: options,
     log: guarded(options.log),
   };

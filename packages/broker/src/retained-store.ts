@@ -27,6 +27,11 @@ export class RetainedStore {
     return found;
   }
 
+  /** Every retained message, for a session store. */
+  all(): Message[] {
+    return [...this.messages.values()];
+  }
+
   get size(): number {
     return this.messages.size;
   }
