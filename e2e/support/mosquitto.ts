@@ -10,12 +10,15 @@ import { freePort } from './free-port';
 export interface RunningMosquitto {
   port: number;
   wsPort: number;
+  /** Its process id, for a caller that must kill it synchronously (on exit or a signal). */
+  pid: number;
   stop(): Promise<void>;
 }
 
 const CANDIDATES = [process.env.MOSQUITTO, '/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto'];
 
-function binary(): string {
+/** The path of the mosquitto binary; throws, saying how to install it, when there is none. */
+export function mosquittoBinary(): string {
   const found = CANDIDATES.find((path): path is string => path !== undefined && existsSync(path));
   if (found === undefined) {
     throw new Error('mosquitto is not installed: run `apt-get install -y mosquitto` (.ci/run does), or set MOSQUITTO to its path');
@@ -57,7 +60,7 @@ export async function startMosquitto(): Promise<RunningMosquitto> {
       '',
     ].join('\n'),
   );
-  const child: ChildProcess = spawn(binary(), ['-c', join(dir, 'mosquitto.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(mosquittoBinary(), ['-c', join(dir, 'mosquitto.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -67,6 +70,7 @@ export async function startMosquitto(): Promise<RunningMosquitto> {
       return {
         port,
         wsPort,
+        pid: child.pid!,
         stop: async () => {
           if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
           await exited;
