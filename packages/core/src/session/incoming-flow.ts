@@ -15,6 +15,8 @@ interface InboxItem {
   ack: Packet | undefined;
   /** A QoS 2 packet id whose outbox write must be durable first, or 0. */
   waitFor: number;
+  /** Sending `ack` ends a message counted against our Receive Maximum (PUBACK, or PUBCOMP for a known id). */
+  frees: boolean;
 }
 
 /** A new message that arrived while nothing in the application could take it. */
@@ -43,6 +45,8 @@ export class IncomingFlow {
   readonly #qos2 = new Map<number, Qos2State>();
   readonly #inbox = new Fifo<InboxItem>();
   readonly #held = new Fifo<HeldMessage>();
+  /** The QoS 2 ids among the held, so that a resend of one is found without a scan. */
+  readonly #heldQos2 = new Set<number>();
   #holding = false;
   #heldQoS0 = 0;
 
@@ -73,10 +77,11 @@ export class IncomingFlow {
       // again (once the id is durable), and no second delivery. (A limit of the protocol: if
       // the broker lost our session and the CONNACK saying so was lost too, we keep ids it
       // forgot, and a new message reusing one is taken for a duplicate. Nothing tells us.)
-      this.#inbox.push({ message: undefined, ack: { type: 'pubrec', packetId }, waitFor: state === 'writing' ? packetId : 0 });
+      this.#inbox.push({ message: undefined, ack: { type: 'pubrec', packetId }, waitFor: state === 'writing' ? packetId : 0, frees: false });
       this.drain();
       return;
     }
+    if (packet.qos === 2 && this.#heldQos2.has(packetId)) return; // a resend of one held: counted and kept once
     if (packet.qos !== 0 && !this.#admit(link)) return;
     if (this.#holding || this.#held.length > 0) {
       this.#hold(message, packetId);
@@ -94,6 +99,7 @@ export class IncomingFlow {
     this.#holding = holding;
     if (holding) return;
     for (let held = this.#held.shift(); held !== undefined; held = this.#held.shift()) this.#accept(held.message, held.packetId);
+    this.#heldQos2.clear();
     this.#heldQoS0 = 0;
     this.drain();
   }
@@ -101,25 +107,26 @@ export class IncomingFlow {
   /** Held messages were never acknowledged: the broker sends QoS 1/2 again on the next connection. */
   onConnectionLost(): void {
     this.#held.clear();
+    this.#heldQos2.clear();
     this.#heldQoS0 = 0;
   }
 
   /** A new message, in arrival order: QoS 2 records its packet id first, then it is delivered. */
   #accept(message: ReceivedMessage, packetId: number): void {
     if (message.qos === 0) {
-      this.#inbox.push({ message, ack: undefined, waitFor: 0 });
+      this.#inbox.push({ message, ack: undefined, waitFor: 0, frees: false });
     } else if (message.qos === 1) {
       // After PUBACK, the same packet id is a new message, DUP or not: deliver it again.
-      this.#inbox.push({ message, ack: { type: 'puback', packetId }, waitFor: 0 });
+      this.#inbox.push({ message, ack: { type: 'puback', packetId }, waitFor: 0, frees: true });
     } else {
       this.#qos2.set(packetId, 'writing');
       this.#ctx.emit({ type: 'persist', change: { op: 'putIncoming', packetId }, awaited: true });
-      this.#inbox.push({ message, ack: { type: 'pubrec', packetId }, waitFor: packetId });
+      this.#inbox.push({ message, ack: { type: 'pubrec', packetId }, waitFor: packetId, frees: false });
     }
   }
 
   #hold(message: ReceivedMessage, packetId: number): void {
-    if (message.qos === 2 && this.#held.toArray().some((held) => held.packetId === packetId && held.message.qos === 2)) return; // a resend of one held
+    if (message.qos === 2) this.#heldQos2.add(packetId);
     if (message.qos === 0) {
       if (this.#heldQoS0 >= MAX_HELD_QOS0) {
         if (this.#heldQoS0++ === MAX_HELD_QOS0) {
@@ -137,9 +144,10 @@ export class IncomingFlow {
     const { packetId } = packet;
     if (this.#qos2.delete(packetId)) {
       this.#ctx.emit({ type: 'forget', change: { op: 'deleteIncoming', packetId } });
-      this.#inbox.push({ message: undefined, ack: { type: 'pubcomp', packetId }, waitFor: 0 });
+      this.#inbox.push({ message: undefined, ack: { type: 'pubcomp', packetId }, waitFor: 0, frees: true });
     } else {
-      this.#inbox.push({ message: undefined, ack: this.#ctx.policy.unknownIdAnswer('pubcomp', packetId), waitFor: 0 });
+      // Frees nothing: a broker's PUBREL for nothing must not open room under our Receive Maximum.
+      this.#inbox.push({ message: undefined, ack: this.#ctx.policy.unknownIdAnswer('pubcomp', packetId), waitFor: 0, frees: false });
     }
     this.drain();
   }
@@ -182,7 +190,7 @@ export class IncomingFlow {
       const link = this.#ctx.link;
       if (item.ack !== undefined && link !== null && link.phase !== 'closing') {
         this.#ctx.send(item.ack);
-        if ((item.ack.type === 'puback' || item.ack.type === 'pubcomp') && link.unacknowledgedIn > 0) link.unacknowledgedIn--;
+        if (item.frees && link.unacknowledgedIn > 0) link.unacknowledgedIn--;
       }
     }
   }

@@ -135,6 +135,16 @@ describe('receiving', () => {
     expect(h.delivered()).toHaveLength(2);
   });
 
+  test('PUBCOMP for an unknown PUBREL frees no place under our Receive Maximum', () => {
+    const h = new SessionHarness({ receiveMaximum: 2 });
+    h.connect();
+    h.receive(incoming(1, 2));
+    h.receive(incoming(2, 2));
+    h.receive({ type: 'pubrel', packetId: 9 });
+    const actions = h.receive(incoming(3, 2));
+    expect(h.closes(actions)).toEqual([expect.objectContaining({ code: 'ERR_PROTOCOL', reasonCode: 0x93 })]);
+  });
+
   test('PUBCOMP frees a place under our Receive Maximum', () => {
     const h = new SessionHarness({ receiveMaximum: 1 });
     h.connect();
@@ -246,6 +256,18 @@ describe('while the application has no message handler (delivery held)', () => {
     h.handle({ type: 'deliveryHeld', held: false });
     expect(h.delivered().filter((m) => m.qos === 0)).toHaveLength(1000);
     expect(h.delivered().filter((m) => m.qos === 1)).toHaveLength(1);
+  });
+
+  test('a resend of a held QoS 2 message counts once against our Receive Maximum', () => {
+    const h = new SessionHarness({ receiveMaximum: 2 });
+    h.connect();
+    h.handle({ type: 'deliveryHeld', held: true });
+    h.receive(incoming(1, 2));
+    h.receive(incoming(1, 2, { dup: true }));
+    const actions = h.receive(incoming(2, 2));
+    expect(h.closes(actions)).toEqual([]);
+    h.handle({ type: 'deliveryHeld', held: false });
+    expect(h.delivered().map((m) => m.payload[0])).toEqual([1, 2]);
   });
 
   test('[MQTT-2.3.1-4] MQTT 3.1.1: beyond 65,535 held unacknowledged, the broker reused an id in use: a protocol error, and the held are let go', () => {
