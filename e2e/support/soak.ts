@@ -61,7 +61,7 @@ async function quietClient(url: string, clientId: string, protocolVersion: 4 | 5
 }
 
 /** Resolves when `condition` holds, checking every 20 ms; false after `timeoutMs`. */
-async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+export async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) return false;
