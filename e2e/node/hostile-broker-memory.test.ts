@@ -1,0 +1,172 @@
+// Floods from a hostile broker over real TCP against @courier/node, measuring what the process
+// retains (heap + ArrayBuffers after full GCs) before and after: a queue without a bound shows up
+// as tens of MiB. Figures go to RELIABILITY.md ("Hostile peers").
+import { afterEach, describe, expect, test } from 'vitest';
+import { encode, type MqttClient, type MqttError, type ProtocolVersion } from '@courier/core';
+import { createClient } from '@courier/node';
+import { MiB, retainedBytes } from '../support/heap';
+import { acceptThen, HostileBroker, type HostilePeer, MARKER_ID } from '../support/hostile-broker';
+import { detectProcessErrors } from '../support/process-errors';
+import { eventually } from '../support/watched-client';
+
+detectProcessErrors();
+
+/** Growth a bounded client stays well under; an unbounded queue in these floods takes 50+ MiB. */
+const BOUND = 16 * MiB;
+/** Unacknowledged messages that wait for a handler: every packet id but the one `readAll` uses. */
+const HELD = MARKER_ID - 1;
+/** What a held 512-byte message may cost at most: more would mean it pins memory it does not need. */
+const PER_HELD_MESSAGE = 2048;
+const PAYLOAD = new Uint8Array(512).fill(0x61);
+
+let broker: HostileBroker | undefined;
+let client: MqttClient | undefined;
+
+afterEach(async () => {
+  await client?.end({ force: true });
+  await broker?.close();
+  expect(broker?.errors ?? []).toEqual([]);
+  client = undefined;
+  broker = undefined;
+});
+
+/** A client that keeps counts, not objects, so that the test itself retains nothing per message. */
+interface Counted {
+  client: MqttClient;
+  warnings: number;
+  received: number;
+  noConsumer: number;
+  disconnects: (MqttError | undefined)[];
+}
+
+async function floodTarget(version: ProtocolVersion, listen: boolean, options: { receiveMaximum?: number } = {}): Promise<{ peer: HostilePeer; counted: Counted }> {
+  broker = await HostileBroker.start(acceptThen());
+  client = createClient(broker.url, { clientId: 'flooded', protocolVersion: version, keepAlive: 0, reconnect: false, ...options });
+  const counted: Counted = { client, warnings: 0, received: 0, noConsumer: 0, disconnects: [] };
+  client.on('warning', (warning) => {
+    counted.warnings++;
+    if (warning.code === 'ERR_NO_CONSUMER') counted.noConsumer++;
+  });
+  client.on('disconnect', (info) => counted.disconnects.push(info.error));
+  if (listen) client.on('message', () => counted.received++);
+  await client.whenConnected();
+  const peer = await broker.connection(0);
+  peer.record = false;
+  return { peer, counted };
+}
+
+function publishFrame(version: ProtocolVersion, qos: 0 | 1 | 2, packetId = 0, dup = false): Uint8Array {
+  return encode({ type: 'publish', topic: 'flood/t', payload: PAYLOAD, qos, dup, retain: false, ...(qos > 0 ? { packetId } : {}) }, version);
+}
+
+/** Sends HELD QoS 1/2 messages with ids 1..HELD, and waits until the client has read them. */
+async function holdAll(peer: HostilePeer, version: ProtocolVersion, qos: 1 | 2, dup = false): Promise<void> {
+  await peer.flood(HELD, (i) => publishFrame(version, qos, i + 1, dup));
+  await peer.readAll(60_000);
+}
+
+/** Sends `frames`, the last of which breaks the protocol, and waits for the client to close. */
+async function overflow(peer: HostilePeer, counted: Counted, frames: Uint8Array[]): Promise<void> {
+  for (const frame of frames) peer.sendBytes(frame);
+  await peer.waitClosed();
+  await eventually(() => counted.disconnects.length > 0, 'the disconnect event');
+}
+
+function report(what: string, count: number, growth: number): void {
+  console.log(`hostile flood: ${what}: ${count} messages, retained ${(growth / MiB).toFixed(1)} MiB more after than before`);
+}
+
+describe('floods', () => {
+  test.each([4, 5] as const)('MQTT %s: QoS 0 with nobody listening: at most 1,000 wait, the rest are dropped with one warning', async (version) => {
+    const { peer, counted } = await floodTarget(version, false);
+    const frame = publishFrame(version, 0);
+    await peer.flood(5_000, () => frame);
+    await peer.readAll(60_000);
+    const before = retainedBytes();
+    await peer.flood(100_000, () => frame);
+    await peer.readAll(60_000);
+    const growth = retainedBytes() - before;
+    report(`QoS 0, MQTT ${version}, no listener`, 100_000, growth);
+    expect(counted.noConsumer).toBe(1);
+    expect(counted.disconnects).toEqual([]);
+    expect(growth).toBeLessThan(BOUND);
+  });
+
+  // Nobody listening: new QoS 1/2 messages wait for a handler, unacknowledged, bounded by the
+  // packet ids a broker may have in use (3.1.1) or our Receive Maximum (5.0, 65,535 by default).
+  const holdCases = [
+    // The 65,535th is still allowed; then id 1, unacknowledged: the broker broke [MQTT-2.3.1-4].
+    { name: 'MQTT 3.1.1, QoS 1: then an id in use', version: 4, qos: 1, resend: false, lastIds: [MARKER_ID, 1], reasonCode: 0x82 },
+    // Resends of the held are kept once [MQTT-4.3.3-10]; the 65,535th fills our Receive Maximum.
+    { name: 'MQTT 5, QoS 2, each sent twice: then one over our Receive Maximum', version: 5, qos: 2, resend: true, lastIds: [MARKER_ID, MARKER_ID], reasonCode: 0x93 },
+  ] as const;
+  test.each(holdCases)('$name: 65,534 wait; the overflow closes ($reasonCode) and frees them', async ({ name, version, qos, resend, lastIds, reasonCode }) => {
+    const { peer, counted } = await floodTarget(version, false);
+    const before = retainedBytes();
+    await holdAll(peer, version, qos);
+    const peak = retainedBytes() - before;
+    if (resend) await holdAll(peer, version, qos, true);
+    const afterResends = retainedBytes() - before;
+    await overflow(peer, counted, lastIds.map((id) => publishFrame(version, 1, id)));
+    const growth = retainedBytes() - before;
+    report(`${name}: held at the peak`, HELD, peak);
+    if (resend) report(`${name}: after as many resends`, 2 * HELD, afterResends);
+    report(`${name}: after the close`, (resend ? 2 : 1) * HELD + 2, growth);
+    expect(counted.disconnects[0]).toMatchObject({ code: 'ERR_PROTOCOL', reasonCode });
+    expect(peak / HELD).toBeLessThan(PER_HELD_MESSAGE);
+    expect(afterResends - peak).toBeLessThan(BOUND);
+    expect(growth).toBeLessThan(BOUND);
+  });
+
+  test('MQTT 5: QoS 1 and 2 within our Receive Maximum, with a listener: what is acknowledged is forgotten', async () => {
+    const window = 100;
+    const { peer, counted } = await floodTarget(5, true, { receiveMaximum: window });
+    let sent = 0;
+    const round = async (): Promise<void> => {
+      const base = (sent % 600) + 1;
+      await peer.flood(window / 2, (i) => publishFrame(5, 1, base + i));
+      await peer.flood(window / 2, (i) => publishFrame(5, 2, base + 50 + i));
+      sent += window;
+      await peer.count('pubrec', sent / 2);
+      await peer.flood(window / 2, (i) => encode({ type: 'pubrel', packetId: base + 50 + i }, 5));
+      await peer.count('pubcomp', sent / 2);
+      await peer.count('puback', sent / 2);
+    };
+    while (sent < 5_000) await round();
+    const before = retainedBytes();
+    while (sent < 40_000) await round();
+    const growth = retainedBytes() - before;
+    report('QoS 1 and 2, MQTT 5, within Receive Maximum, listener', 35_000, growth);
+    expect(counted.received).toBe(40_000);
+    expect(counted.disconnects).toEqual([]);
+    expect(growth).toBeLessThan(BOUND);
+  });
+
+  test('acks for nothing, 100,000 of them: warnings, and nothing kept', async () => {
+    const { peer, counted } = await floodTarget(5, true);
+    const acks = [encode({ type: 'puback', packetId: 1 }, 5), encode({ type: 'pubcomp', packetId: 2 }, 5)];
+    await peer.flood(5_000, (i) => acks[i % 2]!);
+    await peer.readAll(60_000);
+    const before = retainedBytes();
+    await peer.flood(100_000, (i) => acks[i % 2]!);
+    await peer.readAll(60_000);
+    const growth = retainedBytes() - before;
+    report('unknown acks, MQTT 5', 100_000, growth);
+    expect(counted.warnings).toBe(105_000);
+    expect(growth).toBeLessThan(BOUND);
+  });
+});
+
+describe('a packet that announces more than it sends', () => {
+  test('a 5-byte header announcing 256 MiB costs what arrived, not what was announced', async () => {
+    const { peer } = await floodTarget(5, true);
+    const before = retainedBytes();
+    // One write: a PUBREL whose PUBCOMP shows the client read it, then the header and a little body.
+    peer.sendBytes(Buffer.concat([encode({ type: 'pubrel', packetId: MARKER_ID }, 5), Uint8Array.of(0x30, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x01, 0x74)]));
+    await peer.count('pubcomp', 1);
+    const growth = retainedBytes() - before;
+    report('a PUBLISH header announcing 256 MiB, then silence', 1, growth);
+    expect(peer.isClosed).toBe(false);
+    expect(growth).toBeLessThan(BOUND);
+  });
+});
