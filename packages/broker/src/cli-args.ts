@@ -5,16 +5,20 @@ export interface CliOptions {
   host: string;
   port: number;
   wsPort: number | undefined;
+  /** A file that keeps sessions across restarts (`fileSessionStore`). */
+  sessionStore: string | undefined;
   help: boolean;
 }
 
 /** The usage text `--help` prints. */
-export const USAGE = `Usage: courier-broker [--port 1883] [--ws-port 8083] [--host 127.0.0.1]
+export const USAGE = `Usage: courier-broker [--port 1883] [--ws-port 8083] [--host 127.0.0.1] [--session-store FILE]
 
 Starts Courier's reference MQTT broker (MQTT 3.1.1 and 5.0) for development and tests.
   --port N      TCP port (default 1883; 0 picks a free one)
   --ws-port N   also listen for MQTT over WebSocket on this port (0 picks a free one)
   --host H      interface to listen on (default 127.0.0.1)
+  --session-store FILE
+                keep persistent sessions and retained messages in FILE across restarts
 Stops on SIGINT or SIGTERM.`;
 
 function portOf(value: string | undefined, name: string): number | undefined {
@@ -32,6 +36,7 @@ export function parseCliArgs(args: string[]): CliOptions {
       port: { type: 'string', short: 'p' },
       'ws-port': { type: 'string' },
       host: { type: 'string' },
+      'session-store': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -41,6 +46,7 @@ export function parseCliArgs(args: string[]): CliOptions {
     host: values.host ?? '127.0.0.1',
     port: portOf(values.port, '--port') ?? 1883,
     wsPort: portOf(values['ws-port'], '--ws-port'),
+    sessionStore: values['session-store'],
     help: values.help === true,
   };
 }

@@ -1,5 +1,6 @@
 import { createBroker } from './broker';
 import { type CliOptions, parseCliArgs, USAGE } from './cli-args';
+import { fileSessionStore } from './file-session-store';
 
 function line(text: string): void {
   console.log(`${new Date().toISOString()} ${text}`);
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     host: options.host,
     port: options.port,
     ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),
+    ...(options.sessionStore === undefined ? {} : { sessionStore: fileSessionStore(options.sessionStore) }),
     log: line,
   });
   let stopping = false;
@@ -32,7 +34,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     line(`${signal}: closing`);
-    void broker.close().then(() => process.exit(0));
+    broker.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`courier-broker: closing failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

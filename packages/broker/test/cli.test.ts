@@ -1,7 +1,10 @@
 // The CLI, spawned from source as the README says to run it from the build, stopped by pid.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import mqtt from 'mqtt';
+import mqtt, { type IConnackPacket } from 'mqtt';
 import { afterEach, expect, it } from 'vitest';
 import { within } from './helpers';
 
@@ -84,3 +87,36 @@ it('prints its usage and exits 2 on a bad argument', async () => {
   expect(await within(cli.exited, 'the CLI to exit', 15_000)).toBe(2);
   expect(cli.lines.join('\n')).toContain('Usage: courier-broker');
 });
+
+it('keeps persistent sessions across a restart with --session-store', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'courier-cli-sessions-'));
+  try {
+    const file = join(dir, 'sessions.json');
+    const options = { clientId: 'cli-keeper', clean: false, reconnectPeriod: 0 } as const;
+    const first = start(['--port', '0', '--session-store', file]);
+    const [, port] = await first.waitFor(/listening on mqtt:\/\/127\.0\.0\.1:(\d+)/);
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, options);
+    await client.subscribeAsync('kept', { qos: 1 });
+    await client.endAsync();
+    first.child.kill('SIGTERM');
+    expect(await within(first.exited, 'the CLI to exit', 10_000)).toBe(0);
+
+    const second = start(['--port', port!, '--session-store', file]);
+    await second.waitFor(/restored 1 session\(s\)/);
+    await second.waitFor(/listening on/);
+    const again = mqtt.connect(`mqtt://127.0.0.1:${port}`, options);
+    const connack = await within(
+      new Promise<IConnackPacket>((resolve, reject) => {
+        again.once('connect', resolve);
+        again.once('error', reject);
+      }),
+      'CONNACK',
+    );
+    await again.endAsync();
+    expect(connack.sessionPresent).toBe(true);
+    second.child.kill('SIGTERM');
+    expect(await within(second.exited, 'the CLI to exit', 10_000)).toBe(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 30_000);
