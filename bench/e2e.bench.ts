@@ -70,7 +70,9 @@ const VARIANTS: Variant[] = (
 
 const MODE_LABEL: Record<Mode, string> = { all: 'all at once', window: `≤ ${WINDOW} outstanding`, one: 'one at a time' };
 
-type Metric = 'rate' | 'pubCpu' | 'subCpu' | 'pubSys' | 'subSys' | 'pubRss' | 'subRss' | 'pubBase' | 'subBase' | 'received' | 'duplicates';
+type Metric =
+  | 'rate' | 'pubCpu' | 'subCpu' | 'pubSys' | 'subSys' | 'pubWrites' | 'pubReads' | 'subWrites' | 'subReads'
+  | 'pubRss' | 'subRss' | 'pubBase' | 'subBase' | 'received' | 'duplicates';
 
 interface Sample {
   rate: number;
@@ -78,6 +80,11 @@ interface Sample {
   subCpu: number;
   pubSys: number; // of which in the kernel
   subSys: number;
+  /** write and read syscalls per message (Linux; 0 elsewhere): what batching saves shows here. */
+  pubWrites: number;
+  pubReads: number;
+  subWrites: number;
+  subReads: number;
   pubRss: number; // MiB, peak
   subRss: number;
   pubBase: number; // MiB, once connected (before the warm-up)
@@ -134,6 +141,10 @@ async function runOnce(broker: Broker, variant: Variant, qos: QoS, mode: Mode, r
       subCpu: sub.cpuMicros / Math.max(1, received.received),
       pubSys: pub.systemMicros / COUNT,
       subSys: sub.systemMicros / Math.max(1, received.received),
+      pubWrites: pub.writeCalls / COUNT,
+      pubReads: pub.readCalls / COUNT,
+      subWrites: sub.writeCalls / Math.max(1, received.received),
+      subReads: sub.readCalls / Math.max(1, received.received),
       pubRss: pub.maxRssKiB / 1024,
       subRss: sub.maxRssKiB / 1024,
       pubBase: pubReady.rssKiB / 1024,
@@ -196,6 +207,7 @@ try {
               console.error(
                 `round ${round} ${describe(broker, variant, qos, mode)}: ${Math.round(sample.rate)} msg/s, ` +
                   `pub ${sample.pubCpu.toFixed(1)} µs/msg, sub ${sample.subCpu.toFixed(1)} µs/msg, ` +
+                  `syscalls/msg pub ${(sample.pubWrites + sample.pubReads).toFixed(2)} sub ${(sample.subWrites + sample.subReads).toFixed(2)}, ` +
                   `RSS ${sample.pubRss.toFixed(0)}/${sample.subRss.toFixed(0)} MiB (${((Date.now() - t0) / 1000).toFixed(1)} s: ${sample.phases})`,
               );
             } catch (error) {
@@ -297,6 +309,21 @@ for (const [title, metric] of [
         v5Cell(broker, () => cell(id, qos, mode, 'courier5', metric, fmtCpu)),
     );
   }
+}
+
+console.log('\n### Syscalls per message, publisher / subscriber: writes + reads (median of rounds)\n');
+console.log(`| broker | QoS | mode | Courier | MQTT.js | raw |${v5Head}`);
+console.log(`|---|---:|---|---:|---:|---:|${v5Rule}`);
+for (const [broker, qos, mode] of rows) {
+  const id = broker.id;
+  const calls = (variant: string): string => {
+    if (!has(variant)) return '';
+    const list = samples.get(key(id, qos, mode, variant)) ?? [];
+    if (list.length === 0) return '–';
+    const m = (metric: Metric): string => median(list.map((s) => s[metric])).toFixed(2);
+    return `${m('pubWrites')} + ${m('pubReads')} / ${m('subWrites')} + ${m('subReads')}`;
+  };
+  console.log(`${lead(broker, qos, mode)} ${calls('courier4')} | ${calls('mqttjs')} | ${calls('raw')} |${v5Cell(broker, () => calls('courier5'))}`);
 }
 
 console.log('\n### Peak RSS, publisher / subscriber, MiB (median of rounds; in brackets, growth over the RSS once connected)\n');

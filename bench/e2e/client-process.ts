@@ -7,10 +7,11 @@
 //   go      -> both take a CPU reading; the publisher publishes `count` messages in its mode and
 //              replies published; the subscriber replies received once it has `count` messages
 //              (or after 2 s without one, once told publisherDone)
-//   report  -> CPU µs used since go (all, and in the kernel), and the process's peak RSS
+//   report  -> CPU µs used since go (all, and in the kernel), read and write syscalls since go
+//              (Linux: /proc/self/io), and the process's peak RSS
 //   exit    -> leaves at once (the broker sees the connection close)
 // Times are process.hrtime.bigint() in ns, as strings: CLOCK_MONOTONIC, comparable across processes.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import type { MqttClient as MqttJsClient } from 'mqtt';
 import { connect as courierConnect, type MqttClient as CourierClient } from '@courier/node';
@@ -43,6 +44,22 @@ const fail = (error: unknown): void => {
 };
 
 let cpuAtGo: NodeJS.CpuUsage | undefined;
+let syscallsAtGo = { reads: 0, writes: 0 };
+
+/** Read and write syscalls of this process so far (0 where /proc/self/io does not exist). */
+function syscalls(): { reads: number; writes: number } {
+  if (!existsSync('/proc/self/io')) return { reads: 0, writes: 0 };
+  const text = readFileSync('/proc/self/io', 'utf8');
+  const field = (name: string): number => Number(new RegExp(`^${name}: (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { reads: field('syscr'), writes: field('syscw') };
+}
+
+/** The start of the measured part. */
+function markGo(): void {
+  startProfile();
+  syscallsAtGo = syscalls();
+  cpuAtGo = process.cpuUsage();
+}
 
 // MQTT.js is loaded only by its own processes, so that it adds neither start-up time nor RSS to
 // Courier's and the raw client's.
@@ -118,8 +135,7 @@ async function publisher(): Promise<void> {
   };
   send({ type: 'ready', rssKiB: Math.round(process.memoryUsage.rss() / 1024) });
   await new Promise<void>((resolve) => (go = resolve));
-  startProfile();
-  cpuAtGo = process.cpuUsage();
+  markGo();
   const startedAt = process.hrtime.bigint();
   await (raw ? raw.run() : publishAll(count, windowOf(mode), false));
   send({ type: 'published', startedAt: startedAt.toString(), finishedAt: process.hrtime.bigint().toString() });
@@ -173,8 +189,7 @@ async function subscriber(): Promise<void> {
   if (warmup === 0) send({ type: 'warmedUp', received: 0 });
   onCommand = (command) => {
     if (command.type === 'go') {
-      startProfile();
-      cpuAtGo = process.cpuUsage();
+      markGo();
     } else if (command.type === 'publisherDone') {
       // Messages may be lost (QoS 0, or a broker that drops): stop after 2 s of silence.
       let last = received;
@@ -201,7 +216,15 @@ process.on('message', (command: Command) => {
   }
   if (command.type === 'report') {
     const cpu = process.cpuUsage(cpuAtGo);
-    const report: Reply = { type: 'report', cpuMicros: cpu.user + cpu.system, systemMicros: cpu.system, maxRssKiB: process.resourceUsage().maxRSS };
+    const calls = syscalls();
+    const report: Reply = {
+      type: 'report',
+      cpuMicros: cpu.user + cpu.system,
+      systemMicros: cpu.system,
+      readCalls: calls.reads - syscallsAtGo.reads,
+      writeCalls: calls.writes - syscallsAtGo.writes,
+      maxRssKiB: process.resourceUsage().maxRSS,
+    };
     stopProfile().then(() => send(report), fail);
     return;
   }

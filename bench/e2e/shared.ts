@@ -54,7 +54,7 @@ export type Reply =
   | { type: 'warmedUp'; received?: number }
   | { type: 'published'; startedAt: string; finishedAt: string }
   | { type: 'received'; received: number; duplicates: number; firstAt: string; lastAt: string }
-  | { type: 'report'; cpuMicros: number; systemMicros: number; maxRssKiB: number }
+  | { type: 'report'; cpuMicros: number; systemMicros: number; readCalls: number; writeCalls: number; maxRssKiB: number }
   | { type: 'note'; message: string }
   | { type: 'error'; message: string };
 
