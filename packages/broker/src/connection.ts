@@ -43,6 +43,8 @@ export class Connection implements Link {
   private inboxHead = 0;
   private inboundPaused = false;
   private readingPaused = false;
+  // Reading stops while what we write to the client backs up (see `received`).
+  private congestionPaused = false;
   // Outbound packets waiting behind a delayed one.
   private outbox: { packet: Packet; bytes: Uint8Array }[] = [];
   private outboxHead = 0;
@@ -60,7 +62,13 @@ export class Connection implements Link {
     this.transportClosed = new Promise((resolve) => (transportClosed = resolve));
     transport.start({
       data: (chunk) => this.received(chunk),
-      drain: () => this.handler.drained(),
+      drain: () => {
+        if (this.congestionPaused) {
+          this.congestionPaused = false;
+          if (!this.readingPaused) this.transport.resume();
+        }
+        this.handler.drained();
+      },
       closed: () => {
         transportClosed();
         this.end('connection closed by the client');
@@ -113,6 +121,12 @@ export class Connection implements Link {
 
   private received(chunk: Uint8Array): void {
     if (this.closed) return;
+    // Every PINGREQ, PUBLISH or SUBSCRIBE is answered: a client that sends and never reads would
+    // make us buffer the answers without end. It is read again once they drain.
+    if (!this.congestionPaused && this.transport.congested) {
+      this.congestionPaused = true;
+      if (!this.readingPaused) this.transport.pause();
+    }
     let packets: Packet[];
     let failure: DecodeError | undefined;
     try {
@@ -141,7 +155,7 @@ export class Connection implements Link {
     if (failure !== undefined) this.inbox.push(failure);
     if (!this.readingPaused && this.inbox.length - this.inboxHead > INBOX_HIGH_WATER) {
       this.readingPaused = true; // a client flooding a slow hook must not grow memory without end
-      this.transport.pause();
+      if (!this.congestionPaused) this.transport.pause();
     }
   }
 
@@ -220,7 +234,7 @@ export class Connection implements Link {
       this.inboxHead = 0;
       if (this.readingPaused) {
         this.readingPaused = false;
-        this.transport.resume();
+        if (!this.congestionPaused) this.transport.resume();
       }
     }
   }

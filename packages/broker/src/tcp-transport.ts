@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { HIGH_WATER_BYTES, LINGER_MS, type Transport, type TransportEvents } from './transport';
+import { HIGH_WATER_BYTES, HIGH_WATER_WRITES, LINGER_MS, type Transport, type TransportEvents } from './transport';
 
 /**
  * A TCP connection. Writes made while handling one chunk are corked and go out together at the
@@ -11,6 +11,8 @@ export class TcpTransport implements Transport {
   private corked = false;
   private ending = false;
   private lingerTimer: NodeJS.Timeout | undefined;
+  // Writes waiting in the socket since it last asked us to wait for 'drain'.
+  private waitingWrites = 0;
 
   constructor(private readonly socket: Socket) {
     socket.setNoDelay(true);
@@ -19,7 +21,10 @@ export class TcpTransport implements Transport {
 
   start(events: TransportEvents): void {
     this.socket.on('data', (chunk: Buffer) => events.data(chunk));
-    this.socket.on('drain', () => events.drain());
+    this.socket.on('drain', () => {
+      this.waitingWrites = 0;
+      events.drain();
+    });
     this.socket.on('error', () => {}); // 'close' follows, which is what the connection needs
     this.socket.on('close', () => {
       clearTimeout(this.lingerTimer);
@@ -35,10 +40,11 @@ export class TcpTransport implements Transport {
       process.nextTick(() => this.uncork());
     }
     this.socket.write(bytes);
+    if (this.socket.writableNeedDrain) this.waitingWrites++;
   }
 
   get congested(): boolean {
-    return this.socket.writableLength >= HIGH_WATER_BYTES;
+    return this.socket.writableLength >= HIGH_WATER_BYTES || this.waitingWrites >= HIGH_WATER_WRITES;
   }
 
   close(mode: 'flush' | 'abort'): void {

@@ -30,5 +30,12 @@ export interface Transport {
 /** Bytes written to one client and not yet sent beyond which its connection counts as congested. */
 export const HIGH_WATER_BYTES = 1 << 20;
 
+/**
+ * Writes waiting in one client's socket beyond which it counts as congested too: a waiting write
+ * costs some 40 bytes of memory however small it is, so a million 2-byte PINGRESPs would pass the
+ * byte limit while holding 40 MB.
+ */
+export const HIGH_WATER_WRITES = 8192;
+
 /** How long a closing connection may wait for the client to close its side before it is cut. */
 export const LINGER_MS = 2000;
