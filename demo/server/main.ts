@@ -50,40 +50,42 @@ async function main(): Promise<void> {
   }
 
   const controller = new AbortController();
-  let demo: Demo | undefined;
-  let matrices: Promise<void> = Promise.resolve();
-  let stopping = false;
+  const interrupted = new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true }));
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(130); // a second Ctrl-C: do not wait
-    stopping = true;
+    if (controller.signal.aborted) process.exit(130); // a second Ctrl-C: do not wait
     console.log(`\n${signal}: stopping the broker and the page`);
     controller.abort();
     setTimeout(() => {
       console.error(`courier demo: still not closed after ${CLOSE_TIMEOUT_MS} ms, exiting anyway`);
       process.exit(1);
     }, CLOSE_TIMEOUT_MS).unref();
-    void matrices.then(() => demo?.close()).then(() => console.log('stopped'));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
   console.log('Courier demo: starting the reference broker and bundling the page from @courier/browser…');
-  demo = await startDemo({ host: args.host, port: args.port, wsPort: args.wsPort, httpPort: args.httpPort });
-  if (controller.signal.aborted) {
+  const demo = await startDemo({ host: args.host, port: args.port, wsPort: args.wsPort, httpPort: args.httpPort });
+  try {
+    if (!controller.signal.aborted) await show(demo, args, controller.signal);
+    await interrupted;
+  } finally {
     await demo.close();
-    return;
+    console.log('stopped');
   }
+}
+
+/** Prints the addresses, runs the matrices unless asked not to, and leaves the page running. */
+async function show(demo: Demo, args: DemoArgs, signal: AbortSignal): Promise<void> {
   console.log(`
   broker  ${demo.mqttUrl} (TCP)  ${demo.wsUrl} (WebSocket)
   page    ${demo.pageUrl}
           open it to publish at each QoS, cut the connection mid-flow and reload with messages owed`);
   if (args.pageOnly) return;
-  matrices = runMatrices(demo, args, controller.signal).catch((error: unknown) => {
+  await runMatrices(demo, args, signal).catch((error: unknown) => {
     console.error(`courier demo: the QoS matrix failed: ${error instanceof Error ? error.stack : String(error)}`);
     process.exitCode = 1;
   });
-  await matrices;
-  if (!controller.signal.aborted) console.log(`\nThe page is still at ${demo.pageUrl} — Ctrl-C stops the broker and the page.`);
+  if (!signal.aborted) console.log(`\nThe page is still at ${demo.pageUrl} — Ctrl-C stops the broker and the page.`);
 }
 
 main().catch((error: unknown) => {

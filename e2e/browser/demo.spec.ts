@@ -1,0 +1,101 @@
+// The demo page of `npm start`, driven in Chromium against the real demo process (broker, page
+// server, fault hooks): a publish at each QoS draws its flow, a cut mid-flow shows the resend
+// with DUP=1, a reload with messages owed shows the IndexedDB outbox delivering them.
+import { expect, type Page, test } from '@playwright/test';
+import { DemoProcess } from '../support/demo-process';
+
+let demo: DemoProcess;
+let pageUrl: string;
+
+test.beforeAll(async () => {
+  demo = new DemoProcess(['--page-only']);
+  ({ pageUrl } = await demo.addresses(45_000));
+});
+test.afterAll(async () => {
+  expect(await demo.interrupt(), demo.errors).toBe(0);
+});
+
+async function open(page: Page): Promise<void> {
+  await page.goto(pageUrl);
+  await expect(page.locator('#publish')).toBeEnabled({ timeout: 20_000 });
+}
+
+/** A lifeline's rows of one packet type, those a fault dropped left out. */
+const rows = (page: Page, role: 'publisher' | 'subscriber', type: string) => page.locator(`#diagram g.row[data-role="${role}"][data-type="${type}"]:not(.dropped)`);
+/** The labels of a lifeline's arrows, packet ids left out (the allocator's choice, not the flow's). */
+const labels = (page: Page, role: 'publisher' | 'subscriber') => async () =>
+  (await page.locator(`#diagram g.row[data-role="${role}"] .label`).allTextContents()).map((text) => text.replace(/ id \d+/, ''));
+const count = (page: Page, qos: number, column: 'sent' | 'delivered' | 'duplicates') => page.locator(`#counts tr[data-qos="${qos}"] .${column}`);
+
+async function pick(page: Page, publishQos: number, subscribeQos: number): Promise<void> {
+  await page.check(`input[name="pub-qos"][value="${publishQos}"]`);
+  const subscription = page.locator(`input[name="sub-qos"][value="${subscribeQos}"]`);
+  if (await subscription.isChecked()) return;
+  await subscription.check();
+  await expect(page.locator('#log li').first()).toContainText(`subscribed at QoS ${subscribeQos}`);
+}
+
+test('a publish at each QoS draws its packet flow, received at min(published, subscribed)', async ({ page }, testInfo) => {
+  await open(page);
+  const flows = [
+    { publishQos: 0, subscribeQos: 2, publisher: ['PUBLISH QoS 0 "#1"'], subscriber: ['PUBLISH QoS 0 "#1"'] },
+    { publishQos: 1, subscribeQos: 2, publisher: ['PUBLISH QoS 1 "#2"', 'PUBACK'], subscriber: ['PUBLISH QoS 1 "#2"', 'PUBACK'] },
+    { publishQos: 2, subscribeQos: 2, publisher: ['PUBLISH QoS 2 "#3"', 'PUBREC', 'PUBREL', 'PUBCOMP'], subscriber: ['PUBLISH QoS 2 "#3"', 'PUBREC', 'PUBREL', 'PUBCOMP'] },
+    // The downgrade: published at 2, subscribed at 1, received at 1.
+    { publishQos: 2, subscribeQos: 1, publisher: ['PUBLISH QoS 2 "#4"', 'PUBREC', 'PUBREL', 'PUBCOMP'], subscriber: ['PUBLISH QoS 1 "#4"', 'PUBACK'] },
+  ];
+  for (const flow of flows) {
+    await pick(page, flow.publishQos, flow.subscribeQos);
+    await page.click('#clear');
+    await page.click('#publish');
+    await expect.poll(labels(page, 'publisher')).toEqual(flow.publisher);
+    await expect.poll(labels(page, 'subscriber')).toEqual(flow.subscriber);
+  }
+  await expect(page.locator('#diagram g.row[data-dup="true"]')).toHaveCount(0);
+  for (const [qos, sent] of [[0, 1], [1, 1], [2, 2]] as const) {
+    await expect(count(page, qos, 'sent')).toHaveText(String(sent));
+    await expect(count(page, qos, 'delivered')).toHaveText(String(sent));
+    await expect(count(page, qos, 'duplicates')).toHaveText('0');
+  }
+  await page.screenshot({ path: testInfo.outputPath('demo-flows.png'), fullPage: true });
+});
+
+test('a cut mid-flow: the publisher resends with DUP=1; QoS 1 may deliver twice, QoS 2 exactly once', async ({ page }, testInfo) => {
+  await open(page);
+  for (const qos of [1, 2] as const) {
+    await pick(page, qos, 2);
+    await page.click('#clear');
+    await page.click('#cut');
+    await expect(page.locator('#diagram g.row.cut')).toHaveCount(1);
+    await expect(page.locator('#diagram g.row.dropped')).toHaveCount(1);
+    const resent = page.locator('#diagram g.row[data-role="publisher"][data-type="publish"][data-dup="true"]');
+    await expect(resent).toHaveCount(1);
+    await expect(resent.locator('.label')).toContainText(`QoS ${qos}`);
+    await expect(resent.locator('.label')).toContainText('DUP=1');
+    // The reconnect found its session, then the flow finished.
+    await expect(rows(page, 'publisher', 'connack').locator('.label')).toContainText('(session present)');
+    await expect(rows(page, 'publisher', qos === 1 ? 'puback' : 'pubcomp')).toHaveCount(1);
+    await expect(count(page, qos, 'delivered')).toHaveText('1');
+  }
+  // QoS 1: the broker had routed the first copy before the cut and routes the resend too.
+  await expect(count(page, 1, 'duplicates')).toHaveText('1');
+  await expect(count(page, 2, 'duplicates')).toHaveText('0');
+  await page.screenshot({ path: testInfo.outputPath('demo-cut.png'), fullPage: true });
+});
+
+test('a reload with 3 messages owed: the IndexedDB outbox resends them after the reload, each delivered once', async ({ page }, testInfo) => {
+  await open(page);
+  await pick(page, 2, 2);
+  await page.click('#reload');
+  // After the reload the page says what it restored, then the resends are drawn.
+  await expect(page.locator('#log')).toContainText('restored from IndexedDB: 3 owed (#1 #2 #3), resent with DUP=1', { timeout: 20_000 });
+  const resent = page.locator('#diagram g.row[data-role="publisher"][data-type="publish"][data-dup="true"]');
+  await expect(resent).toHaveCount(3);
+  await expect(rows(page, 'publisher', 'pubcomp')).toHaveCount(3);
+  for (const n of [1, 2, 3]) await expect(page.locator('#log')).toContainText(`#${n} delivered from the outbox`);
+  await expect(count(page, 2, 'sent')).toHaveText('3');
+  await expect(count(page, 2, 'delivered')).toHaveText('3');
+  await expect(count(page, 2, 'duplicates')).toHaveText('0');
+  await expect(page.locator('#owed')).toHaveText('0');
+  await page.screenshot({ path: testInfo.outputPath('demo-reload.png'), fullPage: true });
+});
