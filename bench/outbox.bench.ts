@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { createBroker } from '@courier/broker';
 import { connect, MemoryOutbox, type OutboxStore } from '@courier/node';
 import { type FileOutbox, fileOutbox, type FsyncPolicy, type JournalStats } from '@courier/outbox-store/fs';
+import { publishWindowed } from './outbox-window';
 
 const COUNT = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const ALWAYS_COUNT = Number(process.env.BENCH_ALWAYS_MESSAGES ?? 2_000);
@@ -68,21 +69,8 @@ let runs = 0;
 async function run(port: number, contender: Contender): Promise<Run> {
   const outbox = await contender.start();
   const client = await connect(`mqtt://127.0.0.1:${port}`, { clientId: `bench-outbox-${runs++}`, outbox: outbox.store });
-  let sent = 0;
-  let acked = 0;
   const started = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    const next = (): void => {
-      if (acked === contender.count) return resolve();
-      if (sent === contender.count) return;
-      sent++;
-      client.publish('bench/outbox', PAYLOAD, { qos: 1 }).then(() => {
-        acked++;
-        next();
-      }, reject);
-    };
-    for (let i = 0; i < MAX_OUTSTANDING; i++) next();
-  });
+  await publishWindowed(() => client.publish('bench/outbox', PAYLOAD, { qos: 1 }), contender.count, MAX_OUTSTANDING);
   const rate = contender.count / ((performance.now() - started) / 1000);
   await client.end();
   const stats = outbox.stats();

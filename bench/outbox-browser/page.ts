@@ -1,6 +1,7 @@
 // The page of `bench/outbox-browser.bench.ts`: one timed run of QoS 1 publishes from Chromium,
 // through the built @courier/browser, with the outbox the run names.
 import { connect, indexedDbOutbox, MemoryOutbox, type OutboxStore } from '@courier/browser';
+import { publishWindowed } from '../outbox-window';
 
 export type OutboxKind = 'memory' | 'indexedDB relaxed' | 'indexedDB strict';
 
@@ -21,15 +22,8 @@ function store(kind: OutboxKind, clientId: string): OutboxStore {
 async function run(args: Run): Promise<number> {
   const client = await connect(args.url, { clientId: args.clientId, clean: false, outbox: store(args.outbox, args.clientId) });
   const payload = new Uint8Array(64).fill(0x61);
-  const outstanding = new Set<Promise<unknown>>();
   const start = performance.now();
-  for (let i = 0; i < args.count; i++) {
-    while (outstanding.size >= args.maxOutstanding) await Promise.race(outstanding);
-    const done = client.publish('bench/outbox', payload, { qos: 1 });
-    outstanding.add(done);
-    void done.finally(() => outstanding.delete(done));
-  }
-  await Promise.all(outstanding);
+  await publishWindowed(() => client.publish('bench/outbox', payload, { qos: 1 }), args.count, args.maxOutstanding);
   const elapsed = performance.now() - start;
   await client.end();
   return elapsed;

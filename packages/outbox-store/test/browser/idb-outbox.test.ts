@@ -95,3 +95,92 @@ describe('writes', () => {
     await deleteDatabases(name);
   });
 });
+
+describe('the log (one entry per transaction)', () => {
+  const record = (id: number, payload: Uint8Array) => ({ id, topic: 't', payload, qos: 1 as const, retain: false, state: 'queued' as const });
+
+  function logKeys(databaseName: string): Promise<IDBValidKey[]> {
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open(databaseName);
+      request.onerror = () => reject(request.error);
+      request.onsuccess = () => {
+        const db = request.result;
+        const keys = db.transaction('log').objectStore('log').getAllKeys();
+        keys.onsuccess = () => {
+          db.close();
+          resolve(keys.result);
+        };
+      };
+    });
+  }
+
+  test('compaction replaces dead entries with the live state: a reopen has exactly what is owed', async () => {
+    const name = `compact-${Date.now()}`;
+    const outbox = await indexedDbOutbox({ name }).open('c1');
+    const payload = new Uint8Array(32 * 1024).fill(7);
+    // 1.25 MiB logged in 79 entries, 32 KiB of it live at the end: past the 1 MiB floor, dead
+    // outweighs live.
+    for (let id = 1; id <= 40; id++) {
+      await outbox.write([{ op: 'put', record: record(id, payload) }]);
+      if (id > 1) await outbox.write([{ op: 'delete', id: id - 1 }]);
+    }
+    await outbox.close();
+    const keys = await logKeys(`${name}:c1`);
+    expect(keys.length).toBeLessThan(40);
+    const again = await indexedDbOutbox({ name }).open('c1');
+    expect(again.restored.outgoing.map((r) => r.id)).toEqual([40]);
+    expect(again.restored.outgoing[0]!.payload).toEqual(payload);
+    expect(again.restored.nextId).toBe(41);
+    await again.close();
+    await deleteDatabases(name);
+  });
+
+  test('a payload that is a view into a larger buffer is stored as its own bytes', async () => {
+    const name = `view-${Date.now()}`;
+    const outbox = await indexedDbOutbox({ name }).open('c1');
+    const buffer = new Uint8Array(1024).fill(1);
+    buffer.set([9, 8, 7], 100);
+    await outbox.write([{ op: 'put', record: record(1, buffer.subarray(100, 103)) }]);
+    await outbox.close();
+    const again = await indexedDbOutbox({ name }).open('c1');
+    const payload = again.restored.outgoing[0]!.payload;
+    expect([...payload]).toEqual([9, 8, 7]);
+    expect(payload.buffer.byteLength).toBe(3);
+    await again.close();
+    await deleteDatabases(name);
+  });
+
+  test('a version 1 database (a record per message in four stores) is migrated with its states, received ids and next id', async () => {
+    const name = `v1-${Date.now()}`;
+    await new Promise<void>((resolve, reject) => {
+      const request = indexedDB.open(`${name}:c1`, 1);
+      request.onupgradeneeded = () => {
+        const db = request.result;
+        const outgoing = db.createObjectStore('outgoing', { keyPath: 'id' });
+        const states = db.createObjectStore('states');
+        const incoming = db.createObjectStore('incoming');
+        const meta = db.createObjectStore('meta');
+        outgoing.put(record(3, Uint8Array.of(3)));
+        outgoing.put({ ...record(5, Uint8Array.of(5)), state: 'sent', packetId: 1 });
+        states.put({ state: 'released', packetId: 2 }, 5);
+        incoming.put(true, 42);
+        meta.put(9, 'nextId');
+      };
+      request.onerror = () => reject(request.error);
+      request.onsuccess = () => {
+        request.result.close();
+        resolve();
+      };
+    });
+    const outbox = await indexedDbOutbox({ name }).open('c1');
+    expect(outbox.restored.outgoing).toEqual([record(3, Uint8Array.of(3)), { ...record(5, Uint8Array.of(5)), state: 'released', packetId: 2 }]);
+    expect(outbox.restored.incoming).toEqual([42]);
+    expect(outbox.restored.nextId).toBe(9);
+    await outbox.write([{ op: 'delete', id: 3 }]);
+    await outbox.close();
+    const again = await indexedDbOutbox({ name }).open('c1');
+    expect(again.restored.outgoing.map((r) => r.id)).toEqual([5]);
+    await again.close();
+    await deleteDatabases(name);
+  });
+});
