@@ -111,6 +111,22 @@ describe('well-formed packets that break the protocol', () => {
   });
 });
 
+describe('a SUBACK that does not match its SUBSCRIBE', () => {
+  test.each(versions)('MQTT %s: three reason codes for one filter: subscribe() rejects with ERR_PROTOCOL, and the client reconnects', async (version) => {
+    const broker = await hostile(
+      acceptThen(async (peer) => {
+        if (peer.index > 0) return;
+        const { packetId } = await peer.next('subscribe');
+        peer.send({ type: 'suback', packetId, reasonCodes: [1, 1, 1] });
+      }),
+    );
+    const client = victim(broker, { protocolVersion: version });
+    await expect(client.client.subscribe('a/#', { qos: 1 })).rejects.toMatchObject({ code: 'ERR_PROTOCOL', reasonCode: 0x82 });
+    await broker.connection(1);
+    expect(client.disconnects[0]?.error).toMatchObject({ code: 'ERR_PROTOCOL' });
+  });
+});
+
 describe('a CONNACK with garbage', () => {
   const cases = [
     { name: 'a byte after its last field (3.1.1)', version: 4, bytes: [0x20, 0x03, 0x00, 0x00, 0x00], code: 'ERR_PROTOCOL' },

@@ -112,7 +112,10 @@ export class SubscriptionFlow {
     const op = this.#take(packet.packetId, 'subscribe');
     if (op === undefined) return;
     if (packet.reasonCodes.length !== op.subscriptions.length) {
-      this.#ctx.fail(new ProtocolError(0x82 /* Protocol Error */, 'SUBACK does not answer every topic filter of its SUBSCRIBE'));
+      // The operation is out of flight already: it settles here, or its promise would never.
+      const error = new ProtocolError(0x82 /* Protocol Error */, `SUBACK has ${packet.reasonCodes.length} reason codes for ${op.subscriptions.length} topic filters`);
+      this.#settle(op, undefined, error);
+      this.#ctx.fail(error);
       return;
     }
     const failures: { topicFilter: string; reasonCode: number }[] = [];

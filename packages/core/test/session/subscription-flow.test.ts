@@ -23,6 +23,16 @@ describe('subscribing', () => {
     });
   });
 
+  test('a SUBACK that does not answer every filter rejects the subscribe with ERR_PROTOCOL and closes the connection', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.handle({ type: 'subscribeRequested', id: 1, subscriptions: [{ topicFilter: 'a', qos: 1 }] });
+    h.take();
+    const actions = h.receive({ type: 'suback', packetId: 1, reasonCodes: [1, 1, 1] });
+    expect(h.closes(actions)).toEqual([expect.objectContaining({ code: 'ERR_PROTOCOL', reasonCode: 0x82 })]);
+    expect(h.settlements()).toEqual([expect.objectContaining({ operation: 'subscribe', id: 1, error: expect.objectContaining({ code: 'ERR_PROTOCOL' }) })]);
+  });
+
   test('while offline it waits, and goes out on the next connection', () => {
     const h = new SessionHarness();
     h.handle({ type: 'subscribeRequested', id: 1, subscriptions: [{ topicFilter: 'a', qos: 1 }] });
