@@ -26,6 +26,7 @@ export interface SessionSnapshot {
 export interface SessionStore {
   /** The last snapshot saved, or undefined if there is none. */
   load(): Promise<SessionSnapshot | undefined>;
+  /** Replaces the snapshot with this one (at close, once every connection is closed). */
   save(snapshot: SessionSnapshot): Promise<void>;
   /** Removes the snapshot (once it is loaded). */
   clear(): Promise<void>;
