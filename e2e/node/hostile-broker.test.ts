@@ -40,6 +40,11 @@ function victim(broker: HostileBroker, options: Parameters<typeof watchedClient>
 
 const text = (value: string) => new TextEncoder().encode(value);
 
+/** How many connections came from `clientId` (by the CONNECT each one sent). */
+function connectionsOf(broker: HostileBroker, clientId: string): number {
+  return broker.peers.filter((peer) => peer.received.find((p) => p.type === 'connect')?.clientId === clientId).length;
+}
+
 function publish(packetId: number, qos: 1 | 2, payload = `message ${packetId}`, dup = false): PublishPacket {
   return { type: 'publish', topic: 'hostile/t', payload: text(payload), qos, dup, retain: false, packetId };
 }
@@ -138,6 +143,10 @@ describe('a CONNACK with garbage', () => {
     { name: 'a property CONNACK may not carry', version: 5, bytes: [0x20, 0x05, 0x00, 0x00, 0x02, 0x0b, 0x01], code: 'ERR_PROTOCOL' },
     { name: 'a property given twice', version: 5, bytes: [0x20, 0x07, 0x00, 0x00, 0x04, 0x24, 0x01, 0x24, 0x01], code: 'ERR_PROTOCOL' },
     { name: 'session present after a clean start', version: 5, bytes: [0x20, 0x03, 0x01, 0x00, 0x00], code: 'ERR_PROTOCOL' },
+    // Limits that would stall or break the client if taken at their word (3.2.2.3).
+    { name: 'Receive Maximum 0', version: 5, bytes: [0x20, 0x06, 0x00, 0x00, 0x03, 0x21, 0x00, 0x00], code: 'ERR_PROTOCOL' },
+    { name: 'Maximum Packet Size 0', version: 5, bytes: [0x20, 0x08, 0x00, 0x00, 0x05, 0x27, 0x00, 0x00, 0x00, 0x00], code: 'ERR_PROTOCOL' },
+    { name: 'Maximum QoS 2', version: 5, bytes: [0x20, 0x05, 0x00, 0x00, 0x02, 0x24, 0x02], code: 'ERR_PROTOCOL' },
   ] as const;
 
   test.each(cases)('$name: connect() rejects with $code, and the client keeps trying', async ({ version, bytes, code }) => {
@@ -149,6 +158,7 @@ describe('a CONNACK with garbage', () => {
     const client = victim(broker, { protocolVersion: version });
     await broker.connection(3);
     expect(client.connects).toBe(0);
+    expect(connectionsOf(broker, 'c')).toBe(1); // connect() ended its client when it rejected
     client.expectTyped();
   });
 
@@ -166,8 +176,7 @@ describe('a CONNACK with garbage', () => {
     expect(banned.errors).toEqual([expect.objectContaining({ code: 'ERR_CONNECT_REFUSED', reasonCode: 0x87 })]);
     expect(busy.errors.length).toBeGreaterThanOrEqual(3);
     for (const error of busy.errors) expect(error).toMatchObject({ code: 'ERR_CONNECT_REFUSED', reasonCode: 0x89 });
-    const clientIds = broker.peers.map((peer) => peer.received.find((p) => p.type === 'connect')?.clientId);
-    expect(clientIds.filter((id) => id === 'banned')).toHaveLength(2); // connect() and the victim, once each
+    expect(connectionsOf(broker, 'banned')).toBe(2); // connect() and the victim, once each
   });
 });
 
@@ -295,6 +304,7 @@ describe('silence', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     victim(broker, { connectTimeoutMs: 100 });
     await broker.connection(3);
+    expect(connectionsOf(broker, 'c')).toBe(1);
   });
 
   test('a broker that answers CONNECT with anything but CONNACK: a protocol error', async () => {
