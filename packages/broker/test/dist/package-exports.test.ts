@@ -48,7 +48,7 @@ describe('the built @courier/broker', () => {
   test('its CJS entry exports what its ESM entry does', () => {
     const cjs = require('@courier/broker') as typeof esm;
     expect(Object.keys(cjs).sort()).toEqual(Object.keys(esm).sort());
-    expect(Object.keys(esm)).toEqual(['createBroker']);
+    expect(Object.keys(esm)).toEqual(['createBroker', 'fileSessionStore']);
   });
 
   test('ships bundled declarations for import and require', () => {
@@ -56,6 +56,7 @@ describe('the built @courier/broker', () => {
       const text = readFileSync(`${root}${file}`, 'utf8');
       expect(text).toMatch(/declare function createBroker/);
       expect(text).toMatch(/interface Fault\b/);
+      expect(text).toMatch(/interface SessionStore\b/);
       expect(text).not.toMatch(/from '\.\//);
     }
   });
