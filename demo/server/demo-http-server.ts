@@ -11,7 +11,8 @@ const pageDir = new URL('../page/', import.meta.url);
 export interface DemoHttpOptions {
   host: string;
   port: number;
-  script: string;
+  /** The page's script, once bundled. */
+  script: Promise<string>;
   brokerWsUrl: string;
   flow: FlowStream;
   faults: DemoFaults;
@@ -33,7 +34,13 @@ function route(options: DemoHttpOptions, page: string, css: string, request: Inc
   };
   const clientId = url.searchParams.get('clientId') ?? '';
   if (request.method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) return send(200, 'text/html; charset=utf-8', page);
-  if (request.method === 'GET' && url.pathname === '/app.js') return send(200, 'text/javascript; charset=utf-8', options.script);
+  if (request.method === 'GET' && url.pathname === '/app.js') {
+    options.script.then(
+      (script) => send(200, 'text/javascript; charset=utf-8', script),
+      (error: unknown) => send(500, 'text/plain', `bundling the page failed: ${String(error)}\n`),
+    );
+    return;
+  }
   if (request.method === 'GET' && url.pathname === '/style.css') return send(200, 'text/css; charset=utf-8', css);
   if (request.method === 'GET' && url.pathname === '/flow') {
     return options.flow.open(response, (url.searchParams.get('clients') ?? '').split(',').filter(Boolean));

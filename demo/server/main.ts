@@ -72,6 +72,9 @@ async function main(): Promise<void> {
     await demo.close();
     console.log('stopped');
   }
+  // The broker, the page server and the clients are closed; a page bundle still being built
+  // (Ctrl-C right after start) would hold the process for nothing.
+  process.exit();
 }
 
 /** Prints the addresses, runs the matrices unless asked not to, and leaves the page running. */

@@ -28,7 +28,9 @@ export interface Demo {
 
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const host = options.host ?? '127.0.0.1';
-  const script = await bundleBrowserApp(fileURLToPath(new URL('../page/app.ts', import.meta.url)), options.build ?? 'source');
+  // Bundled while the broker starts and the matrix runs: the page waits for it, the terminal does not.
+  const script = bundleBrowserApp(fileURLToPath(new URL('../page/app.ts', import.meta.url)), options.build ?? 'source');
+  script.catch((error: unknown) => console.error(`courier demo: bundling the page failed: ${error instanceof Error ? error.message : String(error)}`));
   const broker = await createBroker({ host, port: options.port ?? 0, wsPort: options.wsPort ?? 0 });
   const wsUrl = `ws://${host}:${broker.wsPort}/mqtt`;
   const flow = new FlowStream(broker);
