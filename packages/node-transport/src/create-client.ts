@@ -23,7 +23,10 @@ function split(options: NodeClientOptions): { tls: TlsOptions; headers?: Record<
   return headers === undefined ? { tls, client } : { tls, headers, client };
 }
 
-/** The transport a URL asks for. */
+/**
+ * The transport a URL asks for (TCP, TLS or WebSocket). For building a client with
+ * `createClient({ transport })` from `@courier/core`; `connect(url)` does it for you.
+ */
 export function transportFor(url: string | URL, options: NodeClientOptions = {}): Transport {
   const target = parseBrokerUrl(url);
   const { tls, headers } = split(options);

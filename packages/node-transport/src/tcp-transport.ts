@@ -12,7 +12,10 @@ export interface TcpTransportOptions {
   tls?: TlsOptions;
 }
 
-/** MQTT over TCP (mqtt://) or TLS (mqtts://). */
+/**
+ * MQTT over TCP (mqtt://) or TLS (mqtts://). `connect(url)` picks it for you; use it directly
+ * to hand a transport to `createClient({ transport })` from `@courier/core`.
+ */
 export function tcpTransport(options: TcpTransportOptions): Transport {
   const { host, port, tls } = options;
   return {

@@ -20,6 +20,7 @@ const MAX_FRAME_BYTES = 64 * 1024;
  * MQTT over WebSocket (ws:// and wss://) with the `ws` package: binary frames [MQTT-6.0.0-1],
  * subprotocol "mqtt" [MQTT-6.0.0-3]. Packets written in the same tick go out as one frame (a
  * frame may hold several packets [MQTT-6.0.0-2]), which saves a frame and a syscall each.
+ * `connect(url)` picks it for ws:// and wss://; use it directly with `createClient({ transport })`.
  */
 export function wsTransport(options: WsTransportOptions): Transport {
   return {

@@ -1,4 +1,4 @@
-/** How long to wait before reconnecting. */
+/** How long to wait before reconnecting: the client's `reconnect` option. */
 export interface BackoffOptions {
   initialDelayMs: number;
   maxDelayMs: number;

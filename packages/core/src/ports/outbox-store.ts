@@ -56,7 +56,7 @@ export interface OutboxSnapshot {
   damage?: OutboxDamage[];
 }
 
-/** One client's outbox, open. */
+/** One client's outbox, open, as `OutboxStore.open` resolves with it; implement it when writing an outbox store. */
 export interface Outbox {
   /** What the outbox held when it was opened. */
   readonly restored: OutboxSnapshot;

@@ -1,4 +1,4 @@
-/** What a transport tells the client about one connection. */
+/** What a transport tells the client about one connection; a transport calls these as its socket reports. */
 export interface TransportHandlers {
   /** Bytes arrived. The chunk is the client's to keep: the transport does not reuse it. */
   data(chunk: Uint8Array): void;
@@ -8,7 +8,7 @@ export interface TransportHandlers {
   drain(): void;
 }
 
-/** One open connection. */
+/** One open connection, as `Transport.connect` resolves with it; implement it when writing a transport. */
 export interface Connection {
   /**
    * Queues bytes to send, in order. Returns false when the caller should wait for `drain`

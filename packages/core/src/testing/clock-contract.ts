@@ -8,7 +8,7 @@ export interface ClockFixture {
   advance(ms: number): Promise<void>;
 }
 
-/** The rules every Clock keeps (the port's contract). */
+/** The rules every Clock keeps (the port's contract): run it under Vitest against a Clock you implement. */
 export function clockContract(name: string, makeFixture: () => ClockFixture): void {
   describe(`${name} keeps the Clock contract`, () => {
     test('now() never goes back', async () => {

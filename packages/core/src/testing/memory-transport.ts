@@ -31,7 +31,7 @@ export class MemoryTransport implements Transport {
   }
 }
 
-/** The far end of a memory connection. */
+/** The far end of a memory connection: a test plays the broker through it (`send`, `onData`, `close`). */
 export class MemoryPeer {
   /** Called with each chunk the client wrote. */
   onData: ((bytes: Uint8Array) => void) | undefined;

@@ -21,7 +21,7 @@ export interface InjectedFault extends ChaosFault {
   atMs: number;
 }
 
-/** A running chaos proxy. */
+/** A running chaos proxy: point the client at its `url` instead of the broker's; close it after the test. */
 export interface ChaosProxy {
   readonly host: string;
   readonly port: number;
