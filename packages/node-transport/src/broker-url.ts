@@ -19,7 +19,8 @@ export function parseBrokerUrl(url: string | URL): BrokerUrl {
   try {
     parsed = new URL(String(url));
   } catch {
-    throw new InvalidArgumentError(`not a URL: "${String(url)}"`);
+    // Never the credentials in an error message: they end up in logs.
+    throw new InvalidArgumentError(`not a URL: "${String(url).replace(/\/\/.*@/, '//<credentials>@')}"`);
   }
   const scheme = parsed.protocol.slice(0, -1);
   if (scheme !== 'mqtt' && scheme !== 'mqtts' && scheme !== 'ws' && scheme !== 'wss') {
@@ -36,5 +37,9 @@ export function parseBrokerUrl(url: string | URL): BrokerUrl {
   };
   if (parsed.username !== '') result.username = decodeURIComponent(parsed.username);
   if (parsed.password !== '') result.password = decodeURIComponent(parsed.password);
+  // Credentials travel in CONNECT only, not also as an HTTP Basic header on the WebSocket upgrade.
+  parsed.username = '';
+  parsed.password = '';
+  result.href = parsed.href;
   return result;
 }
