@@ -22,9 +22,12 @@ async function open(page: Page): Promise<void> {
 
 /** A lifeline's rows of one packet type, those a fault dropped left out. */
 const rows = (page: Page, role: 'publisher' | 'subscriber', type: string) => page.locator(`#diagram g.row[data-role="${role}"][data-type="${type}"]:not(.dropped)`);
-/** The labels of a lifeline's arrows, packet ids left out (the allocator's choice, not the flow's). */
+/**
+ * The labels of a lifeline's PUBLISH flow arrows, packet ids left out (the allocator's choice, not
+ * the flow's). A SUBACK may still be on its way over the event stream when the diagram is cleared.
+ */
 const labels = (page: Page, role: 'publisher' | 'subscriber') => async () =>
-  (await page.locator(`#diagram g.row[data-role="${role}"] .label`).allTextContents()).map((text) => text.replace(/ id \d+/, ''));
+  (await page.locator(`#diagram g.row[data-role="${role}"]:is(.publish, .puback, .pubrec, .pubrel, .pubcomp) .label`).allTextContents()).map((text) => text.replace(/ id \d+/, ''));
 const count = (page: Page, qos: number, column: 'sent' | 'delivered' | 'duplicates') => page.locator(`#counts tr[data-qos="${qos}"] .${column}`);
 
 async function pick(page: Page, publishQos: number, subscribeQos: number): Promise<void> {
