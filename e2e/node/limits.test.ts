@@ -34,6 +34,18 @@ function collect(client: MqttClient): string[] {
   return received;
 }
 
+/** The most QoS 1/2 PUBLISH one side had unacknowledged at once, as the broker's tap sees it. */
+function peakInFlight(broker: Broker, clientId: string, from: 'in' | 'out', finalAck: 'puback' | 'pubcomp'): () => number {
+  let outstanding = 0;
+  let most = 0;
+  broker.tap(({ clientId: id, direction, packet }) => {
+    if (id !== clientId) return;
+    if (direction === from && packet.type === 'publish') most = Math.max(most, ++outstanding);
+    if (direction !== from && packet.type === finalAck) outstanding--;
+  });
+  return () => most;
+}
+
 const settled = (promises: Promise<unknown>[]) =>
   Promise.allSettled(promises).then((results) => results.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as { code: string }).code)));
 
@@ -74,39 +86,27 @@ test('connected, what the client owes (in flight and waiting) is bounded by maxQ
 
 test("the broker's Receive Maximum (5.0) and the client's own window hold the client back; nothing is refused", async () => {
   const broker = await start({ receiveMaximum: 4 });
-  let outstanding = 0;
-  let most = 0;
-  broker.tap(({ clientId, direction, packet }) => {
-    if (clientId !== 'windowed') return;
-    if (direction === 'in' && packet.type === 'publish') most = Math.max(most, ++outstanding);
-    if (direction === 'out' && packet.type === 'pubcomp') outstanding--;
-  });
+  const most = peakInFlight(broker, 'windowed', 'in', 'pubcomp');
   const subscriber = await open(broker, 'window-subscriber');
   const received = collect(subscriber);
   await subscriber.subscribe('limits/window', { qos: 2 });
   const publisher = await open(broker, 'windowed', { protocolVersion: 5 });
   const publishes = Array.from({ length: 40 }, (_, i) => publisher.publish('limits/window', `w${i}`, { qos: 2 }));
   expect(new Set(await settled(publishes))).toEqual(new Set(['ok']));
-  expect(most).toBe(4);
+  expect(most()).toBe(4);
   await expect.poll(() => received.length).toBe(40);
 });
 
 test("the broker's window towards a client (maxInflightMessages) holds delivery back; nothing is lost", async () => {
   const broker = await start({ maxInflightMessages: 3 });
-  let unacknowledged = 0;
-  let most = 0;
-  broker.tap(({ clientId, direction, packet }) => {
-    if (clientId !== 'slow-reader') return;
-    if (direction === 'out' && packet.type === 'publish') most = Math.max(most, ++unacknowledged);
-    if (direction === 'in' && packet.type === 'puback') unacknowledged--;
-  });
+  const most = peakInFlight(broker, 'slow-reader', 'out', 'puback');
   const subscriber = await open(broker, 'slow-reader', { receiveMaximum: 1000 });
   const received = collect(subscriber);
   await subscriber.subscribe('limits/inflight', { qos: 1 });
   const publisher = await open(broker, 'fast-writer');
   await Promise.all(Array.from({ length: 50 }, (_, i) => publisher.publish('limits/inflight', `f${i}`, { qos: 1 })));
   await expect.poll(() => received.length).toBe(50);
-  expect(most).toBe(3);
+  expect(most()).toBe(3);
 });
 
 test("the broker's queue for an offline client keeps maxQueuedMessages, drops the newest beyond, and logs it", async () => {
