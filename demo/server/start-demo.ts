@@ -5,7 +5,7 @@ import { type Broker, createBroker } from '@courier/broker';
 import { DemoFaults } from './demo-faults';
 import { startDemoHttpServer } from './demo-http-server';
 import { FlowStream } from './flow-stream';
-import { bundleBrowserApp, type PackageBuild } from './page-bundle';
+import { bundleBrowserApp } from './page-bundle';
 
 /** Where the demo listens; 0 picks a free port. */
 export interface DemoOptions {
@@ -13,8 +13,6 @@ export interface DemoOptions {
   port?: number;
   wsPort?: number;
   httpPort?: number;
-  /** Which build of @courier/browser the page is bundled from (default: the sources). */
-  build?: PackageBuild;
 }
 
 /** A running demo: its addresses, its broker, and how to stop it. */
@@ -29,7 +27,7 @@ export interface Demo {
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const host = options.host ?? '127.0.0.1';
   // Bundled while the broker starts and the matrix runs: the page waits for it, the terminal does not.
-  const script = bundleBrowserApp(fileURLToPath(new URL('../page/app.ts', import.meta.url)), options.build ?? 'source');
+  const script = bundleBrowserApp(fileURLToPath(new URL('../page/app.ts', import.meta.url)));
   script.catch((error: unknown) => console.error(`courier demo: bundling the page failed: ${error instanceof Error ? error.message : String(error)}`));
   const broker = await createBroker({ host, port: options.port ?? 0, wsPort: options.wsPort ?? 0 });
   const wsUrl = `ws://${host}:${broker.wsPort}/mqtt`;
