@@ -26,14 +26,14 @@ afterEach(async () => {
   }
 });
 
-async function hostile(behaviour: Behaviour): Promise<HostileBroker> {
-  const broker = await HostileBroker.start(behaviour);
+async function hostile(behaviour: Behaviour, options: { decode?: boolean } = {}): Promise<HostileBroker> {
+  const broker = await HostileBroker.start(behaviour, options);
   brokers.push(broker);
   return broker;
 }
 
-function victim(broker: HostileBroker, options: Parameters<typeof watchedClient>[1] = {}): WatchedClient {
-  const client = watchedClient(broker.url, options);
+function victim(broker: HostileBroker, options: Parameters<typeof watchedClient>[1] = {}, url = broker.url): WatchedClient {
+  const client = watchedClient(url, options);
   watched.push(client);
   return client;
 }
@@ -305,6 +305,24 @@ describe('silence', () => {
     victim(broker, { connectTimeoutMs: 100 });
     await broker.connection(3);
     expect(connectionsOf(broker, 'c')).toBe(1);
+  });
+
+  // TCP accepted, then nothing: no WebSocket upgrade, no TLS handshake. The client's connect
+  // timeout covers opening the connection too, and the abandoned attempt is closed.
+  test.each(['ws', 'mqtts'])('%s://: a server that accepts TCP and never answers the handshake: connect() rejects after connectTimeoutMs, the client retries', async (scheme) => {
+    const broker = await hostile(() => {}, { decode: false });
+    const url = `${scheme}://127.0.0.1:${broker.port}/mqtt`;
+    const started = Date.now();
+    await expect(connect(url, { clientId: 'c', connectTimeoutMs: 300, rejectUnauthorized: false })).rejects.toMatchObject({
+      code: 'ERR_CONNECTION',
+      message: expect.stringMatching(/within 300 ms|timed out/),
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    await broker.connection(0).then((peer) => peer.waitClosed());
+    const client = victim(broker, { connectTimeoutMs: 100, rejectUnauthorized: false }, url);
+    await broker.connection(3);
+    expect(client.disconnects.length).toBeGreaterThanOrEqual(2);
+    for (const info of client.disconnects) expect(info.error).toMatchObject({ code: 'ERR_CONNECTION' });
   });
 
   test('a broker that answers CONNECT with anything but CONNACK: a protocol error', async () => {

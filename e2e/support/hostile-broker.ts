@@ -30,8 +30,11 @@ export class HostilePeer {
     readonly socket: Socket,
     /** 0 for the first connection, 1 for the next, ... */
     readonly index: number,
+    /** False: the bytes are not MQTT (a TLS or WebSocket handshake) and are left unread. */
+    decode = true,
   ) {
     socket.on('data', (chunk) => {
+      if (!decode) return;
       try {
         for (const packet of this.decoder.push(chunk)) {
           if (packet.type === 'connect') this.version = packet.protocolVersion;
@@ -144,9 +147,10 @@ export class HostileBroker {
     readonly port: number,
   ) {}
 
-  static async start(behaviour: Behaviour): Promise<HostileBroker> {
+  /** `decode: false` for a peer that does not speak MQTT at all (it never reads the bytes). */
+  static async start(behaviour: Behaviour, { decode = true } = {}): Promise<HostileBroker> {
     let broker: HostileBroker | undefined;
-    const server = createServer((socket) => broker?.accept(socket, behaviour));
+    const server = createServer((socket) => broker?.accept(socket, behaviour, decode));
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     broker = new HostileBroker(server, (server.address() as { port: number }).port);
@@ -179,8 +183,8 @@ export class HostileBroker {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private accept(socket: Socket, behaviour: Behaviour): void {
-    const peer = new HostilePeer(socket, this.peers.length);
+  private accept(socket: Socket, behaviour: Behaviour, decode: boolean): void {
+    const peer = new HostilePeer(socket, this.peers.length, decode);
     this.peers.push(peer);
     for (const waiter of this.waiters.splice(0)) waiter();
     try {

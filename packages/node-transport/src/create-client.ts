@@ -30,14 +30,16 @@ function split(options: NodeClientOptions): { tls: TlsOptions; headers?: Record<
 export function transportFor(url: string | URL, options: NodeClientOptions = {}): Transport {
   const target = parseBrokerUrl(url);
   const { tls, headers } = split(options);
+  const timeout = options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs };
   switch (target.scheme) {
     case 'mqtt':
-      return tcpTransport({ host: target.host, port: target.port });
+      return tcpTransport({ host: target.host, port: target.port, ...timeout });
     case 'mqtts':
-      return tcpTransport({ host: target.host, port: target.port, tls });
+      return tcpTransport({ host: target.host, port: target.port, tls, ...timeout });
     default:
       return wsTransport({
         url: target.href,
+        ...timeout,
         ...(target.scheme === 'wss' ? { tls } : {}),
         ...(headers === undefined ? {} : { headers }),
       });

@@ -10,6 +10,8 @@ export interface TcpTransportOptions {
   port: number;
   /** Given: TLS (mqtts://), with the certificate verified unless `rejectUnauthorized` is false. */
   tls?: TlsOptions;
+  /** How long the TCP connect and the TLS handshake may take before the attempt fails (default 30 s). */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface TcpTransportOptions {
  * to hand a transport to `createClient({ transport })` from `@courier/core`.
  */
 export function tcpTransport(options: TcpTransportOptions): Transport {
-  const { host, port, tls } = options;
+  const { host, port, tls, connectTimeoutMs = 30_000 } = options;
   return {
     connect(handlers: TransportHandlers): Promise<Connection> {
       return new Promise((resolve, reject) => {
@@ -28,9 +30,14 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
           socket.destroy();
           reject(error);
         };
+        // A server that accepts and never completes the handshake must not hold the socket for ever.
+        const timedOut = () => failed(new Error(`no connection within ${connectTimeoutMs} ms`));
+        socket.setTimeout(connectTimeoutMs, timedOut);
         socket.once('error', failed);
         socket.once(tls === undefined ? 'connect' : 'secureConnect', () => {
           socket.off('error', failed);
+          socket.off('timeout', timedOut);
+          socket.setTimeout(0);
           resolve(new SocketConnection(socket, handlers));
         });
       });

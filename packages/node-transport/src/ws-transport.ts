@@ -10,6 +10,8 @@ export interface WsTransportOptions {
   tls?: TlsOptions;
   /** Extra HTTP headers for the upgrade request (authentication tokens, say). */
   headers?: Record<string, string>;
+  /** How long opening the connection (TCP, TLS, HTTP upgrade) may take before it fails (default 30 s). */
+  connectTimeoutMs?: number;
 }
 
 // Past this many bytes handed to the socket and not yet written, `write` asks the client to wait.
@@ -29,6 +31,7 @@ export function wsTransport(options: WsTransportOptions): Transport {
         const host = new URL(options.url).hostname;
         const socket = new WebSocket(options.url, 'mqtt', {
           perMessageDeflate: false,
+          handshakeTimeout: options.connectTimeoutMs ?? 30_000,
           ...(options.tls === undefined ? {} : tlsConnectOptions(host, options.tls)),
           ...(options.headers === undefined ? {} : { headers: options.headers }),
         });

@@ -121,6 +121,8 @@ export class MqttClient {
   #timer: Timer | undefined;
   #timerAt = Infinity;
   #reconnectTimer: Timer | undefined;
+  /** The connect timeout while the transport opens (the session times the CONNACK after). */
+  #openTimer: Timer | undefined;
   #attempts = 0;
   #retryNow = false;
   #closeReason: MqttError | undefined;
@@ -429,6 +431,12 @@ export class MqttClient {
     this.#attemptToken = token;
     this.#closeReason = undefined;
     this.#serverDisconnect = undefined;
+    // A server that accepts TCP and never finishes the TLS or WebSocket handshake would leave
+    // the attempt pending for ever: it is abandoned (and closed if it ever opens) at the timeout.
+    const timeoutMs = this.#settings.session.connectTimeoutMs;
+    this.#openTimer = this.#clock.setTimer(this.#clock.now() + timeoutMs, () => {
+      this.#openFailed(token, new ConnectionError(`could not connect: no connection within ${timeoutMs} ms`));
+    });
     this.#transport
       .connect({
         data: (chunk) => {
@@ -450,6 +458,7 @@ export class MqttClient {
             connection.close();
             return;
           }
+          this.#cancelOpenTimer();
           this.#connection = connection;
           this.#blocked = false;
           this.#decoder = new FrameDecoder(
@@ -462,15 +471,25 @@ export class MqttClient {
           this.#dispatch({ type: 'connectionOpened' });
         },
         (error: unknown) => {
-          if (this.#attemptToken !== token) return;
-          this.#attemptToken = undefined;
-          const failure = new ConnectionError(`could not connect: ${(error as Error)?.message ?? String(error)}`, { cause: error });
-          this.#lastFailure = failure;
-          this.#emit('disconnect', { error: failure });
-          this.#rejectConnectWaiters(failure);
-          this.#scheduleReconnect();
+          this.#openFailed(token, new ConnectionError(`could not connect: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
         },
       );
+  }
+
+  /** Attempt `token` could not open a connection (unless it was abandoned already). */
+  #openFailed(token: object, failure: ConnectionError): void {
+    if (this.#attemptToken !== token) return;
+    this.#attemptToken = undefined;
+    this.#cancelOpenTimer();
+    this.#lastFailure = failure;
+    this.#emit('disconnect', { error: failure });
+    this.#rejectConnectWaiters(failure);
+    this.#scheduleReconnect();
+  }
+
+  #cancelOpenTimer(): void {
+    this.#openTimer?.cancel();
+    this.#openTimer = undefined;
   }
 
   #onData(chunk: Uint8Array): void {
@@ -751,6 +770,7 @@ export class MqttClient {
     }
     this.#reconnectTimer?.cancel();
     this.#reconnectTimer = undefined;
+    this.#cancelOpenTimer();
     const connection = this.#connection;
     if (connection !== undefined) this.#closedWaiter = new Deferred<void>();
     this.#attemptToken = connection === undefined ? undefined : this.#attemptToken;

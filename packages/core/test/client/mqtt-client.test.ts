@@ -5,8 +5,10 @@ import {
   type ClientEvents,
   type CreateClientOptions,
   type MqttClient,
+  type Connection,
   type Packet,
   type PublishResult,
+  type Transport,
 } from '@courier/core';
 import { flush, ManualClock } from '@courier/core/testing';
 import { ScriptedBroker } from './scripted-broker';
@@ -75,6 +77,23 @@ describe('connecting', () => {
     await clock.advance(120_000);
     expect(broker.connections).toBe(1);
     await expect(client.whenConnected()).rejects.toMatchObject({ reasonCode: 0x86 });
+  });
+
+  test('a transport that never opens (a handshake left unanswered) fails at connectTimeoutMs; if it opens later, it is closed', async () => {
+    const opens: ((connection: Connection) => void)[] = [];
+    const transport: Transport = { connect: () => new Promise((resolve) => opens.push(resolve)) };
+    const clock = new ManualClock();
+    const client = createClient({ transport, clock, clientId: 'c1', connectTimeoutMs: 1_000, reconnect: false });
+    clients.push(client);
+    const connected = client.whenConnected();
+    await clock.advance(999);
+    expect(await state(connected)).toBe('pending');
+    await clock.advance(1);
+    await expect(connected).rejects.toMatchObject({ code: 'ERR_CONNECTION', message: expect.stringMatching(/no connection within 1000 ms/) });
+    let closed = false;
+    opens[0]?.({ write: () => true, close: () => void (closed = true) });
+    await flush();
+    expect(closed).toBe(true);
   });
 
   test('a refusal that may pass (server busy) is retried with backoff', async () => {
