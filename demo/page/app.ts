@@ -101,8 +101,10 @@ function wire(publisher: MqttClient, subscriber: MqttClient): void {
     const before = droppedPublishes;
     for (let k = 0; k < HELD; k++) void publish(publisher, qos);
     // Each was written to IndexedDB before its first byte went out (write-ahead), so once the
-    // broker has seen (and dropped) all of them, they are on disk.
-    while (droppedPublishes < before + HELD) await new Promise((resolve) => setTimeout(resolve, 20));
+    // broker has seen (and dropped) all of them, they are on disk. The 10 s bound is for an event
+    // stream that went away: the page reloads anyway, as a user would.
+    const deadline = Date.now() + 10_000;
+    while (droppedPublishes < before + HELD && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     location.reload();
   };
   button('clear').onclick = () => diagram.clear();
