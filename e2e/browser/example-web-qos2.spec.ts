@@ -30,8 +30,9 @@ test('the Vite QoS 2 example shows a message once, though the broker delivered i
   });
   const address = `${server.resolvedUrls!.local[0]}?broker=ws://127.0.0.1:${broker.wsPort}/mqtt&clientId=web-example`;
   await page.goto(address);
-  await expect(page.locator('#status')).toHaveText('connected');
-  await expect.poll(() => events.some((e) => e.packet.type === 'suback')).toBe(true);
+  // Generous timeouts: 2 cores shared with other test processes can make a page load slow.
+  await expect(page.locator('#status')).toHaveText('connected', { timeout: 20_000 });
+  await expect.poll(() => events.some((e) => e.packet.type === 'suback'), { timeout: 10_000 }).toBe(true);
 
   // The broker closes the connection instead of reading the page's PUBREC: on reconnect it
   // sends the PUBLISH again with DUP=1 [MQTT-4.4.0-1] [MQTT-3.3.1-1], which the page must
@@ -50,6 +51,6 @@ test('the Vite QoS 2 example shows a message once, though the broker delivered i
   // The page's own form publishes at QoS 2 too, and its subscription receives it once.
   await page.locator('#payload').fill('closed');
   await page.getByRole('button', { name: 'Publish at QoS 2' }).click();
-  await expect(page.locator('#messages li')).toHaveText(['alerts/door: open (QoS 2)', 'alerts/door: closed (QoS 2)']);
+  await expect(page.locator('#messages li')).toHaveText(['alerts/door: open (QoS 2)', 'alerts/door: closed (QoS 2)'], { timeout: 15_000 });
   expect(errors).toEqual([]);
 });
