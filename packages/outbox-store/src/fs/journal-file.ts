@@ -58,14 +58,15 @@ export async function syncDirectory(dir: string, sync: (fd: number) => Promise<v
  * Makes `parts` the whole journal, so that a crash at any moment leaves either the old journal
  * or the new one, each complete: written to the temp file, fsynced, renamed over the journal
  * (atomic), then the directory fsynced (which makes the rename itself durable). A temp file a
- * crash leaves behind is removed at the next open. Returns the new journal, open for appending.
+ * crash leaves behind is removed at the next open. Returns the new journal, open for writing
+ * (at explicit offsets: not in append mode).
  */
 export async function replaceJournal(files: OutboxFiles, parts: readonly Buffer[], hooks: ReplaceHooks): Promise<number> {
   let fd: number | undefined;
   let renamed = false;
   try {
     await removeFile(files.temp, { force: true });
-    fd = await openFile(files.temp, 'ax');
+    fd = await openFile(files.temp, 'wx');
     for (const part of parts) await writeAll(fd, part);
     hooks.onStep?.('written');
     await hooks.sync(fd);

@@ -28,12 +28,19 @@ function tailReason(problem: FrameProblem): string {
   return `the end of the journal is unreadable: ${middleReason(problem)}`;
 }
 
+/** Whether the file holds only zeros from `offset`: space the writer filled ahead, not damage. */
+function zerosFrom(file: Buffer, offset: number): boolean {
+  for (let i = offset; i < file.length; i++) if (file[i] !== 0) return false;
+  return true;
+}
+
 /**
  * Walks the records of `file` from `start`, handing each intact one to `visit`, which returns
  * a reason when it cannot use the record (its body does not decode). Where the bytes at the
  * current position are not an intact record, it scans forward for the next one that is: the
  * span between is skipped and reported. When none follows, the rest of the file is the
- * damaged tail. So one damaged record costs that record, never the ones after it.
+ * damaged tail, unless it is all zeros (written ahead of the records: the journal's free
+ * space). So one damaged record costs that record, never the ones after it.
  */
 export function scanJournal(file: Buffer, start: number, marker: Uint8Array, visit: (bodyStart: number, end: number) => string | undefined): JournalScan {
   const skipped: SkippedSpan[] = [];
@@ -50,6 +57,7 @@ export function scanJournal(file: Buffer, start: number, marker: Uint8Array, vis
       offset = frame.end;
       continue;
     }
+    if (zerosFrom(file, offset)) return { skipped, end: offset, damagedInside };
     let next = file.indexOf(marker, offset + 1);
     while (next !== -1 && typeof frameAt(file, next, marker) === 'string') next = file.indexOf(marker, next + 1);
     if (next === -1) {

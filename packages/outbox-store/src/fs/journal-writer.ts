@@ -7,6 +7,13 @@ import { type CompactionStep, fsyncFile, JournalReplaceError, replaceJournal } f
 
 const fdatasyncFile = promisify(fdatasync);
 
+// With fsync 'batch' or 'always', the journal is extended with zeros this far ahead of its
+// records, so that an append overwrites bytes the file already has: its fdatasync then flushes
+// data only, not the file's new size through the file system's own journal, which cost about
+// half of each fsync on ext4 here. Recovery takes a tail of zeros for free space, not damage.
+const PREALLOCATE_BYTES = 1 << 20;
+let zeros: Buffer | undefined;
+
 /**
  * When a write counts as done. 'batch' (the default): once an fsync covering it has completed;
  * writes that arrive while an fsync is in flight share the next one (group commit). 'always':
@@ -52,6 +59,14 @@ export interface JournalWriterOptions {
   onCompactionStep?: ((step: CompactionStep) => void) | undefined;
 }
 
+/** An append whose fsync runs, and the writes it holds. */
+interface Job {
+  batch: readonly Held[];
+  /** The journal's size after it. */
+  end: number;
+  done: boolean;
+}
+
 /** A write not in the file yet. */
 interface Held {
   record: Buffer;
@@ -68,15 +83,17 @@ interface Held {
  * one piece.
  * - 'batch': a write is held in memory until the end of the current run of code (a
  *   microtask); then a job appends every held record (one write syscall) and fdatasyncs (in
- *   the thread pool). Writes issued while the fsync runs are held for the next job, which
- *   starts the moment it completes: every write waits for at most one fsync besides its own,
- *   and all the writes of a moment share one. A write resolves when the fsync after its append
- *   completes.
- *   Why not append at once, as each write is issued: on ext4, appending to a file while
- *   fdatasync runs on it made each fsync about six times slower here (2 ms instead of 0.35)
- *   and stalled some appends, and so the event loop, for up to 14 ms (pages under writeback
- *   cannot be written). And a held write has not resolved: the client has not acted on it, so
- *   a crash loses nothing it was promised.
+ *   the thread pool). Up to two jobs run at once: writes issued while one fsync runs get the
+ *   second straight away; those issued while two run are held for the next job, which starts
+ *   the moment one completes. A write resolves once its job's fsync and every earlier one have
+ *   completed, in the order issued. A held write has not resolved: the client has not acted on
+ *   it, so a crash loses nothing it was promised.
+ *   The file is written ahead with zeros (PREALLOCATE_BYTES), so that appends overwrite bytes
+ *   it already has: the fdatasync after them flushes data only, not a new file size through
+ *   ext4's own journal. (Commit 87e2ec9 held every write during an fsync because appending
+ *   past the end of the file while fdatasync ran on it made each fsync about six times
+ *   slower; with the space written ahead, two overlapping fsyncs completed 1.5 to 3 times as
+ *   many per second here, each about as fast as one alone.)
  * - 'always': the same, one write per job (append, fsync), one job after the other.
  * - 'never': held until the end of the current run of code too, then appended (one write
  *   syscall for all of them: a syscall per write cost more than the rest of the outbox
@@ -92,13 +109,26 @@ interface Held {
 export class JournalWriter {
   private fd: number;
   private bytes: number;
+  /** The file's size: `bytes`, or beyond it when zeros were written ahead. */
+  private allocated: number;
+  private preallocating: boolean;
   /** Covered by a completed fsync (or a compaction). */
   private syncedBytes: number;
   /** What has been reported durable; a failure cuts the journal back to this. */
   private committedBytes: number;
   private held: Held[] = [];
-  private committing = false;
+  /** fsyncs running, oldest first; a write resolves once its job's and every earlier one's completed. */
+  private readonly syncing: Job[] = [];
+  /**
+   * How many fsyncs may run at once: two for 'batch', so that the writes issued during one get
+   * their own fsync at once instead of waiting for it to finish (on a busy disk, two overlapping
+   * fdatasyncs completed 1.5 to 3 times as many per second as one after the other, each as fast).
+   * 'always' runs one at a time, one write each.
+   */
+  private readonly maxSyncs: number;
   private commitQueued = false;
+  /** Records were appended since the last compaction (which alone does not make another due). */
+  private appended = false;
   private compacting = false;
   private compactAt: number;
   private failure: OutboxError | undefined;
@@ -108,6 +138,9 @@ export class JournalWriter {
   constructor(private readonly options: JournalWriterOptions) {
     this.fd = options.fd;
     this.bytes = options.bytes;
+    this.allocated = options.bytes;
+    this.preallocating = options.policy !== 'never';
+    this.maxSyncs = options.policy === 'batch' ? 2 : 1;
     this.syncedBytes = options.bytes;
     this.committedBytes = options.bytes;
     this.compactAt = options.compactMinBytes;
@@ -138,6 +171,8 @@ export class JournalWriter {
   async close(): Promise<void> {
     if (!this.isIdle()) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     try {
+      // The zeros written ahead go: a closed journal ends with its last record.
+      if (this.failure === undefined && this.allocated > this.bytes) ftruncateSync(this.fd, this.bytes);
       // A clean close is durable whatever the policy: with 'never' this is the one fsync.
       if (this.failure === undefined && this.syncedBytes < this.bytes) await this.sync(this.fd, fdatasyncFile);
     } finally {
@@ -152,9 +187,24 @@ export class JournalWriter {
    */
   private append(batch: readonly Held[]): void {
     const bytes = batch.length === 1 ? batch[0]!.record : Buffer.concat(batch.map((held) => held.record));
-    for (let offset = 0; offset < bytes.length; ) offset += writeSync(this.fd, bytes, offset);
+    if (this.preallocating && this.bytes + bytes.length > this.allocated) this.preallocate(this.bytes + bytes.length + PREALLOCATE_BYTES);
+    for (let offset = 0; offset < bytes.length; ) offset += writeSync(this.fd, bytes, offset, bytes.length - offset, this.bytes + offset);
     this.bytes += bytes.length;
+    this.appended = true;
     for (const held of batch) this.options.live.apply(held.changes);
+  }
+
+  /**
+   * Writes zeros up to `size`. Best effort: when the disk (or a file size limit) refuses them,
+   * the journal grows with its records instead, and only the records' own writes can fail it.
+   */
+  private preallocate(size: number): void {
+    zeros ??= Buffer.alloc(64 * 1024);
+    try {
+      while (this.allocated < size) this.allocated += writeSync(this.fd, zeros, 0, Math.min(zeros.length, size - this.allocated), this.allocated);
+    } catch {
+      this.preallocating = false;
+    }
   }
 
   private async sync(fd: number, how: (fd: number) => Promise<void> = fsyncFile): Promise<void> {
@@ -164,39 +214,60 @@ export class JournalWriter {
   }
 
   private scheduleCommit(): void {
-    if (this.commitQueued || this.committing || this.compacting) return;
+    if (this.commitQueued || this.compacting || this.syncing.length >= this.maxSyncs) return;
     this.commitQueued = true;
     // At the end of the current run of code: the writes issued in it share one fsync.
-    queueMicrotask(() => {
-      this.commitQueued = false;
-      void this.commit();
-    });
+    queueMicrotask(this.startJobs);
   }
 
-  /** Appends and fsyncs what is held, job after job, until nothing is. */
-  private async commit(): Promise<void> {
-    this.committing = true;
-    while (this.failure === undefined && !this.compacting && this.held.length > 0) {
-      const batch = this.options.policy === 'always' ? this.held.splice(0, 1) : this.held.splice(0);
+  /** Appends what is held and starts its fsync, while fewer than `maxSyncs` run. */
+  private readonly startJobs = (): void => {
+    this.commitQueued = false;
+    const { policy } = this.options;
+    while (this.failure === undefined && !this.compacting && this.held.length > 0 && this.syncing.length < this.maxSyncs) {
+      const batch = policy === 'always' ? this.held.splice(0, 1) : this.held.splice(0);
       try {
         this.append(batch);
-        if (this.options.policy !== 'never') {
-          await this.sync(this.fd, fdatasyncFile);
-          this.syncedBytes = this.bytes;
-        }
       } catch (error) {
         this.fail(error, batch);
-        break;
-      }
-      this.committedBytes = this.bytes;
-      for (const held of batch) held.resolve();
-      if (this.dueForCompaction()) {
-        this.committing = false;
-        void this.compact();
         return;
       }
+      if (policy === 'never') {
+        this.committedBytes = this.bytes;
+        for (const held of batch) held.resolve();
+        continue;
+      }
+      const job: Job = { batch, end: this.bytes, done: false };
+      this.syncing.push(job);
+      this.counters.fsyncsStarted++;
+      fdatasync(this.fd, (error) => this.synced(job, error));
     }
-    this.committing = false;
+    this.afterJobs();
+  };
+
+  /** An fsync completed: the writes of every job up to the first still running are durable. */
+  private synced(job: Job, error: Error | null): void {
+    job.done = true;
+    if (error !== null && this.failure === undefined) this.fail(error);
+    if (error === null) this.counters.fsyncs++;
+    while (this.syncing[0]?.done === true) {
+      const first = this.syncing.shift()!;
+      if (this.failure !== undefined) continue; // its writes were rejected by fail()
+      this.syncedBytes = this.committedBytes = first.end;
+      for (const held of first.batch) held.resolve();
+    }
+    // Straight away, before the resolved writes' continuations run: what they issued meanwhile
+    // is held for the next job.
+    this.startJobs();
+  }
+
+  /** Between jobs: compaction when records were appended, nothing is syncing and it is due. */
+  private afterJobs(): void {
+    if (this.appended && this.syncing.length === 0 && this.dueForCompaction()) {
+      this.appended = false;
+      void this.compact();
+      return;
+    }
     this.settleIdle();
   }
 
@@ -215,7 +286,7 @@ export class JournalWriter {
       const fd = await replaceJournal(this.options.files, image, { sync: (fd) => this.sync(fd), onStep: this.options.onCompactionStep });
       closeSync(this.fd);
       this.fd = fd;
-      this.bytes = this.syncedBytes = this.committedBytes = image.reduce((sum, part) => sum + part.length, 0);
+      this.bytes = this.syncedBytes = this.committedBytes = this.allocated = image.reduce((sum, part) => sum + part.length, 0);
       this.compactAt = this.options.compactMinBytes;
       this.counters.compactions++;
     } catch (error) {
@@ -245,12 +316,14 @@ export class JournalWriter {
       // Nothing more to do; the failure is reported already.
     }
     const failure = this.failure;
-    for (const waiting of [...alsoWaiting, ...this.held.splice(0)]) waiting.reject(failure);
+    // Jobs still syncing stay listed until their fsync returns (close waits for them), rejected now.
+    const syncing = this.syncing.flatMap((job) => job.batch);
+    for (const waiting of [...syncing, ...alsoWaiting, ...this.held.splice(0)]) waiting.reject(failure);
     this.settleIdle();
   }
 
   private isIdle(): boolean {
-    return !this.committing && !this.commitQueued && !this.compacting && this.held.length === 0;
+    return !this.commitQueued && !this.compacting && this.held.length === 0 && this.syncing.length === 0;
   }
 
   private settleIdle(): void {

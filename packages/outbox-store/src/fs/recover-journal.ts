@@ -91,7 +91,8 @@ export async function recoverJournal(files: OutboxFiles, hooks: ReplaceHooks): P
   for (const span of scan.skipped) damage.push({ where: where(span.offset), bytes: span.bytes, reason: span.reason });
   if (rewrite || scan.damagedInside) return rewritten(files, state, marker, damage, hooks);
 
-  const fd = openSync(files.journal, 'a');
+  // Not for appending: the writer writes at its own offsets, over the zeros it writes ahead.
+  const fd = openSync(files.journal, 'r+');
   try {
     if (scan.end < file.length) {
       ftruncateSync(fd, scan.end);

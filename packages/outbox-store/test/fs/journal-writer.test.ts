@@ -35,7 +35,7 @@ describe("fsync 'batch' (group commit)", () => {
     await outbox.close();
   });
 
-  test('writes that arrive while an fsync is in flight wait for the next one, which covers them all', async () => {
+  test('writes that arrive while fsyncs are in flight share the next one: at most one per run of code', async () => {
     const outbox = await fileOutbox({ dir: await tempDir() }).open('c1');
     const writes: Promise<void>[] = [];
     for (let turn = 0; turn < 20; turn++) {
@@ -47,6 +47,46 @@ describe("fsync 'batch' (group commit)", () => {
     expect(outbox.stats().fsyncs).toBeLessThanOrEqual(20);
     expect(outbox.stats().writes).toBe(200);
     await outbox.close();
+  });
+
+  test('at most two fsyncs run at once, and a write resolves only once every fsync before its own has completed', async () => {
+    const outbox = await fileOutbox({ dir: await tempDir() }).open('c1');
+    let mostInFlight = 0;
+    const resolved: number[] = [];
+    const writes: Promise<void>[] = [];
+    for (let turn = 0; turn < 30; turn++) {
+      const id = turn + 1;
+      writes.push(covered(outbox, put(id)).then(() => void resolved.push(id)));
+      await Promise.resolve();
+      await Promise.resolve();
+      const { fsyncsStarted, fsyncs } = outbox.stats();
+      mostInFlight = Math.max(mostInFlight, fsyncsStarted - fsyncs);
+      if (turn % 3 === 2) await nextTurn();
+    }
+    await Promise.all(writes);
+    expect(mostInFlight).toBeLessThanOrEqual(2);
+    expect(resolved).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    await outbox.close();
+  });
+
+  test('the journal is written ahead with zeros while open (an overwrite needs no size change at fsync), which a crash leaves as no damage; closed, it ends at its last record', async () => {
+    const dir = await tempDir();
+    const outbox = await fileOutbox({ dir }).open('c1');
+    const writes = Array.from({ length: 30 }, (_, i) => put(i + 1));
+    for (const changes of writes) await outbox.write(changes);
+    const { journalBytes } = outbox.stats();
+    const file = await readFile(outbox.journalPath);
+    expect(file.length).toBeGreaterThan(journalBytes);
+    expect(file.subarray(journalBytes).every((byte) => byte === 0)).toBe(true);
+    // What a SIGKILL now would leave: the journal as it is on disk.
+    const crashed = await tempDir();
+    cpSync(outbox.journalPath, join(crashed, readdirSync(dir).find((name) => name.endsWith('.journal'))!));
+    const recovered = await fileOutbox({ dir: crashed }).open('c1');
+    expect(recovered.restored.damage).toBeUndefined();
+    expect(contentOf(recovered.restored)).toEqual(await expectedAfter(writes));
+    await recovered.close();
+    await outbox.close();
+    expect(statSync(outbox.journalPath).size).toBe(journalBytes);
   });
 
   test('writes resolve in the order issued', async () => {

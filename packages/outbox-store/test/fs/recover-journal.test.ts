@@ -66,6 +66,27 @@ describe('a torn tail', () => {
     await again.close();
   });
 
+  test('zeros after the last record (space written ahead) are no damage; a record torn before them is', async () => {
+    const { dir, path, bytes, bounds } = await journalOf(WRITES);
+    const [start, end] = bounds.at(-1)!;
+    const zeros = Buffer.alloc(4096);
+    await writeFile(path, Buffer.concat([bytes, zeros]));
+    const whole = await reopen(dir);
+    expect(whole.restored.damage).toBeUndefined();
+    expect(contentOf(whole.restored)).toEqual(await expectedAfter(WRITES));
+    await whole.close();
+    expect((await stat(path)).size).toBe(end);
+    // The last record's write reached the disk only in part: the rest of it is still zeros.
+    const torn = Buffer.concat([bytes, zeros]);
+    torn.fill(0, start + 14, end);
+    await writeFile(path, torn);
+    const outbox = await reopen(dir);
+    expect(contentOf(outbox.restored)).toEqual(await expectedAfter(WRITES.slice(0, -1)));
+    expect(outbox.restored.damage).toEqual([{ where: `byte ${start} of ${path}`, bytes: torn.length - start, reason: expect.stringMatching(/checksum/) }]);
+    expect((await stat(path)).size).toBe(start);
+    await outbox.close();
+  });
+
   test('a last record with a flipped byte is cut off as a corrupt tail', async () => {
     const { dir, path, bytes, bounds } = await journalOf(WRITES);
     const [start, end] = bounds.at(-1)!;
