@@ -2,14 +2,15 @@
 // server, fault hooks): a publish at each QoS draws its flow, a cut mid-flow shows the resend
 // with DUP=1, a reload with messages owed shows the IndexedDB outbox delivering them.
 import { expect, type Page, test } from '@playwright/test';
-import { DemoProcess } from '../support/demo-process';
+import type { ChildScript } from '../support/child-process';
+import { demoAddresses, startDemoProcess } from '../support/demo-process';
 
-let demo: DemoProcess;
+let demo: ChildScript;
 let pageUrl: string;
 
 test.beforeAll(async () => {
-  demo = new DemoProcess(['--page-only']);
-  ({ pageUrl } = await demo.addresses(45_000));
+  demo = startDemoProcess(['--page-only']);
+  ({ pageUrl } = await demoAddresses(demo, 45_000));
 });
 test.afterAll(async () => {
   expect(await demo.interrupt(), demo.errors).toBe(0);

@@ -2,7 +2,8 @@
 // print the seed's downgrade table with what was observed, then again under faults, where QoS 1
 // must lose nothing and QoS 2 lose and double nothing; Ctrl-C exits 0 and frees every port.
 import { afterEach, describe, expect, test } from 'vitest';
-import { type DemoAddresses, DemoProcess, portIsFree } from '../support/demo-process';
+import type { ChildScript } from '../support/child-process';
+import { type DemoAddresses, demoAddresses, lineMatching, portIsFree, startDemoProcess } from '../support/demo-process';
 
 const MESSAGES = 12;
 
@@ -33,23 +34,23 @@ function table(lines: string[], title: string): Row[] {
   return rows;
 }
 
-async function expectStoppedCleanly(demo: DemoProcess, { mqttPort, wsPort, httpPort }: DemoAddresses): Promise<void> {
+async function expectStoppedCleanly(demo: ChildScript, { mqttPort, wsPort, httpPort }: DemoAddresses): Promise<void> {
   expect(await demo.interrupt(), demo.errors).toBe(0);
   expect(demo.lines).toContain('stopped');
   for (const port of [mqttPort, wsPort, httpPort]) expect(await portIsFree(port), `port ${port} still taken`).toBe(true);
 }
 
 describe('npm start in the terminal', () => {
-  let demo: DemoProcess | undefined;
+  let demo: ChildScript | undefined;
   afterEach(async () => {
     await demo?.kill();
     demo = undefined;
   });
 
   test('prints the nine combinations at the seed\'s received QoS; under faults QoS 1 loses nothing, QoS 2 loses and doubles nothing; Ctrl-C exits 0', async () => {
-    demo = new DemoProcess(['--messages', String(MESSAGES)]);
-    const addresses = await demo.addresses();
-    await demo.line(/still at/, 60_000);
+    demo = startDemoProcess(['--messages', String(MESSAGES)]);
+    const addresses = await demoAddresses(demo);
+    await lineMatching(demo, /still at/, 60_000);
 
     const plain = table(demo.lines, 'Without faults');
     const faulty = table(demo.lines, 'With faults');
@@ -76,9 +77,9 @@ describe('npm start in the terminal', () => {
   }, 90_000);
 
   test('Ctrl-C in the middle of the matrix stops it, exits 0 and frees the ports', async () => {
-    demo = new DemoProcess(['--messages', '500']);
-    const addresses = await demo.addresses();
-    await demo.line(/without faults: 1\/9/, 30_000);
+    demo = startDemoProcess(['--messages', '500']);
+    const addresses = await demoAddresses(demo);
+    await lineMatching(demo, /without faults: 1\/9/, 30_000);
     await expectStoppedCleanly(demo, addresses);
     expect(demo.lines.some((line) => line.startsWith('With faults'))).toBe(false);
   }, 60_000);

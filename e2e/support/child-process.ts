@@ -49,6 +49,12 @@ export class ChildScript {
     });
   }
 
+  /** Sends SIGINT, as Ctrl-C would, and resolves with its exit code. */
+  async interrupt(): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGINT');
+    return this.exited;
+  }
+
   /** Kills it with SIGKILL, as a crash would, and waits for it to be gone. */
   async kill(): Promise<void> {
     if (this.child.exitCode === null && this.child.pid !== undefined) this.child.kill('SIGKILL');

@@ -1,11 +1,12 @@
-// `npm start` as a child process, for the demo's tests: the command is read from package.json's
-// "start" script (so the tests run what users run, without npm in between to forward signals),
-// its output collected line by line, stopped with SIGINT as Ctrl-C would.
-import { type ChildProcess, spawn } from 'node:child_process';
+// `npm start` as a child process for the demo's tests: what package.json's "start" script runs,
+// started without npm in between (so that SIGINT reaches the demo as Ctrl-C would).
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { ChildScript } from './child-process';
 import { repository } from './readme';
+
+const MAIN = 'demo/server/main.ts';
 
 /** The addresses the demo printed. */
 export interface DemoAddresses {
@@ -15,80 +16,27 @@ export interface DemoAddresses {
   httpPort: number;
 }
 
-function startCommand(): string[] {
+/** Starts the demo with `args`; throws if the start script no longer runs what ChildScript runs. */
+export function startDemoProcess(args: string[]): ChildScript {
   const { scripts } = JSON.parse(readFileSync(`${repository}/package.json`, 'utf8')) as { scripts: Record<string, string> };
-  return scripts.start!.split(' ');
+  const expected = `node --conditions=@courier/source --import tsx ${MAIN}`;
+  if (scripts.start !== expected) throw new Error(`package.json's start script is "${scripts.start}", the demo tests run "${expected}"`);
+  return new ChildScript(MAIN, args);
 }
 
-export class DemoProcess {
-  readonly lines: string[] = [];
-  readonly exited: Promise<number | null>;
-  private readonly child: ChildProcess;
-  private partial = '';
-  private stderr = '';
-  private readonly waiters = new Set<() => void>();
+/** The first line matching `pattern`; throws, with the output so far, if none comes in `timeoutMs`. */
+export async function lineMatching(demo: ChildScript, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+  await demo.waitForLine((line) => pattern.test(line), timeoutMs);
+  const match = demo.lines.map((line) => line.match(pattern)).find((each) => each !== null);
+  if (match === undefined) throw new Error(`no line matching ${pattern} in ${timeoutMs} ms:\n${demo.lines.join('\n')}\n${demo.errors}`);
+  return match;
+}
 
-  constructor(args: string[]) {
-    const [command, ...rest] = startCommand();
-    if (command !== 'node') throw new Error(`the start script no longer starts with node: ${command}`);
-    this.child = spawn(process.execPath, [...rest, ...args], { cwd: repository, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      const parts = (this.partial + chunk).split('\n');
-      this.partial = parts.pop()!;
-      this.lines.push(...parts);
-      for (const waiter of this.waiters) waiter();
-    });
-    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
-  }
-
-  get errors(): string {
-    return this.stderr;
-  }
-
-  /** The first line matching `pattern`; rejects (with the output so far) if the demo exits or `timeoutMs` passes first. */
-  async line(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
-    let waiter = () => {};
-    try {
-      return await new Promise<RegExpMatchArray>((resolve, reject) => {
-        const fail = (why: string) => reject(new Error(`${why} before a line matching ${pattern}:\n${this.lines.join('\n')}\n${this.stderr}`));
-        const timer = setTimeout(() => fail(`no such line in ${timeoutMs} ms`), timeoutMs);
-        waiter = () => {
-          const found = this.lines.map((line) => line.match(pattern)).find((match) => match !== null);
-          if (found === undefined) return;
-          clearTimeout(timer);
-          resolve(found);
-        };
-        this.waiters.add(waiter);
-        void this.exited.then(() => {
-          clearTimeout(timer);
-          fail('the demo exited');
-        });
-        waiter();
-      });
-    } finally {
-      this.waiters.delete(waiter);
-    }
-  }
-
-  /** Waits for the addresses the demo prints once it listens. */
-  async addresses(timeoutMs = 30_000): Promise<DemoAddresses> {
-    const [, mqttPort, wsPort] = await this.line(/broker\s+mqtt:\/\/127\.0\.0\.1:(\d+) \(TCP\)\s+ws:\/\/127\.0\.0\.1:(\d+)\//, timeoutMs);
-    const [, pageUrl, httpPort] = await this.line(/page\s+(http:\/\/127\.0\.0\.1:(\d+)\/)/, timeoutMs);
-    return { pageUrl: pageUrl!, mqttPort: Number(mqttPort), wsPort: Number(wsPort), httpPort: Number(httpPort) };
-  }
-
-  /** Sends SIGINT (Ctrl-C) and resolves with the exit code. */
-  async interrupt(): Promise<number | null> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGINT');
-    return this.exited;
-  }
-
-  /** Kills it if it is still running (a test's cleanup after a failure). */
-  async kill(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
-    await this.exited;
-  }
+/** Waits for the addresses the demo prints once it listens. */
+export async function demoAddresses(demo: ChildScript, timeoutMs = 30_000): Promise<DemoAddresses> {
+  const [, mqttPort, wsPort] = await lineMatching(demo, /broker\s+mqtt:\/\/127\.0\.0\.1:(\d+) \(TCP\)\s+ws:\/\/127\.0\.0\.1:(\d+)\//, timeoutMs);
+  const [, pageUrl, httpPort] = await lineMatching(demo, /page\s+(http:\/\/127\.0\.0\.1:(\d+)\/)/, timeoutMs);
+  return { pageUrl: pageUrl!, mqttPort: Number(mqttPort), wsPort: Number(wsPort), httpPort: Number(httpPort) };
 }
 
 /** True when `port` on 127.0.0.1 can be listened on again, i.e. the demo let it go. */
