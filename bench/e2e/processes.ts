@@ -135,9 +135,9 @@ function startNodeBroker(args: string[], execArgv: string[]): Promise<{ port: nu
   });
 }
 
-/** The reference broker from its CLI, from source, in its own process. */
+/** The reference broker through bench/e2e/reference-server.ts, from source, in its own process. */
 export async function startReference(execArgv: string[] = []): Promise<Broker> {
-  const { port, process: child, queueFullLogs } = await startNodeBroker([here('../../packages/broker/src/cli.ts'), '--port', '0'], execArgv);
+  const { port, process: child, queueFullLogs } = await startNodeBroker([here('./reference-server.ts')], execArgv);
   return { id: 'reference', name: 'reference broker', port, versions: [4, 5], stop: () => stop(child), queueFullLogs };
 }
 
