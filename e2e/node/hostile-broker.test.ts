@@ -3,7 +3,9 @@
 // never comes, floods beyond our Receive Maximum, packets over our Maximum Packet Size, silence,
 // and connections cut mid-packet. The client must report each with a typed error, reconnect
 // where that makes sense, never crash, and leave no unhandled rejection.
+import { once } from 'node:events';
 import { afterEach, describe, expect, test } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { encode, type ProtocolVersion, type PublishPacket } from '@courier/core';
 import { connect } from '@courier/node';
 import { accept, acceptThen, type Behaviour, HostileBroker } from '../support/hostile-broker';
@@ -348,6 +350,21 @@ describe('silence', () => {
     await first.next('pingreq');
     await broker.connection(1);
     expect(client.disconnects[0]?.error).toMatchObject({ code: 'ERR_CONNECTION', message: expect.stringMatching(/PINGRESP/) });
+  });
+});
+
+describe('over WebSocket', () => {
+  test('[MQTT-6.0.0-1] a CONNACK in a text frame is not MQTT: the connection closes with ERR_CONNECTION, nothing connects', async () => {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'mqtt' });
+    await once(server, 'listening');
+    server.on('connection', (socket) => socket.once('message', () => socket.send(String.fromCharCode(0x20, 0x02, 0x00, 0x00))));
+    try {
+      const url = `ws://127.0.0.1:${(server.address() as { port: number }).port}/mqtt`;
+      await expect(connect(url, { clientId: 'c' })).rejects.toMatchObject({ code: 'ERR_CONNECTION', message: expect.stringMatching(/text frame/) });
+    } finally {
+      for (const socket of server.clients) socket.terminate();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

@@ -62,7 +62,15 @@ class WsConnection implements Connection {
     private readonly socket: WebSocket,
     handlers: TransportHandlers,
   ) {
-    socket.on('message', (data: Buffer) => handlers.data(data));
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) {
+        handlers.data(data);
+      } else if (this.failure === undefined) {
+        // [MQTT-6.0.0-1]: MQTT travels in binary frames; any other frame closes the connection.
+        this.failure = new Error('the broker sent a text frame: MQTT goes in binary frames');
+        socket.terminate();
+      }
+    });
     socket.on('error', (error) => {
       this.failure = error;
     });
