@@ -71,17 +71,27 @@ export function allocatePacketId(state: SessionState): number {
   return id;
 }
 
+// When each full queue was last searched for expired messages. Searching it for every message
+// that arrives while it is full cost O(limit) per message: a client that never reads made every
+// publish to it scan (and copy) its whole queue. Expiry intervals are whole seconds, so once a
+// second is enough.
+const lastSweep = new WeakMap<Delivery[], number>();
+const SWEEP_INTERVAL_MS = 1000;
+
 /**
  * Queues a delivery unless the queue holds `limit` messages already (after dropping the expired
- * ones); false when it was dropped.
+ * ones, looked for at most once a second); false when it was dropped.
  */
 export function enqueue(state: SessionState, delivery: Delivery, limit: number, now: number): boolean {
   const { queue } = state;
   if (queue.length >= limit) {
-    const live = queue.filter((queued) => !isExpired(queued.message, now));
-    if (live.length >= limit) return false;
-    queue.length = 0;
-    queue.push(...live);
+    const swept = lastSweep.get(queue);
+    if (swept !== undefined && now - swept < SWEEP_INTERVAL_MS) return false;
+    lastSweep.set(queue, now);
+    let kept = 0;
+    for (const queued of queue) if (!isExpired(queued.message, now)) queue[kept++] = queued;
+    queue.length = kept;
+    if (kept >= limit) return false;
   }
   queue.push(delivery);
   return true;
