@@ -77,8 +77,16 @@ function wire(publisher: MqttClient, subscriber: MqttClient): void {
     counts.arrived(Number(new TextDecoder().decode(payload).slice(1)), qos);
   });
   for (const [name, client] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
-    client.on('disconnect', () => status(`${name} disconnected, reconnecting…`));
-    client.on('connect', ({ sessionPresent }) => status(`connected (${name}: session ${sessionPresent ? 'present' : 'new'})`));
+    client.on('disconnect', ({ error }) => {
+      status(`${name} disconnected, reconnecting…`);
+      log(`${name}: connection lost${error === undefined ? '' : ` (${error.message})`}, reconnecting`);
+    });
+    client.on('connect', ({ sessionPresent }) => {
+      status(`connected (${name}: session ${sessionPresent ? 'present' : 'new'})`);
+      // Handlers come after the first connection: this is a reconnect.
+      const resend = name === 'publisher' ? 'its unacknowledged PUBLISH packets go again with DUP=1' : 'the broker resends what it was not acknowledged';
+      log(`${name}: reconnected, session ${sessionPresent ? `present: ${resend}` : 'lost'}`);
+    });
   }
   const subscribe = () => {
     const qos = checkedQos('sub-qos');

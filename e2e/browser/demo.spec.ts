@@ -35,8 +35,10 @@ async function pick(page: Page, publishQos: number, subscribeQos: number): Promi
   await page.check(`input[name="pub-qos"][value="${publishQos}"]`);
   const subscription = page.locator(`input[name="sub-qos"][value="${subscribeQos}"]`);
   if (await subscription.isChecked()) return;
+  const subscribed = page.locator('#log li', { hasText: `subscribed at QoS ${subscribeQos}` });
+  const before = await subscribed.count();
   await subscription.check();
-  await expect(page.locator('#log li').first()).toContainText(`subscribed at QoS ${subscribeQos}`);
+  await expect(subscribed).toHaveCount(before + 1);
 }
 
 test('a publish at each QoS draws its packet flow, received at min(published, subscribed)', async ({ page }, testInfo) => {
