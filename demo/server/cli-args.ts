@@ -13,7 +13,7 @@ export interface DemoArgs {
 }
 
 /** The text `--help` prints. */
-export const USAGE = `Usage: npm start -- [--port N] [--ws-port N] [--http-port N] [--messages N]
+export const USAGE = `Usage: npm start -- [--port N] [--ws-port N] [--http-port N] [--messages N] [--page-only]
 
 Starts Courier's reference broker and the demo page, then runs the nine publish x subscribe QoS
 combinations in the terminal, without and with faults. Ctrl-C stops everything.
