@@ -25,7 +25,7 @@ import { topicFilterProblem, topicNameProblem } from '../topic/topic-filter';
 import { type BackoffOptions, backoffDelay } from './backoff';
 import { type ClientSettings, type CreateClientOptions, resolveOptions, toBytes } from './client-options';
 import { Deferred, handled } from './deferred';
-import { MessageStream } from './message-stream';
+import { MessageStream, STREAM_HIGH_WATER } from './message-stream';
 
 /** A received message, as `message` events and `messages()` give it. */
 export type Message = ReceivedMessage;
@@ -139,6 +139,9 @@ export class MqttClient {
   readonly #aborts = new Map<number, () => void>();
   #connectWaiters: Deferred<ConnectInfo>[] = [];
   readonly #streams = new Set<MessageStream>();
+  /** Streams at their high-water mark: delivery is held back while there is one. */
+  readonly #fullStreams = new Set<MessageStream>();
+  #warnedFullStream = false;
   #idleWaiter: Deferred<void> | undefined;
   /** Delivery waits while nothing takes messages: no 'message' handler and no stream. */
   #holding = true;
@@ -246,16 +249,25 @@ export class MqttClient {
     });
   }
 
-  /** Received messages (matching `filter`, when given) as an async iterable; it ends with the client. */
+  /**
+   * Received messages (matching `filter`, when given) as an async iterable; it ends with the
+   * client. At 1,000 unread messages delivery waits for it to be read (QoS 1/2 unacknowledged),
+   * with an `ERR_NO_CONSUMER` warning: end a stream you no longer read (`break` or `return()`).
+   */
   messages(filter?: string): AsyncIterableIterator<Message> {
     if (filter !== undefined) {
       const problem = topicFilterProblem(filter);
       if (problem !== undefined) throw new InvalidArgumentError(problem);
     }
-    const stream = new MessageStream(filter, (s) => {
-      this.#streams.delete(s);
-      this.#updateHolding();
-    });
+    const stream = new MessageStream(
+      filter,
+      (s) => {
+        this.#streams.delete(s);
+        this.#fullStreams.delete(s);
+        this.#updateHolding();
+      },
+      (s, full) => this.#onStreamFull(s, full),
+    );
     if (this.#phase === 'ended') stream.end();
     else this.#streams.add(stream);
     this.#updateHolding();
@@ -269,7 +281,7 @@ export class MqttClient {
    * inside `on()`.
    */
   #updateHolding(): void {
-    const hold = (this.#emitter.all.get('message')?.length ?? 0) === 0 && this.#streams.size === 0;
+    const hold = ((this.#emitter.all.get('message')?.length ?? 0) === 0 && this.#streams.size === 0) || this.#fullStreams.size > 0;
     if (hold === this.#holding) return;
     this.#holding = hold;
     if (hold) {
@@ -282,6 +294,23 @@ export class MqttClient {
       this.#releaseQueued = false;
       if (!this.#holding) this.#dispatch({ type: 'deliveryHeld', held: false });
     });
+  }
+
+  /**
+   * A stream nobody reads holds delivery back for every handler and stream, in order, as a full
+   * socket would: what is acknowledged must be kept, and memory is not unbounded.
+   */
+  #onStreamFull(stream: MessageStream, full: boolean): void {
+    if (full) {
+      this.#fullStreams.add(stream);
+      if (!this.#warnedFullStream) {
+        this.#warnedFullStream = true;
+        this.#emit('warning', new MqttError('ERR_NO_CONSUMER', `a messages() stream has ${STREAM_HIGH_WATER} unread messages: delivery waits until it is read`));
+      }
+    } else {
+      this.#fullStreams.delete(stream);
+    }
+    this.#updateHolding();
   }
 
   /** What is still owed (QoS 1/2 messages not fully acknowledged), after a restart too, in order. */

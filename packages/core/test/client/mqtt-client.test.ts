@@ -260,6 +260,23 @@ describe('receiving', () => {
     expect(events).toHaveLength(1);
   });
 
+  test('a messages() stream nobody reads holds delivery back at 1,000 unread: QoS 1 waits unacknowledged, then goes on in order as it is read', async () => {
+    const { broker, client } = setup();
+    await client.whenConnected();
+    const warnings = record(client, 'warning');
+    const stream = client.messages();
+    await flush();
+    for (let id = 1; id <= 1_500; id++) broker.send({ type: 'publish', topic: `t/${id}`, payload: Uint8Array.of(1), qos: 1, dup: false, retain: false, packetId: id });
+    await flush();
+    expect(broker.sent('puback')).toHaveLength(1_000);
+    expect(warnings).toEqual([expect.objectContaining({ code: 'ERR_NO_CONSUMER' })]);
+    const topics: string[] = [];
+    for (let i = 0; i < 1_500; i++) topics.push((await stream.next()).value.topic);
+    expect(topics).toEqual(Array.from({ length: 1_500 }, (_, i) => `t/${i + 1}`));
+    await flush();
+    expect(broker.sent('puback')).toHaveLength(1_500);
+  });
+
   test('messages() ends when the client ends', async () => {
     const { client } = setup();
     await client.whenConnected();
