@@ -20,7 +20,12 @@ function store(kind: OutboxKind, clientId: string): OutboxStore {
 
 /** Publishes `count` QoS 1 messages of 64 bytes, at most `maxOutstanding` unacknowledged; returns ms. */
 async function run(args: Run): Promise<number> {
-  const client = await connect(args.url, { clientId: args.clientId, clean: false, outbox: store(args.outbox, args.clientId) });
+  const client = await connect(args.url, {
+    clientId: args.clientId,
+    clean: false,
+    outbox: store(args.outbox, args.clientId),
+    maxInflight: Math.max(100, args.maxOutstanding),
+  });
   const payload = new Uint8Array(64).fill(0x61);
   const start = performance.now();
   await publishWindowed(() => client.publish('bench/outbox', payload, { qos: 1 }), args.count, args.maxOutstanding);
