@@ -18,6 +18,8 @@ export interface SoakOptions {
   seed: number;
   /** Publish promises outstanding at once. */
   window: number;
+  /** Bytes of each direction between two faults (default 3 to 12 KB). */
+  bytesBetween?: readonly [number, number];
   timeoutMs: number;
 }
 
@@ -78,7 +80,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
   const clients: MqttClient[] = [];
   try {
     for (const role of [1, 2]) {
-      const plan = randomFaults({ seed: deriveSeed(seed, role), bytesBetween: BYTES_BETWEEN, stallMs: [20, 1_500] });
+      const plan = randomFaults({ seed: deriveSeed(seed, role), bytesBetween: options.bytesBetween ?? BYTES_BETWEEN, stallMs: [20, 1_500] });
       const proxy = await startChaosProxy({ target: { port: options.brokerPort }, plan });
       proxy.faultsEnabled = false; // until both are connected and subscribed
       proxies.push(proxy);
