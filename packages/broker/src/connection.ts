@@ -99,7 +99,13 @@ export class Connection implements Link {
       this.context.core.log(`${this.clientId}: cannot send ${packet.type.toUpperCase()}: ${String(error)}`);
       return false;
     }
-    if (bytes.length > this.maximumOutgoingSize) return false;
+    if (bytes.length > this.maximumOutgoingSize) {
+      // Discarded as the spec asks [MQTT-3.1.2-25], but never silently.
+      this.context.core.log(
+        `${this.clientId}: a ${bytes.length}-byte ${packet.type.toUpperCase()} exceeds the maximum packet size of ${this.maximumOutgoingSize} bytes; not sent`,
+      );
+      return false;
+    }
     if (this.outboundPaused) this.outbox.push({ packet, bytes });
     else this.sendNow(packet, bytes);
     return true;

@@ -117,6 +117,7 @@ describe.each([4, 5] as const)('QoS 2 towards an MQTT version %i client', (versi
 it('[MQTT-3.1.2-24] [MQTT-3.1.2-25] does not send a message larger than the client Maximum Packet Size, as if it were delivered', async () => {
   const broker = await fixture.broker();
   const events = recordTap(broker);
+  const log = logOf(broker);
   const consumer = await subscribed(broker, 5, { properties: { maximumPacketSize: 200, receiveMaximum: 1 } });
   const publisher = await fixture.client(broker, { version: 5, clientId: 'publisher' });
   await publisher.publishAsync('flow/big', 'x'.repeat(300), { qos: 1 });
@@ -124,6 +125,8 @@ it('[MQTT-3.1.2-24] [MQTT-3.1.2-25] does not send a message larger than the clie
   // With a window of 1, "fits" goes out only if the big one is not held in flight.
   expect(decodeText((await consumer.next('publish')).payload)).toBe('fits');
   expect(sentTo(events, 'consumer')).toEqual(['fits']);
+  // Not silently: the log says so.
+  await log.waitFor(/^consumer: a 3\d\d-byte PUBLISH exceeds the maximum packet size of 200 bytes; not sent$/);
 });
 
 it("applies the broker's own maximumPacketSize to what it sends, too", async () => {
