@@ -106,7 +106,10 @@ describe.each([
       reported,
     );
     const owed = [0, 0, 1].map((qos) => stranded.publish(`ok/${tag}`, PAYLOAD, { qos: qos as 0 | 1 }));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Let it fail to connect a few times: each failure is reported.
+    let failures = 0;
+    stranded.on('reconnecting', () => failures++);
+    await expect.poll(() => failures).toBeGreaterThanOrEqual(3);
     await settle(stranded.end({ force: true }), reported);
     for (const promise of owed) await settle(promise, reported);
 
