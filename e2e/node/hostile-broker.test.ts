@@ -6,9 +6,9 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, test } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { encode, type ProtocolVersion, type PublishPacket } from '@courier/core';
+import { encode, type Packet, type ProtocolVersion, type PublishPacket } from '@courier/core';
 import { connect } from '@courier/node';
-import { accept, acceptThen, type Behaviour, HostileBroker } from '../support/hostile-broker';
+import { accept, acceptThen, type Behaviour, HostileBroker, type HostilePeer, mutate } from '../support/hostile-broker';
 import { detectProcessErrors } from '../support/process-errors';
 import { prng } from '../support/prng';
 import { eventually, type WatchedClient, watchedClient } from '../support/watched-client';
@@ -53,6 +53,30 @@ function publish(packetId: number, qos: 1 | 2, payload = `message ${packetId}`, 
 
 const versions: ProtocolVersion[] = [4, 5];
 
+/** The seed of the seeded tests, printed so that a failure can be replayed. */
+const seed = Number(process.env.COURIER_HOSTILE_SEED ?? Date.now() % 1_000_000);
+/** Connections of the mutation test: 200 in npm test, more with COURIER_HOSTILE_CONNECTIONS. */
+const MUTATED_CONNECTIONS = Number(process.env.COURIER_HOSTILE_CONNECTIONS ?? 200);
+
+/** A burst of valid packets of every type a broker sends; ack ids mostly those the client used. */
+function burst(peer: HostilePeer, random: () => number): Uint8Array {
+  const used = peer.received.flatMap((p) => (p.type === 'publish' && p.packetId !== undefined ? [p.packetId] : []));
+  const id = () => (used.length > 0 && random() < 0.8 ? used[Math.floor(random() * used.length)]! : 1 + Math.floor(random() * 4));
+  const packets: Packet[] = [
+    { type: 'publish', topic: 'h/a', payload: text('zero'), qos: 0, dup: false, retain: false },
+    publish(id(), 1),
+    publish(id(), 2),
+    { type: 'pubrel', packetId: id() },
+    { type: 'puback', packetId: id() },
+    { type: 'pubrec', packetId: id() },
+    { type: 'pubcomp', packetId: id() },
+    { type: 'suback', packetId: id(), reasonCodes: [1] },
+    { type: 'unsuback', packetId: id(), reasonCodes: [0] },
+    { type: 'pingresp' },
+  ];
+  return Buffer.concat(packets.filter(() => random() < 0.6).map((packet) => encode(packet, peer.version)));
+}
+
 describe('malformed packets after CONNACK', () => {
   const cases = [
     { name: 'a reserved packet type (0)', bytes: [0x00, 0x00], reasonCode: 0x81 },
@@ -78,7 +102,6 @@ describe('malformed packets after CONNACK', () => {
   }
 
   test('seeded garbage on 100 connections: every one ends in a typed error and the client keeps reconnecting', async () => {
-    const seed = Number(process.env.COURIER_HOSTILE_SEED ?? Date.now() % 1_000_000);
     console.log(`hostile broker garbage: seed ${seed} (replay with COURIER_HOSTILE_SEED=${seed})`);
     const random = prng(seed);
     const broker = await hostile(async (peer) => {
@@ -93,6 +116,39 @@ describe('malformed packets after CONNACK', () => {
     client.expectTyped();
     expect(client.disconnects.length).toBeGreaterThanOrEqual(99);
     expect(client.disconnects.every((info) => info.error !== undefined)).toBe(true);
+  });
+
+  test(`seeded mutations of valid packets on ${MUTATED_CONNECTIONS} connections, the client publishing meanwhile: typed errors only, every publish settles once`, { timeout: 30_000 + MUTATED_CONNECTIONS * 50 }, async () => {
+    console.log(`hostile broker mutations: seed ${seed} (replay with COURIER_HOSTILE_SEED=${seed})`);
+    const random = prng(seed + 1);
+    const broker = await hostile(async (peer) => {
+      await peer.next('connect');
+      peer.send({ type: 'connack', sessionPresent: random() < 0.5, reasonCode: 0 });
+      // Half the time the burst waits for a PUBLISH (briefly: there may be none left), so that
+      // its acks can meet messages in flight.
+      if (random() < 0.5) await Promise.race([peer.next('publish'), new Promise((resolve) => setTimeout(resolve, 20))]);
+      const bytes = burst(peer, random);
+      peer.sendBytes(random() < 0.2 ? bytes : mutate(bytes, random, 1 + Math.floor(random() * 3)));
+      peer.socket.end();
+    });
+    const client = victim(broker, { reconnect: { initialDelayMs: 0, maxDelayMs: 0 }, clean: false, protocolVersion: random() < 0.5 ? 4 : 5 });
+    const settled: string[] = [];
+    const publishes = Math.max(20, MUTATED_CONNECTIONS / 10);
+    for (let i = 0; i < publishes; i++) {
+      client.client.publish('t', `m${i}`, { qos: i % 2 === 0 ? 1 : 2 }).then(
+        () => settled.push(`${i} resolved`),
+        (error: unknown) => settled.push(`${i} ${(error as { code?: string }).code}`),
+      );
+    }
+    await broker.connection(MUTATED_CONNECTIONS - 1, 10_000 + MUTATED_CONNECTIONS * 40);
+    await client.client.end({ force: true });
+    expect(new Set(settled.map((s) => s.split(' ')[0])).size).toBe(publishes);
+    expect(settled).toHaveLength(publishes);
+    for (const outcome of settled) expect(outcome).toMatch(/ (resolved|ERR_CLIENT_ENDED|ERR_PUBLISH_REJECTED)$/);
+    expect(client.disconnects.length).toBeGreaterThanOrEqual(MUTATED_CONNECTIONS - 1);
+    const codes = new Map<string, number>();
+    for (const { error } of client.disconnects) codes.set(error?.code ?? 'none', (codes.get(error?.code ?? 'none') ?? 0) + 1);
+    console.log(`hostile broker mutations: ${broker.peers.length} connections, ${client.messages.length} messages delivered, disconnects ${JSON.stringify(Object.fromEntries(codes))}, publishes ${settled.filter((s) => s.endsWith('resolved')).length} resolved`);
   });
 });
 

@@ -162,9 +162,9 @@ export class HostileBroker {
   }
 
   /** Resolves with connection number `index` (0-based) once the client has opened it. */
-  connection(index: number): Promise<HostilePeer> {
+  connection(index: number, timeoutMs = WAIT_MS): Promise<HostilePeer> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out after ${WAIT_MS} ms waiting for connection #${index + 1}`)), WAIT_MS);
+      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for connection #${index + 1}`)), timeoutMs);
       const check = (): void => {
         const peer = this.peers[index];
         if (peer === undefined) {
@@ -209,4 +209,22 @@ export function acceptThen(then?: (peer: HostilePeer) => void | Promise<void>): 
     accept(peer);
     await then?.(peer);
   };
+}
+
+/**
+ * `bytes` with `count` seeded mutations, each one of: a byte set to a random value, a byte
+ * removed, a random byte inserted, or the rest cut off. Valid frames mutated this way get past
+ * the first byte far more often than random bytes do, and reach the session's rules.
+ */
+export function mutate(bytes: Uint8Array, random: () => number, count: number): Uint8Array {
+  const out = Array.from(bytes);
+  for (let i = 0; i < count && out.length > 0; i++) {
+    const at = Math.floor(random() * out.length);
+    const kind = Math.floor(random() * 4);
+    if (kind === 0) out[at] = Math.floor(random() * 256);
+    else if (kind === 1) out.splice(at, 1);
+    else if (kind === 2) out.splice(at, 0, Math.floor(random() * 256));
+    else out.length = at;
+  }
+  return Uint8Array.from(out);
 }
