@@ -13,7 +13,8 @@ export function handled<T>(promise: Promise<T>): Promise<T> {
 export class Deferred<T> {
   readonly promise: Promise<T>;
   resolve!: (value: T) => void;
-  reject!: (error: unknown) => void;
+  #reject!: (error: unknown) => void;
+  readonly #quiet: boolean;
 
   /**
    * `quiet`: a rejection the caller never looks at is not an unhandled rejection (which Node
@@ -21,10 +22,17 @@ export class Deferred<T> {
    * the broker refused it. Awaiting the promise still gives the error.
    */
   constructor(quiet = false) {
+    this.#quiet = quiet;
     this.promise = new Promise<T>((resolve, reject) => {
       this.resolve = resolve;
-      this.reject = reject;
+      this.#reject = reject;
     });
-    if (quiet) this.promise.catch(ignore);
+  }
+
+  reject(error: unknown): void {
+    // The handler goes on only when it is needed, just before the rejection, which then has one:
+    // attached up front, it cost every publish a second promise and a microtask when it resolved.
+    if (this.#quiet) this.promise.catch(ignore);
+    this.#reject(error);
   }
 }

@@ -612,14 +612,23 @@ export class MqttClient {
           this.#write(action.packet);
           break;
         case 'persist':
-        case 'forget':
-          (changes ??= []).push(action.change);
+        case 'forget': {
+          // Literals for the usual single item: `[].push` reserves 17 slots, per input.
+          const change = action.change;
+          if (changes === undefined) changes = [change];
+          else changes.push(change);
           if (action.type === 'persist' && action.awaited) {
-            if (action.change.op === 'putIncoming') (awaitedIncoming ??= []).push(action.change.packetId);
-            else if (action.change.op === 'put') (awaitedIds ??= []).push(action.change.record.id);
-            else if (action.change.op === 'update') (awaitedIds ??= []).push(action.change.id);
+            if (change.op === 'putIncoming') {
+              if (awaitedIncoming === undefined) awaitedIncoming = [change.packetId];
+              else awaitedIncoming.push(change.packetId);
+            } else if (change.op === 'put' || change.op === 'update') {
+              const id = change.op === 'put' ? change.record.id : change.id;
+              if (awaitedIds === undefined) awaitedIds = [id];
+              else awaitedIds.push(id);
+            }
           }
           break;
+        }
         case 'deliver':
           this.#deliver(action.message);
           break;
