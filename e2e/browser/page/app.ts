@@ -144,5 +144,17 @@ async function fillOutbox(args: { url: string; clientId: string; topic: string; 
   say('filled');
 }
 
-Object.assign(window, { courierTest: { runCombination, endAll, stream, openSession, publishFromSession, fillOutbox } });
+/** Connects to `url` once and ends: "connected", or the error's code and message. */
+async function connectOnce(url: string): Promise<string> {
+  try {
+    const client = await connect(url, { clientId: 'url-credentials', reconnect: false });
+    await client.end();
+    return 'connected';
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string };
+    return `${code} ${message}`;
+  }
+}
+
+Object.assign(window, { courierTest: { runCombination, endAll, stream, openSession, publishFromSession, fillOutbox, connectOnce } });
 document.getElementById('status')!.textContent = 'ready';

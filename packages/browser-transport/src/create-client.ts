@@ -1,4 +1,4 @@
-import { type ClientOptions, connectedClient, createClient as createCoreClient, InvalidArgumentError, type MqttClient } from '@courier/core';
+import { type ClientOptions, connectedClient, createClient as createCoreClient, type CreateClientOptions, InvalidArgumentError, type MqttClient } from '@courier/core';
 import { defaultBrowserOutbox } from './default-outbox';
 import { webSocketTransport } from './web-socket-transport';
 import { workerClock } from './worker-clock';
@@ -8,28 +8,49 @@ export type BrowserClientOptions = ClientOptions;
 
 let sharedClock: ReturnType<typeof workerClock> | undefined;
 
-function checkUrl(url: string | URL): string {
+interface CheckedUrl {
+  href: string;
+  username?: string;
+  password?: string;
+}
+
+function checkUrl(url: string | URL): CheckedUrl {
   let parsed: URL;
   try {
     parsed = new URL(String(url));
   } catch {
-    throw new InvalidArgumentError(`not a URL: "${String(url)}"`);
+    // Never the credentials in an error message: they end up in logs.
+    throw new InvalidArgumentError(`not a URL: "${String(url).replace(/\/\/.*@/, '//<credentials>@')}"`);
   }
   if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
     throw new InvalidArgumentError(`unsupported scheme "${parsed.protocol}": a browser reaches MQTT brokers over ws:// or wss://`);
   }
-  return parsed.href;
+  const checked: CheckedUrl = { href: '' };
+  if (parsed.username !== '') checked.username = decodeURIComponent(parsed.username);
+  if (parsed.password !== '') checked.password = decodeURIComponent(parsed.password);
+  // Credentials travel in CONNECT only, not in the WebSocket URL (where the browser may send them
+  // as an HTTP Basic header or refuse the URL), as in @courier/node.
+  parsed.username = '';
+  parsed.password = '';
+  checked.href = parsed.href;
+  return checked;
 }
 
 /**
  * A client for the broker at `url` (ws:// or wss://), returned at once and connecting in the
  * background. Its timers run in a Worker, so keep-alive holds in a background tab. With
- * `clean: false` and no `outbox`, what it owes is kept in IndexedDB and survives a reload.
+ * `clean: false` and no `outbox`, what it owes is kept in IndexedDB and survives a reload. A user
+ * name and password in the URL are used unless the options give them.
  */
 export function createClient(url: string | URL, options: BrowserClientOptions = {}): MqttClient {
-  const transport = webSocketTransport(checkUrl(url));
+  const target = checkUrl(url);
+  const transport = webSocketTransport(target.href);
   const outbox = options.outbox ?? (options.clean === false ? defaultBrowserOutbox() : undefined);
-  return createCoreClient({ clock: (sharedClock ??= workerClock()), ...options, ...(outbox === undefined ? {} : { outbox }), transport });
+  const client: CreateClientOptions = { clock: (sharedClock ??= workerClock()), ...options, transport };
+  if (outbox !== undefined) client.outbox = outbox;
+  if (client.username === undefined && target.username !== undefined) client.username = target.username;
+  if (client.password === undefined && target.password !== undefined) client.password = target.password;
+  return createCoreClient(client);
 }
 
 /**
