@@ -79,6 +79,7 @@ export class BrokerCore {
   /** Makes `owner` the connection of `session`: messages go to it from now on. */
   attach(session: Session, owner: SessionOwner): void {
     session.owner = owner;
+    session.state.offlineSince = undefined;
   }
 
   /**
@@ -89,6 +90,7 @@ export class BrokerCore {
   detach(session: Session, owner: SessionOwner): void {
     if (session.owner !== owner) return;
     session.owner = undefined;
+    session.state.offlineSince = this.scheduler.now();
     this.startOfflineTimers(session, 0);
   }
 
@@ -122,10 +124,11 @@ export class BrokerCore {
 
   /**
    * Takes up the sessions of a snapshot as sessions whose client is offline: subscriptions back in
-   * the index, expiry and will delay counted from when the snapshot was taken.
+   * the index, expiry and will delay counted from when each went offline (at the latest, when the
+   * snapshot was taken).
    */
   restore(snapshot: SessionSnapshot): void {
-    const offlineMs = Math.max(0, this.scheduler.now() - snapshot.savedAt);
+    const now = this.scheduler.now();
     for (const message of snapshot.retained) this.retained.retain(message);
     for (const state of snapshot.sessions) {
       const session = new Session(state);
@@ -136,7 +139,10 @@ export class BrokerCore {
       }
     }
     // Once every session is back, so that a will published now reaches them all.
-    for (const state of snapshot.sessions) this.startOfflineTimers(this.sessions.get(state.clientId)!, offlineMs);
+    for (const state of snapshot.sessions) {
+      state.offlineSince ??= snapshot.savedAt;
+      this.startOfflineTimers(this.sessions.get(state.clientId)!, Math.max(0, now - state.offlineSince));
+    }
     this.log(`restored ${snapshot.sessions.length} session(s) and ${snapshot.retained.length} retained message(s)`);
   }
 

@@ -44,6 +44,8 @@ export interface SessionState {
   readonly inboundQos2: Set<number>;
   /** The will of the last connection, until it is published or discarded [MQTT-3.1.2-7]. */
   will: Will | undefined;
+  /** When its connection went (ms since the epoch); undefined while connected. Expiry counts from it. */
+  offlineSince: number | undefined;
 }
 
 /** A new, empty session. */
@@ -57,6 +59,7 @@ export function createSessionState(clientId: string, expiryIntervalS: number): S
     nextPacketId: 1,
     inboundQos2: new Set(),
     will: undefined,
+    offlineSince: undefined,
   };
 }
 

@@ -42,6 +42,7 @@ function snapshot(): SessionSnapshot {
         nextPacketId: 5,
         inboundQos2: new Set([9, 65535]),
         will: { topic: 'will', payload: text('gone'), qos: 1, retain: true, properties: { willDelayInterval: 5 } },
+        offlineSince: 1_799_999_000_000,
       },
     ],
     retained: [{ ...message, retain: true }],

@@ -152,6 +152,26 @@ describe.each([4, 5] as const)('MQTT %s', (version: ProtocolVersion) => {
 });
 
 describe('expiry across a restart', () => {
+  it('[MQTT-4.1.0-2] the time a session was offline before the broker stopped counts too', async () => {
+    const sessionStore = store();
+    let broker = await fixture.broker({ sessionStore });
+    const short = await fixture.rawConnected(broker, 5, 'short', { clean: false, properties: { sessionExpiryInterval: 60 } });
+    const long = await fixture.rawConnected(broker, 5, 'long', { clean: false, properties: { sessionExpiryInterval: 3600 } });
+    short.destroy();
+    long.destroy();
+    await logOf(broker).waitFor(/^short disconnected/);
+    await logOf(broker).waitFor(/^long disconnected/);
+    await broker.close();
+    // As if both had gone offline two minutes before the broker stopped.
+    const snapshot = (await sessionStore.load())!;
+    for (const session of snapshot.sessions) session.offlineSince = snapshot.savedAt - 120_000;
+    await sessionStore.save(snapshot);
+    broker = await fixture.broker({ port: broker.port, sessionStore });
+    await logOf(broker).waitFor(/^short: session expired after 60 s$/);
+    expect((await resume(broker, 5, 'short', { clean: false, properties: { sessionExpiryInterval: 60 } }))[1]).toBe(false);
+    expect((await resume(broker, 5, 'long', { clean: false, properties: { sessionExpiryInterval: 3600 } }))[1]).toBe(true);
+  });
+
   it('[MQTT-4.1.0-2] the time the broker was down counts: a session whose expiry passed meanwhile is gone', async () => {
     const sessionStore = store();
     let broker = await fixture.broker({ sessionStore });
