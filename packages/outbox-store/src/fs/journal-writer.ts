@@ -28,7 +28,10 @@ export interface JournalStats {
   writes: number;
   /** fsync calls started: commits, compaction (the new file and the directory) and close. */
   fsyncsStarted: number;
-  /** fsync calls completed. */
+  /**
+   * fsync calls completed. One that a later fsync has overtaken counts once that one completes:
+   * fdatasync covers every byte written before it was called, so the earlier one's too.
+   */
   fsyncs: number;
   /** Completed compactions. */
   compactions: number;
@@ -59,12 +62,13 @@ export interface JournalWriterOptions {
   onCompactionStep?: ((step: CompactionStep) => void) | undefined;
 }
 
-/** An append whose fsync runs, and the writes it holds. */
+/** An append whose fsync was started, and the writes it holds. */
 interface Job {
   batch: Batch;
   /** The journal's size after it. */
   end: number;
-  done: boolean;
+  /** Its fsync's number among those started (`fsyncsStarted` before it). */
+  index: number;
 }
 
 /**
@@ -100,9 +104,10 @@ function newBatch(): Batch {
  *   microtask); then a job appends every held record (one write syscall) and fdatasyncs (in
  *   the thread pool). Up to two jobs run at once: writes issued while one fsync runs get the
  *   second straight away; those issued while two run are held for the next job, which starts
- *   the moment one completes. A write resolves once its job's fsync and every earlier one have
- *   completed, in the order issued. A held write has not resolved: the client has not acted on
- *   it, so a crash loses nothing it was promised.
+ *   the moment one completes. A write resolves once an fdatasync called after its append has
+ *   returned (its job's, or a later one's: fdatasync covers every byte written before the
+ *   call), so writes resolve in the order issued. A held write has not resolved: the client has
+ *   not acted on it, so a crash loses nothing it was promised.
  *   The file is written ahead with zeros (PREALLOCATE_BYTES), so that appends overwrite bytes
  *   it already has: the fdatasync after them flushes data only, not a new file size through
  *   ext4's own journal. (Commit 87e2ec9 held every write during an fsync because appending
@@ -133,8 +138,10 @@ export class JournalWriter {
   private committedBytes: number;
   /** At most one for 'batch' and 'never' (the writes of the next job); one per write for 'always'. */
   private readonly held: Batch[] = [];
-  /** fsyncs running, oldest first; a write resolves once its job's and every earlier one's completed. */
+  /** Jobs whose writes have not resolved yet, oldest first. */
   private readonly syncing: Job[] = [];
+  /** fdatasync calls that have not returned. */
+  private running = 0;
   /**
    * How many fsyncs may run at once: two for 'batch', so that the writes issued during one get
    * their own fsync at once instead of waiting for it to finish (on a busy disk, two overlapping
@@ -233,7 +240,7 @@ export class JournalWriter {
   }
 
   private scheduleCommit(): void {
-    if (this.commitQueued || this.compacting || this.syncing.length >= this.maxSyncs) return;
+    if (this.commitQueued || this.compacting || this.running >= this.maxSyncs) return;
     this.commitQueued = true;
     // At the end of the current run of code: the writes issued in it share one fsync.
     queueMicrotask(this.startJobs);
@@ -243,7 +250,7 @@ export class JournalWriter {
   private readonly startJobs = (): void => {
     this.commitQueued = false;
     const { policy } = this.options;
-    while (this.failure === undefined && !this.compacting && this.held.length > 0 && this.syncing.length < this.maxSyncs) {
+    while (this.failure === undefined && !this.compacting && this.held.length > 0 && this.running < this.maxSyncs) {
       const batch = this.held.shift()!;
       try {
         this.append(batch);
@@ -256,24 +263,33 @@ export class JournalWriter {
         batch.resolve();
         continue;
       }
-      const job: Job = { batch, end: this.bytes, done: false };
+      const job: Job = { batch, end: this.bytes, index: this.counters.fsyncsStarted++ };
       this.syncing.push(job);
-      this.counters.fsyncsStarted++;
+      this.running++;
       fdatasync(this.fd, (error) => this.synced(job, error));
     }
     this.afterJobs();
   };
 
-  /** An fsync completed: the writes of every job up to the first still running are durable. */
+  /**
+   * An fdatasync returned. It made durable every byte written before it was called: its own
+   * job's and those of every earlier job, even one whose own fdatasync has not returned yet
+   * (so a slow one does not hold back the writes after it; about one in six overtook an
+   * earlier one here).
+   */
   private synced(job: Job, error: Error | null): void {
-    job.done = true;
-    if (error !== null && this.failure === undefined) this.fail(error);
-    if (error === null) this.counters.fsyncs++;
-    while (this.syncing[0]?.done === true) {
-      const first = this.syncing.shift()!;
-      if (this.failure !== undefined) continue; // its writes were rejected by fail()
-      this.syncedBytes = this.committedBytes = first.end;
-      first.batch.resolve();
+    this.running--;
+    if (error !== null) {
+      if (this.failure === undefined) this.fail(error);
+    } else {
+      this.counters.fsyncs = Math.max(this.counters.fsyncs, job.index + 1);
+      if (this.failure === undefined && this.syncing.includes(job)) {
+        for (let first = this.syncing.shift()!; ; first = this.syncing.shift()!) {
+          this.syncedBytes = this.committedBytes = first.end;
+          first.batch.resolve();
+          if (first === job) break;
+        }
+      }
     }
     // Straight away, before the resolved writes' continuations run: what they issued meanwhile
     // is held for the next job.
@@ -282,7 +298,7 @@ export class JournalWriter {
 
   /** Between jobs: compaction when records were appended, nothing is syncing and it is due. */
   private afterJobs(): void {
-    if (this.appended && this.syncing.length === 0 && this.dueForCompaction()) {
+    if (this.appended && this.running === 0 && this.dueForCompaction()) {
       this.appended = false;
       void this.compact();
       return;
@@ -335,15 +351,15 @@ export class JournalWriter {
       // Nothing more to do; the failure is reported already.
     }
     const failure = this.failure;
-    // Jobs still syncing stay listed until their fsync returns (close waits for them), rejected now.
-    for (const job of this.syncing) job.batch.reject(failure);
+    // Close still waits for the fdatasync calls running (`running`).
+    for (const job of this.syncing.splice(0)) job.batch.reject(failure);
     alsoWaiting?.reject(failure);
     for (const batch of this.held.splice(0)) batch.reject(failure);
     this.settleIdle();
   }
 
   private isIdle(): boolean {
-    return !this.commitQueued && !this.compacting && this.held.length === 0 && this.syncing.length === 0;
+    return !this.commitQueued && !this.compacting && this.held.length === 0 && this.running === 0;
   }
 
   private settleIdle(): void {

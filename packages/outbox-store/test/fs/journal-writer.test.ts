@@ -49,7 +49,7 @@ describe("fsync 'batch' (group commit)", () => {
     await outbox.close();
   });
 
-  test('at most two fsyncs run at once, and a write resolves only once every fsync before its own has completed', async () => {
+  test('at most two fsyncs run at once, and a write resolves only once an fsync called after it has completed, in the order issued', async () => {
     const outbox = await fileOutbox({ dir: await tempDir() }).open('c1');
     let mostInFlight = 0;
     const resolved: number[] = [];
