@@ -1,6 +1,8 @@
 // Floods from a hostile broker over real TCP against @courier/node, measuring what the process
 // retains (heap + ArrayBuffers after full GCs) before and after: a queue without a bound shows up
 // as tens of MiB. Figures go to RELIABILITY.md ("Hostile peers").
+import { once } from 'node:events';
+import { createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { encode, type MqttClient, type MqttError, type ProtocolVersion } from '@courier/core';
 import { createClient } from '@courier/node';
@@ -162,6 +164,42 @@ describe('floods', () => {
     report('unknown acks, MQTT 5', 100_000, growth);
     expect(counted.warnings).toBe(105_000);
     expect(growth).toBeLessThan(BOUND);
+  });
+});
+
+describe('reconnect churn', () => {
+  test('2,000 connections, each cut after a CONNACK and a QoS 1 PUBLISH: nothing is retained per connection', async () => {
+    // A bare server, so that the test keeps nothing per connection either.
+    const sockets = new Set<Socket>();
+    let accepted = 0;
+    const bytes = Buffer.concat([encode({ type: 'connack', sessionPresent: false, reasonCode: 0 }, 5), publishFrame(5, 1, 1)]);
+    const server = createServer((socket) => {
+      accepted++;
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.once('close', () => sockets.delete(socket));
+      socket.once('data', () => socket.end(bytes));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const port = (server.address() as { port: number }).port;
+      client = createClient(`mqtt://127.0.0.1:${port}`, { clientId: 'churn', keepAlive: 0, reconnect: { initialDelayMs: 0, maxDelayMs: 0 } });
+      let received = 0;
+      client.on('message', () => received++);
+      await eventually(() => accepted >= 500, '500 connections', 60_000);
+      const before = retainedBytes();
+      const start = accepted;
+      await eventually(() => accepted >= start + 2_000, '2,000 more connections', 120_000);
+      const growth = retainedBytes() - before;
+      report('reconnect churn, a CONNACK and a QoS 1 PUBLISH per connection', 2_000, growth);
+      expect(received).toBeGreaterThanOrEqual(start);
+      expect(growth).toBeLessThan(2 * MiB);
+    } finally {
+      await client?.end({ force: true });
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
