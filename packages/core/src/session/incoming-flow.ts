@@ -130,7 +130,7 @@ export class IncomingFlow {
     if (message.qos === 0) {
       if (this.#heldQoS0 >= MAX_HELD_QOS0) {
         if (this.#heldQoS0++ === MAX_HELD_QOS0) {
-          this.#ctx.warn(new MqttError('ERR_NO_CONSUMER', `${MAX_HELD_QOS0} QoS 0 messages wait for a message handler: QoS 0 messages are dropped until one is added`));
+          this.#ctx.warn(new MqttError('ERR_NO_CONSUMER', `${MAX_HELD_QOS0} QoS 0 messages wait while delivery is held (no message handler, or a full messages() stream): QoS 0 messages are dropped until it goes on`));
         }
         return;
       }
