@@ -58,23 +58,16 @@ function track(child: ChildProcess): ChildProcess {
 
 /** Kills every child still running (SIGKILL, by pid): synchronous. */
 export function killAll(): void {
-  for (const child of children) {
-    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
-  children.clear();
-  for (const pid of pids) {
+  const running = [...children].filter((child) => child.exitCode === null && child.signalCode === null).map((child) => child.pid);
+  for (const pid of [...running, ...pids]) {
+    if (pid === undefined) continue;
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // already gone
     }
   }
+  children.clear();
   pids.clear();
 }
 
