@@ -180,7 +180,7 @@ describe('well-formed packets that break the protocol', () => {
   });
 });
 
-describe('a SUBACK that does not match its SUBSCRIBE', () => {
+describe('a SUBACK or UNSUBACK that does not match its request', () => {
   test.each(versions)('MQTT %s: three reason codes for one filter: subscribe() rejects with ERR_PROTOCOL, and the client reconnects', async (version) => {
     const broker = await hostile(
       acceptThen(async (peer) => {
@@ -193,6 +193,19 @@ describe('a SUBACK that does not match its SUBSCRIBE', () => {
     await expect(client.client.subscribe('a/#', { qos: 1 })).rejects.toMatchObject({ code: 'ERR_PROTOCOL', reasonCode: 0x82 });
     await broker.connection(1);
     expect(client.disconnects[0]?.error).toMatchObject({ code: 'ERR_PROTOCOL' });
+  });
+
+  test('MQTT 5: an UNSUBACK with one reason code for two filters: unsubscribe() rejects with ERR_PROTOCOL, and the client reconnects', async () => {
+    const broker = await hostile(
+      acceptThen(async (peer) => {
+        if (peer.index > 0) return;
+        const { packetId } = await peer.next('unsubscribe');
+        peer.send({ type: 'unsuback', packetId, reasonCodes: [0] });
+      }),
+    );
+    const client = victim(broker);
+    await expect(client.client.unsubscribe(['a/#', 'b'])).rejects.toMatchObject({ code: 'ERR_PROTOCOL', reasonCode: 0x82 });
+    await broker.connection(1);
   });
 });
 

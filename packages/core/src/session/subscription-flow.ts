@@ -111,13 +111,7 @@ export class SubscriptionFlow {
   onSuback(packet: SubackPacket): void {
     const op = this.#take(packet.packetId, 'subscribe');
     if (op === undefined) return;
-    if (packet.reasonCodes.length !== op.subscriptions.length) {
-      // The operation is out of flight already: it settles here, or its promise would never.
-      const error = new ProtocolError(0x82 /* Protocol Error */, `SUBACK has ${packet.reasonCodes.length} reason codes for ${op.subscriptions.length} topic filters`);
-      this.#settle(op, undefined, error);
-      this.#ctx.fail(error);
-      return;
-    }
+    if (!this.#answersEvery(op, 'SUBACK', packet.reasonCodes.length, op.subscriptions.length)) return;
     const failures: { topicFilter: string; reasonCode: number }[] = [];
     op.subscriptions.forEach((subscription, i) => {
       const reasonCode = packet.reasonCodes[i] as number;
@@ -136,6 +130,7 @@ export class SubscriptionFlow {
   onUnsuback(packet: UnsubackPacket): void {
     const op = this.#take(packet.packetId, 'unsubscribe');
     if (op === undefined) return;
+    if (packet.reasonCodes !== undefined && !this.#answersEvery(op, 'UNSUBACK', packet.reasonCodes.length, op.topicFilters.length)) return;
     const codes = packet.reasonCodes ?? [];
     const failures = codes
       .map((reasonCode, i) => ({ topicFilter: op.topicFilters[i] ?? '', reasonCode }))
@@ -196,6 +191,16 @@ export class SubscriptionFlow {
     this.#inflight.delete(packetId);
     this.#ctx.ids.release(packetId);
     return op;
+  }
+
+  /** One reason code per topic filter, or the broker broke the protocol: the operation fails with it. */
+  #answersEvery(op: Operation, ack: 'SUBACK' | 'UNSUBACK', codes: number, filters: number): boolean {
+    if (codes === filters) return true;
+    // The operation is out of flight already: it settles here, or its promise would never.
+    const error = new ProtocolError(0x82 /* Protocol Error */, `${ack} has ${codes} reason codes for ${filters} topic filters`);
+    this.#settle(op, undefined, error);
+    this.#ctx.fail(error);
+    return false;
   }
 
   #settle(op: Operation, result: SubscribeResult | UnsubscribeResult | undefined, error?: MqttError): void {

@@ -33,6 +33,16 @@ describe('subscribing', () => {
     expect(h.settlements()).toEqual([expect.objectContaining({ operation: 'subscribe', id: 1, error: expect.objectContaining({ code: 'ERR_PROTOCOL' }) })]);
   });
 
+  test('an UNSUBACK (5.0) that does not answer every filter rejects the unsubscribe with ERR_PROTOCOL and closes the connection', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.handle({ type: 'unsubscribeRequested', id: 1, topicFilters: ['a', 'b'] });
+    h.take();
+    const actions = h.receive({ type: 'unsuback', packetId: 1, reasonCodes: [0] });
+    expect(h.closes(actions)).toEqual([expect.objectContaining({ code: 'ERR_PROTOCOL', reasonCode: 0x82 })]);
+    expect(h.settlements()).toEqual([expect.objectContaining({ operation: 'unsubscribe', id: 1, error: expect.objectContaining({ code: 'ERR_PROTOCOL' }) })]);
+  });
+
   test('while offline it waits, and goes out on the next connection', () => {
     const h = new SessionHarness();
     h.handle({ type: 'subscribeRequested', id: 1, subscriptions: [{ topicFilter: 'a', qos: 1 }] });
