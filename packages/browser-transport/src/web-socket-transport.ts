@@ -47,6 +47,7 @@ class BrowserWebSocketConnection implements Connection {
   #batch: Uint8Array[] = [];
   #batchBytes = 0;
   #drainTimer: ReturnType<typeof setTimeout> | undefined;
+  #failure: Error | undefined;
   readonly #flush = () => this.#sendBatch();
 
   readonly #socket: WebSocket;
@@ -62,10 +63,19 @@ class BrowserWebSocketConnection implements Connection {
     this.#handlers = handlers;
     this.#highWaterMark = highWaterMark;
 
-    socket.onmessage = (event: MessageEvent<ArrayBuffer>) => handlers.data(new Uint8Array(event.data));
+    socket.onmessage = (event: MessageEvent<ArrayBuffer | string>) => {
+      if (typeof event.data !== 'string') {
+        handlers.data(new Uint8Array(event.data));
+      } else if (this.#failure === undefined) {
+        // [MQTT-6.0.0-1]: MQTT travels in binary frames; any other frame closes the connection.
+        // (A page may only close with 1000 or 3000-4999: 1003 would throw.)
+        this.#failure = new Error('the broker sent a text frame: MQTT goes in binary frames');
+        socket.close();
+      }
+    };
     socket.onclose = (event) => {
       clearTimeout(this.#drainTimer);
-      handlers.close(event.wasClean ? undefined : new Error(`the WebSocket closed (${event.code})`));
+      handlers.close(this.#failure ?? (event.wasClean ? undefined : new Error(`the WebSocket closed (${event.code})`)));
     };
   }
 
