@@ -5,7 +5,8 @@
 // publish promise settles exactly once. The figures are printed.
 //
 // `npm test` runs a short version; COURIER_SOAK=full runs 50,000 messages per combination.
-// COURIER_SOAK_SEED replays a seed; COURIER_SOAK_MESSAGES sets the count.
+// COURIER_SOAK_SEED replays a seed; COURIER_SOAK_MESSAGES sets the count; COURIER_SOAK_FAULT_BYTES
+// ("50-1500") sets the bytes between faults (default 3,000 to 12,000).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type BrokerUnderTest, startBroker } from '../support/brokers';
 import { describeSoak, runSoak } from '../support/soak';
@@ -13,6 +14,7 @@ import { describeSoak, runSoak } from '../support/soak';
 const FULL = process.env.COURIER_SOAK === 'full';
 const MESSAGES = Number(process.env.COURIER_SOAK_MESSAGES ?? (FULL ? 50_000 : 2_000));
 const SEED = Number(process.env.COURIER_SOAK_SEED ?? 20261125);
+const FAULT_BYTES = process.env.COURIER_SOAK_FAULT_BYTES?.split('-').map(Number) as [number, number] | undefined;
 // Generous: the machine has 2 cores and other suites run beside this one.
 const TIMEOUT_MS = Math.max(60_000, MESSAGES * 20);
 
@@ -43,6 +45,7 @@ describe.each(['reference', 'mosquitto'] as const)('soak through a chaos proxy, 
         seed,
         window: 500,
         timeoutMs: TIMEOUT_MS,
+        ...(FAULT_BYTES === undefined ? {} : { bytesBetween: FAULT_BYTES }),
       });
       console.log(describeSoak(tag, seed, figures));
       expect(figures.unsettled).toBe(0);
