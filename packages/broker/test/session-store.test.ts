@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Broker, type BrokerOptions, fileSessionStore, type SessionStore } from '@courier/broker';
+import { type Broker, type BrokerOptions, fileSessionStore, type SessionSnapshot, type SessionStore } from '@courier/broker';
 import type { ConnectPacket, ProtocolVersion, QoS } from '@courier/core';
 import { decodeText, Fixture, logOf, type RawClient, text } from './helpers';
 
@@ -152,41 +152,37 @@ describe.each([4, 5] as const)('MQTT %s', (version: ProtocolVersion) => {
 });
 
 describe('expiry across a restart', () => {
-  it('[MQTT-4.1.0-2] the time a session was offline before the broker stopped counts too', async () => {
-    const sessionStore = store();
-    let broker = await fixture.broker({ sessionStore });
-    const short = await fixture.rawConnected(broker, 5, 'short', { clean: false, properties: { sessionExpiryInterval: 60 } });
-    const long = await fixture.rawConnected(broker, 5, 'long', { clean: false, properties: { sessionExpiryInterval: 3600 } });
-    short.destroy();
-    long.destroy();
-    await logOf(broker).waitFor(/^short disconnected/);
-    await logOf(broker).waitFor(/^long disconnected/);
-    await broker.close();
-    // As if both had gone offline two minutes before the broker stopped.
-    const snapshot = (await sessionStore.load())!;
-    for (const session of snapshot.sessions) session.offlineSince = snapshot.savedAt - 120_000;
-    await sessionStore.save(snapshot);
-    broker = await fixture.broker({ port: broker.port, sessionStore });
-    await logOf(broker).waitFor(/^short: session expired after 60 s$/);
-    expect((await resume(broker, 5, 'short', { clean: false, properties: { sessionExpiryInterval: 60 } }))[1]).toBe(false);
-    expect((await resume(broker, 5, 'long', { clean: false, properties: { sessionExpiryInterval: 3600 } }))[1]).toBe(true);
-  });
+  const shortLived = { clean: false, properties: { sessionExpiryInterval: 60 } };
+  const longLived = { clean: false, properties: { sessionExpiryInterval: 3600 } };
 
-  it('[MQTT-4.1.0-2] the time the broker was down counts: a session whose expiry passed meanwhile is gone', async () => {
+  it.each([
+    {
+      what: 'the time the broker was down counts (clients connected when it stopped)',
+      offlineFirst: false,
+      shift: (snapshot: SessionSnapshot): SessionSnapshot => ({ ...snapshot, savedAt: snapshot.savedAt - 600_000 }),
+    },
+    {
+      what: 'the time a session was offline before the broker stopped counts too',
+      offlineFirst: true,
+      shift: (snapshot: SessionSnapshot): SessionSnapshot => {
+        for (const session of snapshot.sessions) session.offlineSince = snapshot.savedAt - 120_000;
+        return snapshot;
+      },
+    },
+  ])('[MQTT-4.1.0-2] $what: a session whose expiry passed meanwhile is gone', async ({ offlineFirst, shift }) => {
     const sessionStore = store();
     let broker = await fixture.broker({ sessionStore });
-    const short = await fixture.rawConnected(broker, 5, 'short', { clean: false, properties: { sessionExpiryInterval: 60 } });
-    const long = await fixture.rawConnected(broker, 5, 'long', { clean: false, properties: { sessionExpiryInterval: 3600 } });
-    short.destroy();
-    long.destroy();
-    await logOf(broker).waitFor(/^long disconnected/);
+    const clients = [await fixture.rawConnected(broker, 5, 'short', shortLived), await fixture.rawConnected(broker, 5, 'long', longLived)];
+    if (offlineFirst) {
+      for (const client of clients) client.destroy();
+      await logOf(broker).waitFor(/^short disconnected/);
+      await logOf(broker).waitFor(/^long disconnected/);
+    }
     await broker.close();
-    // As if the broker had been down for ten minutes.
-    const snapshot = (await sessionStore.load())!;
-    await sessionStore.save({ ...snapshot, savedAt: snapshot.savedAt - 600_000 });
+    await sessionStore.save(shift((await sessionStore.load())!));
     broker = await fixture.broker({ port: broker.port, sessionStore });
     await logOf(broker).waitFor(/^short: session expired after 60 s$/);
-    expect((await resume(broker, 5, 'short', { clean: false, properties: { sessionExpiryInterval: 60 } }))[1]).toBe(false);
-    expect((await resume(broker, 5, 'long', { clean: false, properties: { sessionExpiryInterval: 3600 } }))[1]).toBe(true);
+    expect((await resume(broker, 5, 'short', shortLived))[1]).toBe(false);
+    expect((await resume(broker, 5, 'long', longLived))[1]).toBe(true);
   });
 });
