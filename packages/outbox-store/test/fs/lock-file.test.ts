@@ -60,6 +60,8 @@ test('a lock left by an earlier process that had this pid (pid 1 in a container,
   await (await fileOutbox({ dir }).open('c1')).close();
 });
 
+// Skipped only on a system without /proc/sys/kernel/random/boot_id (not Linux): there is no boot
+// id to compare.
 test.skipIf(bootId === '')('a lock written before the last reboot is stale whatever its pid; one of this boot held by a live pid is not', async () => {
   const dir = await tempDir();
   const lock = outboxFiles(dir, 'c1').lock;
