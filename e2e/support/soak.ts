@@ -7,8 +7,10 @@ import { PublishLedger } from './publish-ledger';
 import { Receiver } from './receiver';
 
 export interface SoakOptions {
-  /** Where the broker listens (TCP, on 127.0.0.1). */
+  /** Where the broker listens on 127.0.0.1: its TCP port, or its WebSocket port for `ws`. */
   brokerPort: number;
+  /** How the clients reach the broker through the proxies (default tcp). */
+  transport?: 'tcp' | 'ws';
   /** Names the client ids and the topic, so that runs on one broker do not meet. */
   tag: string;
   protocolVersion: 4 | 5;
@@ -86,11 +88,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
       proxies.push(proxy);
     }
     const [subscriberProxy, publisherProxy] = proxies as [ChaosProxy, ChaosProxy];
-    const subscriber = await quietClient(subscriberProxy.url, `soak-sub-${tag}`, protocolVersion);
+    // The proxy is byte-level, so over WebSocket its cuts fall mid-frame as well as mid-packet.
+    const url = (proxy: ChaosProxy) => (options.transport === 'ws' ? `ws://127.0.0.1:${proxy.port}/mqtt` : proxy.url);
+    const subscriber = await quietClient(url(subscriberProxy), `soak-sub-${tag}`, protocolVersion);
     clients.push(subscriber);
     const receiver = new Receiver(subscriber);
     await subscriber.subscribe(topic, { qos });
-    const publisher = await quietClient(publisherProxy.url, `soak-pub-${tag}`, protocolVersion);
+    const publisher = await quietClient(url(publisherProxy), `soak-pub-${tag}`, protocolVersion);
     clients.push(publisher);
     const reconnects = clients.map(countReconnects);
     let sessionLost = 0;
