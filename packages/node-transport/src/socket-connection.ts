@@ -1,18 +1,26 @@
 import type { Socket } from 'node:net';
 import type { Connection, TransportHandlers } from '@courier/core';
 
-
 /**
  * One TCP or TLS connection. Packets written in the same tick leave in one write (cork until the
  * next tick); `write` returns false when the socket's buffer is full, and `drain` says when to
  * go on, so nothing is buffered without bound.
+ *
+ * Packets that lie next to each other in memory (the codec packs small ones into a shared slab)
+ * are handed to the socket as one view: one stream write for a run of acks and publishes instead
+ * of one each, without copying.
  */
 export class SocketConnection implements Connection {
   private corked = false;
   private ending = false;
   private failure: Error | undefined;
+  /** The run of adjacent bytes not yet handed to the socket: [runStart, runEnd) of runBuffer. */
+  private runBuffer: ArrayBufferLike | undefined;
+  private runStart = 0;
+  private runEnd = 0;
   private readonly uncork = () => {
     this.corked = false;
+    this.flushRun();
     this.socket.uncork();
   };
 
@@ -36,14 +44,33 @@ export class SocketConnection implements Connection {
       socket.cork();
       process.nextTick(this.uncork);
     }
-    return socket.write(bytes);
+    if (bytes.buffer === this.runBuffer && bytes.byteOffset === this.runEnd) {
+      this.runEnd += bytes.byteLength;
+    } else {
+      this.flushRun();
+      this.runBuffer = bytes.buffer;
+      this.runStart = bytes.byteOffset;
+      this.runEnd = bytes.byteOffset + bytes.byteLength;
+    }
+    // A run as large as the socket's buffer goes now, so that the socket itself says when it is
+    // full: it emits 'drain' only after a write of its own returned false.
+    if (this.runEnd - this.runStart >= socket.writableHighWaterMark) this.flushRun();
+    return !socket.writableNeedDrain;
   }
 
   /** Sends what was written, then FIN, then lets go: waiting for the broker's own close adds nothing. */
   close(): void {
     if (this.ending) return;
     this.ending = true;
+    this.flushRun();
     const socket = this.socket;
     socket.end(() => socket.destroy());
+  }
+
+  private flushRun(): void {
+    const buffer = this.runBuffer;
+    if (buffer === undefined) return;
+    this.runBuffer = undefined;
+    if (this.socket.writable) this.socket.write(Buffer.from(buffer, this.runStart, this.runEnd - this.runStart));
   }
 }

@@ -34,6 +34,8 @@ export function writeU32(buf: Uint8Array, pos: number, value: number): number {
 
 // Small packets are carved out of a shared slab, as Node does for small Buffers: allocating a
 // fresh ArrayBuffer per packet costs more than encoding it. A packet holds on to at most one slab.
+// Packed without padding: packets encoded one after another are adjacent, so a transport can
+// send a run of them as one view instead of one write each.
 const SLAB_BYTES = 128 * 1024;
 const SLAB_MAX_PACKET = 16 * 1024;
 let slab = new Uint8Array(SLAB_BYTES);
@@ -50,7 +52,7 @@ export function allocatePacket(size: number): Uint8Array {
     slabUsed = 0;
   }
   const bytes = slab.subarray(slabUsed, slabUsed + size);
-  slabUsed = (slabUsed + size + 7) & ~7;
+  slabUsed += size;
   return bytes;
 }
 
