@@ -27,6 +27,9 @@ import { type ClientSettings, type CreateClientOptions, resolveOptions, toBytes 
 import { Deferred, handled } from './deferred';
 import { MessageStream, STREAM_HIGH_WATER } from './message-stream';
 
+/** No awaited ids: shared by every outbox write that has none, so none allocates a new `[]`. */
+const NO_IDS = Object.freeze([]) as unknown as number[];
+
 /** A received message, as `message` events and `messages()` give it. */
 export type Message = ReceivedMessage;
 
@@ -645,32 +648,37 @@ export class MqttClient {
       }
     }
     // One write per input: the changes of one step reach the outbox together, and in order.
-    if (changes !== undefined) this.#writeOutbox(changes, awaitedIds ?? [], awaitedIncoming ?? []);
+    if (changes !== undefined) this.#writeOutbox(changes, awaitedIds ?? NO_IDS, awaitedIncoming ?? NO_IDS);
   }
 
   #writeOutbox(changes: OutboxChange[], ids: number[], incoming: number[]): void {
     const outbox = this.#outbox;
     if (outbox === undefined) return;
     const awaited = ids.length > 0 || incoming.length > 0;
-    const failed = (error: unknown) => {
-      const failure = error instanceof MqttError ? error : new OutboxError(`the outbox could not write: ${(error as Error)?.message}`, { cause: error });
-      this.#emit('error', failure);
-      if (awaited) this.#dispatch({ type: 'storeFailed', ids, incoming, error: failure });
-    };
     let result: void | Promise<void>;
     try {
       result = outbox.write(changes);
     } catch (error) {
-      failed(error);
+      this.#outboxFailed(error, awaited, ids, incoming);
       return;
     }
     if (result === undefined) {
       if (awaited) this.#inputs.push({ type: 'stored', ids, incoming });
       return;
     }
-    result.then(() => {
-      if (awaited) this.#dispatch({ type: 'stored', ids, incoming });
-    }, failed);
+    // Closures only for an asynchronous outbox: a synchronous one costs none per write.
+    result.then(
+      () => {
+        if (awaited) this.#dispatch({ type: 'stored', ids, incoming });
+      },
+      (error: unknown) => this.#outboxFailed(error, awaited, ids, incoming),
+    );
+  }
+
+  #outboxFailed(error: unknown, awaited: boolean, ids: number[], incoming: number[]): void {
+    const failure = error instanceof MqttError ? error : new OutboxError(`the outbox could not write: ${(error as Error)?.message}`, { cause: error });
+    this.#emit('error', failure);
+    if (awaited) this.#dispatch({ type: 'storeFailed', ids, incoming, error: failure });
   }
 
   #write(packet: Packet): void {
