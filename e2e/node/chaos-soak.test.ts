@@ -37,35 +37,37 @@ describe.each(['reference', 'mosquitto'] as const)('soak through a chaos proxy, 
   });
   afterAll(() => broker.stop());
 
-  describe.each(TRANSPORTS)('over $transport', ({ transport, messages, levels }) => {
-    const combinations = ([4, 5] as const).flatMap((protocolVersion) => levels.map((qos) => ({ protocolVersion, qos })));
-    test.each(combinations)(
-      `MQTT $protocolVersion, QoS $qos, ${messages} messages (seed ${SEED}): nothing lost at QoS 1/2, nothing doubled at QoS 0/2, every promise settled once`,
-      async ({ protocolVersion, qos }) => {
-        const tag = `${name}-${transport}-${protocolVersion}-${qos}`;
-        // Distinct per run: TCP from SEED + 40 to SEED + 152, WebSocket from SEED + 1041 to SEED + 1152.
-        const seed = SEED + protocolVersion * 10 + qos + (name === 'mosquitto' ? 100 : 0) + (transport === 'ws' ? 1_000 : 0);
-        const figures = await runSoak({
-          brokerPort: Number(new URL(broker.url(transport)).port),
-          transport,
-          tag,
-          protocolVersion,
-          qos,
-          messages,
-          seed,
-          window: 500,
-          timeoutMs: TIMEOUT_MS,
-          ...(FAULT_BYTES === undefined ? {} : { bytesBetween: FAULT_BYTES }),
-        });
-        console.log(describeSoak(tag, seed, figures));
-        expect(figures.unsettled).toBe(0);
-        expect(figures.settledTwice).toBe(0);
-        expect(figures.rejected).toBe(0);
-        expect(figures.faults.cut).toBeGreaterThan(0);
-        if (qos > 0) expect(figures.lost).toBe(0);
-        if (qos !== 1) expect(figures.duplicates).toBe(0);
-      },
-      TIMEOUT_MS * 2,
-    );
-  });
+  for (const { transport, messages, levels } of TRANSPORTS) {
+    describe(`over ${transport}`, () => {
+      const combinations = ([4, 5] as const).flatMap((protocolVersion) => levels.map((qos) => ({ protocolVersion, qos })));
+      test.each(combinations)(
+        `MQTT $protocolVersion, QoS $qos, ${messages} messages (seed ${SEED}): nothing lost at QoS 1/2, nothing doubled at QoS 0/2, every promise settled once`,
+        async ({ protocolVersion, qos }) => {
+          const tag = `${name}-${transport}-${protocolVersion}-${qos}`;
+          // Distinct per run: TCP from SEED + 40 to SEED + 152, WebSocket from SEED + 1041 to SEED + 1152.
+          const seed = SEED + protocolVersion * 10 + qos + (name === 'mosquitto' ? 100 : 0) + (transport === 'ws' ? 1_000 : 0);
+          const figures = await runSoak({
+            brokerPort: Number(new URL(broker.url(transport)).port),
+            transport,
+            tag,
+            protocolVersion,
+            qos,
+            messages,
+            seed,
+            window: 500,
+            timeoutMs: TIMEOUT_MS,
+            ...(FAULT_BYTES === undefined ? {} : { bytesBetween: FAULT_BYTES }),
+          });
+          console.log(describeSoak(tag, seed, figures));
+          expect(figures.unsettled).toBe(0);
+          expect(figures.settledTwice).toBe(0);
+          expect(figures.rejected).toBe(0);
+          expect(figures.faults.cut).toBeGreaterThan(0);
+          if (qos > 0) expect(figures.lost).toBe(0);
+          if (qos !== 1) expect(figures.duplicates).toBe(0);
+        },
+        TIMEOUT_MS * 2,
+      );
+    });
+  }
 });
