@@ -38,7 +38,7 @@ export function writeU32(buf: Uint8Array, pos: number, value: number): number {
 // send a run of them as one view instead of one write each.
 const SLAB_BYTES = 128 * 1024;
 const SLAB_MAX_PACKET = 16 * 1024;
-let slab = new Uint8Array(SLAB_BYTES);
+let slab = new ArrayBuffer(SLAB_BYTES);
 let slabUsed = 0;
 
 /**
@@ -48,10 +48,11 @@ let slabUsed = 0;
 export function allocatePacket(size: number): Uint8Array {
   if (size > SLAB_MAX_PACKET) return new Uint8Array(size);
   if (slabUsed + size > SLAB_BYTES) {
-    slab = new Uint8Array(SLAB_BYTES);
+    slab = new ArrayBuffer(SLAB_BYTES);
     slabUsed = 0;
   }
-  const bytes = slab.subarray(slabUsed, slabUsed + size);
+  // Not subarray(): its species lookup costs more than the view itself.
+  const bytes = new Uint8Array(slab, slabUsed, size);
   slabUsed += size;
   return bytes;
 }
