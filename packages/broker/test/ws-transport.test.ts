@@ -60,3 +60,33 @@ it('serves WebSocket and TCP clients side by side', async () => {
   await overTcp.publishAsync('both', 'across transports', { qos: 2 });
   expect((await inboxOf(overWs).next()).payload).toBe('across transports');
 });
+
+it('a CONNACK goes in a message of its own and a message holds 64 KiB at most, so a cut in the resends cannot take the CONNACK with it', async () => {
+  const broker = await fixture.broker({ wsPort: 0 });
+  const away = await fixture.client(broker, { version: 4, clientId: 'away', clean: false });
+  await away.subscribeAsync('queued', { qos: 1 });
+  await away.endAsync();
+  const publisher = await fixture.client(broker, { version: 4, clientId: 'publisher' });
+  const payload = new Uint8Array(4096).fill(7);
+  for (let i = 0; i < 40; i++) await publisher.publishAsync('queued', Buffer.from(payload), { qos: 1 });
+
+  const ws = await open(`ws://127.0.0.1:${broker.wsPort}/mqtt`, ['mqtt']);
+  const messages: number[][] = [];
+  let bytes = 0;
+  const all = within(
+    new Promise<void>((resolve) =>
+      ws.on('message', (data: Buffer) => {
+        messages.push([...data.subarray(0, 4)].concat(data.length));
+        bytes += data.length;
+        if (bytes >= 4 + 40 * 4096) resolve();
+      }),
+    ),
+    'the CONNACK and 40 queued messages',
+  );
+  ws.send(encode({ type: 'connect', protocolVersion: 4, clientId: 'away', clean: false, keepAlive: 0 }, 4));
+  await all;
+  // CONNACK, session present, accepted: 4 bytes, alone.
+  expect(messages[0]).toEqual([0x20, 0x02, 0x01, 0x00, 4]);
+  expect(messages.length).toBeGreaterThan(2);
+  for (const message of messages) expect(message.at(-1)).toBeLessThanOrEqual(64 * 1024);
+});
