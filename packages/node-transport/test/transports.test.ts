@@ -97,4 +97,31 @@ describe('back-pressure', () => {
       await server.close();
     }
   });
+
+  test('small packets adjacent in one buffer (sent as one view) still refuse at the high-water mark, drain, and arrive whole and in order', async () => {
+    const server = await startPeerServer('tcp');
+    try {
+      let drained = 0;
+      const connection = await tcpTransport({ host: '127.0.0.1', port: server.port }).connect({
+        data() {},
+        close() {},
+        drain: () => drained++,
+      });
+      const peer = await server.nextPeer();
+      const whole = new Uint8Array(8 << 20);
+      for (let i = 0; i < whole.length; i++) whole[i] = (i * 31 + (i >> 8)) & 0xff;
+      const packet = (k: number) => whole.subarray(k * 100, (k + 1) * 100);
+      let k = 0;
+      while (connection.write(packet(k++)) && k * 100 < whole.length);
+      expect(k * 100).toBeLessThan(1 << 20); // refused long before 1 MiB was held
+      // After the refusal, a few more adjacent packets (what a client flushing a batch would add).
+      for (let extra = 0; extra < 10; extra++) connection.write(packet(k++));
+      expect(await peer.received(k * 100)).toEqual(whole.subarray(0, k * 100));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(drained).toBeGreaterThanOrEqual(1);
+      connection.close();
+    } finally {
+      await server.close();
+    }
+  });
 });
