@@ -74,24 +74,29 @@ describe('certificate verification', () => {
   });
 });
 
+/** A TCP connection to `server` whose 'drain' calls are counted, and the server's side of it. */
+async function connectCountingDrains(server: Awaited<ReturnType<typeof startPeerServer>>) {
+  const drains = { count: 0 };
+  const connection = await tcpTransport({ host: '127.0.0.1', port: server.port }).connect({
+    data() {},
+    close() {},
+    drain: () => drains.count++,
+  });
+  return { connection, peer: await server.nextPeer(), drains };
+}
+
 describe('back-pressure', () => {
   test('write() returns false when the socket is full, and drain says when to go on', async () => {
     const server = await startPeerServer('tcp');
     try {
-      let drained = 0;
-      const connection = await tcpTransport({ host: '127.0.0.1', port: server.port }).connect({
-        data() {},
-        close() {},
-        drain: () => drained++,
-      });
-      const peer = await server.nextPeer();
+      const { connection, peer, drains } = await connectCountingDrains(server);
       const chunk = new Uint8Array(1 << 20);
       let writes = 0;
       while (connection.write(chunk)) writes++;
       expect(writes).toBeLessThan(64); // refused long before 64 MiB were buffered
       await peer.received((writes + 1) << 20);
       await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(drained).toBeGreaterThanOrEqual(1);
+      expect(drains.count).toBeGreaterThanOrEqual(1);
       connection.close();
     } finally {
       await server.close();
@@ -101,13 +106,7 @@ describe('back-pressure', () => {
   test('small packets adjacent in one buffer (sent as one view) still refuse at the high-water mark, drain, and arrive whole and in order', async () => {
     const server = await startPeerServer('tcp');
     try {
-      let drained = 0;
-      const connection = await tcpTransport({ host: '127.0.0.1', port: server.port }).connect({
-        data() {},
-        close() {},
-        drain: () => drained++,
-      });
-      const peer = await server.nextPeer();
+      const { connection, peer, drains } = await connectCountingDrains(server);
       const whole = new Uint8Array(8 << 20);
       for (let i = 0; i < whole.length; i++) whole[i] = (i * 31 + (i >> 8)) & 0xff;
       const packet = (k: number) => whole.subarray(k * 100, (k + 1) * 100);
@@ -118,7 +117,7 @@ describe('back-pressure', () => {
       for (let extra = 0; extra < 10; extra++) connection.write(packet(k++));
       expect(await peer.received(k * 100)).toEqual(whole.subarray(0, k * 100));
       await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(drained).toBeGreaterThanOrEqual(1);
+      expect(drains.count).toBeGreaterThanOrEqual(1);
       connection.close();
     } finally {
       await server.close();
