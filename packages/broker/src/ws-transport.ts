@@ -1,17 +1,18 @@
 import type { WebSocket } from 'ws';
 import { HIGH_WATER_BYTES, LINGER_MS, type Transport, type TransportEvents } from './transport';
 
-/**
- * A WebSocket connection (MQTT over WebSocket, section 6). The packets written in one tick go out
- * as one binary message: MQTT does not need packets aligned with messages [MQTT-6.0.0-2].
- */
-
 // A message cut short delivers none of its packets (WebSocket hands over whole messages only), so
 // one message holds 64 KiB at most (a larger packet goes alone, as in the clients' transports),
 // and a CONNACK goes in a message of its own: sharing one with the resends that follow it, a
 // connection cut during the resends lost the CONNACK too and never connected.
 const MAX_MESSAGE_BYTES = 64 * 1024;
 const CONNACK = 2;
+
+/**
+ * A WebSocket connection (MQTT over WebSocket, section 6). The packets written in one tick go out
+ * together, in binary messages of up to 64 KiB: MQTT does not need packets aligned with messages
+ * [MQTT-6.0.0-2].
+ */
 export class WsTransport implements Transport {
   readonly kind = 'ws';
   private pending: Uint8Array[] = [];
