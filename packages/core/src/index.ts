@@ -33,6 +33,7 @@ export {
   QueueFullError,
   SubscribeRejectedError,
 } from './errors';
+export { applyOutboxUpdate } from './outbox/apply-outbox-update';
 export { MemoryOutbox } from './outbox/memory-outbox';
 export type * from './ports/index';
 export type { OutboxEntry, PublishResult, SubscribeResult, UnsubscribeResult } from './session/session-types';

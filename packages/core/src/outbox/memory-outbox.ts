@@ -1,4 +1,5 @@
 import { OutboxError } from '../errors';
+import { applyOutboxUpdate } from './apply-outbox-update';
 import type { Outbox, OutboxChange, OutboxSnapshot, OutboxStore, OutgoingRecord } from '../ports/outbox-store';
 
 interface Space {
@@ -55,9 +56,7 @@ class MemorySpaceOutbox implements Outbox {
         case 'update': {
           const record = outgoing.get(change.id);
           if (record === undefined) break;
-          record.state = change.state;
-          if (change.packetId === undefined) delete record.packetId;
-          else record.packetId = change.packetId;
+          applyOutboxUpdate(record, change);
           break;
         }
         case 'delete':

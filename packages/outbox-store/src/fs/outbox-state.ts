@@ -1,4 +1,4 @@
-import type { OutboxDamage, OutboxSnapshot, OutgoingRecord } from '@courier/core';
+import { applyOutboxUpdate, type OutboxDamage, type OutboxSnapshot, type OutgoingRecord } from '@courier/core';
 import { changeSize, type JournalChange } from './change-codec';
 
 // A compacted journal holds one record per this many bytes of changes, about: small enough that
@@ -40,9 +40,7 @@ export class OutboxState {
           const entry = this.outgoing.get(change.id);
           if (entry === undefined) break;
           const { record } = entry;
-          record.state = change.state;
-          if (change.packetId === undefined) delete record.packetId;
-          else record.packetId = change.packetId;
+          applyOutboxUpdate(record, change);
           this.outgoingBytes -= entry.bytes;
           entry.bytes = changeSize({ op: 'put', record });
           this.outgoingBytes += entry.bytes;

@@ -1,4 +1,4 @@
-import type { OutboxChange, OutboxSnapshot, OutgoingRecord } from '@courier/core';
+import { applyOutboxUpdate, type OutboxChange, type OutboxSnapshot, type OutgoingRecord } from '@courier/core';
 
 /**
  * One entry of the IndexedDB log: the changes of the writes one transaction committed, in
@@ -82,9 +82,7 @@ export class LogState {
         this.loggedBytes += CHANGE_BYTES;
         const record = this.outgoing.get(change.id);
         if (record === undefined) return;
-        record.state = change.state;
-        if (change.packetId === undefined) delete record.packetId;
-        else record.packetId = change.packetId;
+        applyOutboxUpdate(record, change);
         return;
       }
       case 'delete':
