@@ -22,7 +22,8 @@ export class ChildScript {
       for (const listener of this.listeners.splice(0)) listener();
     });
     this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    // 'close', not 'exit': a process can exit before its last lines have been read from the pipe.
+    this.exited = new Promise((resolve) => this.child.once('close', (code) => resolve(code)));
   }
 
   get errors(): string {

@@ -15,6 +15,12 @@ export class PublishLedger {
   private duplicateResultIds = 0;
   private next = 0;
   private outstanding = 0;
+  private settledCount = 0;
+  /** Called after each settlement, with the books already updated. */
+  onSettled: (() => void) | undefined;
+  /** When set, how many messages may have been issued by now; call `resume()` when it grows. */
+  issueLimit: (() => number) | undefined;
+  private pump: (() => void) | undefined;
 
   constructor(readonly total: number) {
     this.settlements = new Uint8Array(total);
@@ -23,6 +29,11 @@ export class PublishLedger {
   /** Messages handed to publish() so far. */
   get issued(): number {
     return this.next;
+  }
+
+  /** Settlements so far (a promise settled twice counts twice). */
+  get settled(): number {
+    return this.settledCount;
   }
 
   /**
@@ -38,14 +49,15 @@ export class PublishLedger {
       const paced = qos === 0;
       const pump = () => {
         let batch = 0;
-        while (this.outstanding < window && this.next < this.total && !(paced && batch++ === QOS0_BATCH)) {
+        const limit = Math.min(this.total, this.issueLimit?.() ?? this.total);
+        while (this.outstanding < window && this.next < limit && !(paced && batch++ === QOS0_BATCH)) {
           const i = this.next++;
           this.outstanding++;
           client.publish(topic, String(i), { qos }).then(
-            (result) => this.settled(i, result.id),
+            (result) => this.record(i, result.id),
             (error: unknown) => {
               this.rejections.set(i, error);
-              this.settled(i, undefined);
+              this.record(i, undefined);
             },
           ).finally(() => {
             this.outstanding--;
@@ -59,8 +71,14 @@ export class PublishLedger {
         }
         if (paced && this.next < this.total) setTimeout(pump, 1);
       };
+      this.pump = pump;
       pump();
     });
+  }
+
+  /** Issues what `issueLimit` now allows, if publishAll is running and below its window. */
+  resume(): void {
+    this.pump?.();
   }
 
   /** Messages whose promise never settled. */
@@ -77,10 +95,13 @@ export class PublishLedger {
     return twice;
   }
 
-  private settled(i: number, id: number | undefined): void {
+  private record(i: number, id: number | undefined): void {
     this.settlements[i]++;
-    if (id === undefined) return;
-    if (this.resultIds.has(id)) this.duplicateResultIds++;
-    this.resultIds.add(id);
+    this.settledCount++;
+    if (id !== undefined) {
+      if (this.resultIds.has(id)) this.duplicateResultIds++;
+      this.resultIds.add(id);
+    }
+    this.onSettled?.();
   }
 }

@@ -18,7 +18,11 @@ afterEach(() => {
 });
 
 /** Runs a command, resolves with its output once `pattern` shows up in it (or it exits). */
-function run(command: string, args: string[], pattern: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray | null }> {
+function run(
+  command: string,
+  args: string[],
+  pattern: RegExp,
+): Promise<{ child: ChildProcess; match: RegExpMatchArray | null; output: string }> {
   const child = spawn(command, args, { cwd: repository, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let output = '';
@@ -29,13 +33,14 @@ function run(command: string, args: string[], pattern: RegExp): Promise<{ child:
       const match = pattern.exec(output);
       if (match === null) return;
       clearTimeout(timer);
-      resolve({ child, match });
+      resolve({ child, match, output });
     };
     child.stdout!.on('data', take);
     child.stderr!.on('data', take);
-    child.once('exit', () => {
+    // 'close', not 'exit': a process can exit before its last output has been read from the pipe.
+    child.once('close', () => {
       clearTimeout(timer);
-      resolve({ child, match: pattern.exec(output) });
+      resolve({ child, match: pattern.exec(output), output });
     });
   });
 }
@@ -86,7 +91,7 @@ describe('the built @courier/broker', () => {
 
   test('starts with `npx -w @courier/broker courier-broker` from the repository root', async () => {
     // --offline: were the workspace's bin not found, npx must fail here, not fetch a stranger's package.
-    const { match } = await run('npx', ['--offline', '-w', '@courier/broker', 'courier-broker', '--help'], /Usage: courier-broker/);
-    expect(match).not.toBeNull();
+    const { match, output } = await run('npx', ['--offline', '-w', '@courier/broker', 'courier-broker', '--help'], /Usage: courier-broker/);
+    expect(match, output).not.toBeNull();
   }, 30_000);
 });
