@@ -23,6 +23,10 @@ function split(options: NodeClientOptions): { tls: TlsOptions; headers?: Record<
   return headers === undefined ? { tls, client } : { tls, headers, client };
 }
 
+// A broker may put several packets in one WebSocket message [MQTT-6.0.0-2] (ours puts up to
+// 64 KiB in one): room for the largest packet we accept twice over, and a frame's worth more.
+const wsMessageBytes = (maximumPacketSize: number): number => 2 * maximumPacketSize + 64 * 1024;
+
 /**
  * The transport a URL asks for (TCP, TLS or WebSocket). For building a client with
  * `createClient({ transport })` from `@courier/core`; `connect(url)` does it for you.
@@ -40,6 +44,7 @@ export function transportFor(url: string | URL, options: NodeClientOptions = {})
       return wsTransport({
         url: target.href,
         ...timeout,
+        ...(options.maximumPacketSize === undefined ? {} : { maxMessageBytes: wsMessageBytes(options.maximumPacketSize) }),
         ...(target.scheme === 'wss' ? { tls } : {}),
         ...(headers === undefined ? {} : { headers }),
       });

@@ -12,6 +12,12 @@ export interface WsTransportOptions {
   headers?: Record<string, string>;
   /** How long opening the connection (TCP, TLS, HTTP upgrade) may take before it fails (default 30 s). */
   connectTimeoutMs?: number;
+  /**
+   * The largest WebSocket message taken from the broker, in bytes; a larger one fails the
+   * connection as soon as its frame header says so, before it is buffered. Default: the `ws`
+   * package's 100 MiB. `connect(url)` derives it from `maximumPacketSize` when that is set.
+   */
+  maxMessageBytes?: number;
 }
 
 // Past this many bytes handed to the socket and not yet written, `write` asks the client to wait.
@@ -32,6 +38,7 @@ export function wsTransport(options: WsTransportOptions): Transport {
         const socket = new WebSocket(options.url, 'mqtt', {
           perMessageDeflate: false,
           handshakeTimeout: options.connectTimeoutMs ?? 30_000,
+          ...(options.maxMessageBytes === undefined ? {} : { maxPayload: options.maxMessageBytes }),
           ...(options.tls === undefined ? {} : tlsConnectOptions(host, options.tls)),
           ...(options.headers === undefined ? {} : { headers: options.headers }),
         });
@@ -71,8 +78,12 @@ class WsConnection implements Connection {
         socket.terminate();
       }
     });
-    socket.on('error', (error) => {
-      this.failure = error;
+    socket.on('error', (error: Error & { code?: string }) => {
+      this.failure ??=
+        error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? new Error('the broker sent a WebSocket message larger than maxMessageBytes', { cause: error }) : error;
+      // At once: after a protocol error `ws` starts a closing handshake, and a broker that never
+      // answers it would hold the connection, and the reconnect, for 30 s.
+      socket.terminate();
     });
     socket.once('close', () => handlers.close(this.failure));
     this.onSent = (error) => {
