@@ -41,7 +41,7 @@ async function bundle(): Promise<string> {
     input: fileURLToPath(new URL('./outbox-browser/page.ts', import.meta.url)),
     plugins: [nodeResolve({ browser: true, exportConditions: ['browser', 'import', 'default'] }), esbuild({ target: 'es2022' })],
   });
-  const { output } = await built.generate({ format: 'es' });
+  const { output } = await built.generate({ format: 'es', inlineDynamicImports: true });
   await built.close();
   return output[0].code;
 }

@@ -14,7 +14,8 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
-async function bundlePage(): Promise<string> {
+/** The page's chunks by file name: app.js and what it loads lazily (the IndexedDB outbox). */
+async function bundlePage(): Promise<Map<string, string>> {
   const bundle = await rollup({
     input: `${pageDir}app.ts`,
     plugins: [nodeResolve({ browser: true, exportConditions: ['browser', 'import', 'default'] }), esbuild({ target: 'es2022' })],
@@ -22,16 +23,17 @@ async function bundlePage(): Promise<string> {
       if (warning.code !== 'THIS_IS_UNDEFINED') warn(warning);
     },
   });
-  const { output } = await bundle.generate({ format: 'es' });
+  const { output } = await bundle.generate({ format: 'es', entryFileNames: 'app.js' });
   await bundle.close();
-  return output[0].code;
+  return new Map(output.flatMap((chunk): [string, string][] => (chunk.type === 'chunk' ? [[`/${chunk.fileName}`, chunk.code]] : [])));
 }
 
 export async function startPageServer(): Promise<PageServer> {
-  const app = await bundlePage();
+  const chunks = await bundlePage();
   const html = readFileSync(`${pageDir}index.html`, 'utf8');
   const server: Server = createServer((request, response) => {
-    if (request.url === '/app.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(app);
+    const chunk = chunks.get(request.url ?? '');
+    if (chunk !== undefined) response.writeHead(200, { 'content-type': 'text/javascript' }).end(chunk);
     else if (request.url === '/' || request.url === '/index.html') response.writeHead(200, { 'content-type': 'text/html' }).end(html);
     else response.writeHead(404).end();
   });
