@@ -1,4 +1,3 @@
-import mitt, { type Emitter } from 'mitt';
 import { DecodeError } from '../codec/errors';
 import { decodeFromServer, encodeFromClient } from '../codec/client-codec';
 import type { ConnackPacket, Packet, ProtocolVersion, PublishPacket, QoS, Subscription } from '../codec/packet';
@@ -97,6 +96,7 @@ export interface EndOptions {
 }
 
 type Phase = 'starting' | 'connecting' | 'connected' | 'waiting' | 'stopped' | 'ended';
+type Handler = (payload: never) => void;
 
 /**
  * An MQTT client: publish, subscribe, receive, with the delivery contract of the session behind
@@ -110,7 +110,8 @@ export class MqttClient {
   readonly #session: Session;
   readonly #transport: Transport;
   readonly #clock: Clock;
-  readonly #emitter: Emitter<ClientEvents> = mitt<ClientEvents>();
+  /** The handlers of each event, in the order they were added. */
+  readonly #handlers = new Map<keyof ClientEvents, Handler[]>();
   #phase: Phase = 'starting';
   #outbox: Outbox | undefined;
   #openError: MqttError | undefined;
@@ -182,14 +183,18 @@ export class MqttClient {
    * delivery: messages that arrive before any handler or stream wait for one, unacknowledged.
    */
   on<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): this {
-    this.#emitter.on(event, handler);
+    const handlers = this.#handlers.get(event);
+    if (handlers === undefined) this.#handlers.set(event, [handler]);
+    else handlers.push(handler);
     if (event === 'message') this.#updateHolding();
     return this;
   }
 
   /** Stops listening; pass the handler given to `on()`. */
   off<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): this {
-    this.#emitter.off(event, handler);
+    const handlers = this.#handlers.get(event);
+    const index = handlers?.indexOf(handler) ?? -1;
+    if (index !== -1) handlers!.splice(index, 1);
     if (event === 'message') this.#updateHolding();
     return this;
   }
@@ -284,7 +289,7 @@ export class MqttClient {
    * inside `on()`.
    */
   #updateHolding(): void {
-    const hold = ((this.#emitter.all.get('message')?.length ?? 0) === 0 && this.#streams.size === 0) || this.#fullStreams.size > 0;
+    const hold = ((this.#handlers.get('message')?.length ?? 0) === 0 && this.#streams.size === 0) || this.#fullStreams.size > 0;
     if (hold === this.#holding) return;
     this.#holding = hold;
     if (hold) {
@@ -856,7 +861,7 @@ export class MqttClient {
 
   /** Emits to every handler; one that throws is reported and does not stop the others. */
   #emit<K extends keyof ClientEvents>(event: K, payload: ClientEvents[K]): void {
-    const handlers = this.#emitter.all.get(event);
+    const handlers = this.#handlers.get(event);
     if (handlers === undefined) return;
     for (const handler of [...handlers]) {
       try {
