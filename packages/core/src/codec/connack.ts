@@ -3,11 +3,9 @@ import type { ConnackPacket, ProtocolVersion } from './packet';
 import { decodeProperties, encodePacketProperties, propertyFieldSize, writePropertyField } from './property-codec';
 import { IN_CONNACK } from './property-table';
 import type { Reader } from './reader';
-import { VALID_REASON_CODES_V5 } from './reason-codes';
+import { readReasonCode } from './read-reason-codes';
+import { VALID_CONNACK_CODES_V4, VALID_REASON_CODES_V5 } from './reason-codes';
 import { startPacket, varintLength } from './writer';
-
-// 3.1.1 return codes 0 to 5 (3.2.2.3); 6 to 255 are reserved.
-const MAX_RETURN_CODE_V4 = 5;
 
 /**
  * CONNACK (3.2). A server that does not speak 5.0 answers a 5.0 CONNECT with a 3.1.1 CONNACK,
@@ -17,11 +15,9 @@ const MAX_RETURN_CODE_V4 = 5;
 export function decodeConnack(r: Reader, version: ProtocolVersion): ConnackPacket {
   const flags = r.u8();
   if ((flags & 0xfe) !== 0) throw malformed('CONNACK sets reserved acknowledge flags'); // [MQTT-3.2.2-1]
-  const reasonCode = r.u8();
-  const v4Form = version === 4 || r.remaining() === 0;
-  if (v4Form ? reasonCode > MAX_RETURN_CODE_V4 : VALID_REASON_CODES_V5.connack[reasonCode] !== 1) {
-    throw protocolError(`CONNACK carries reason code ${reasonCode}, which it may not use`);
-  }
+  // Two bytes in all (no property length after the code): the 3.1.1 form.
+  const v4Form = version === 4 || r.remaining() === 1;
+  const reasonCode = readReasonCode(r, v4Form ? VALID_CONNACK_CODES_V4 : VALID_REASON_CODES_V5.connack, 'CONNACK');
   const sessionPresent = (flags & 1) === 1;
   // [MQTT-3.2.2-4] (3.1.1), [MQTT-3.2.2-6] (5.0): a refusal never has a session present.
   if (sessionPresent && reasonCode !== 0) throw protocolError('a refusing CONNACK says a session is present');
@@ -35,11 +31,9 @@ export function decodeConnack(r: Reader, version: ProtocolVersion): ConnackPacke
 
 export function encodeConnack(packet: ConnackPacket, version: ProtocolVersion): Uint8Array {
   const { reasonCode } = packet;
-  const valid =
-    version === 4
-      ? Number.isInteger(reasonCode) && reasonCode >= 0 && reasonCode <= MAX_RETURN_CODE_V4
-      : VALID_REASON_CODES_V5.connack[reasonCode] === 1;
-  if (!valid) throw new EncodeError(`${reasonCode} is not a valid CONNACK ${version === 4 ? 'return' : 'reason'} code`);
+  if ((version === 4 ? VALID_CONNACK_CODES_V4 : VALID_REASON_CODES_V5.connack)[reasonCode] !== 1) {
+    throw new EncodeError(`${reasonCode} is not a valid CONNACK ${version === 4 ? 'return' : 'reason'} code`);
+  }
   if (packet.sessionPresent === true && reasonCode !== 0) {
     throw new EncodeError('a CONNACK that refuses the connection cannot say a session is present');
   }

@@ -1,9 +1,10 @@
-import { EncodeError, protocolError } from './errors';
+import { EncodeError } from './errors';
 import { checkReasonCode } from './field-checks';
 import type { AuthPacket, DisconnectPacket, ProtocolVersion } from './packet';
 import { copyProperties, decodeProperties, encodePacketProperties } from './property-codec';
 import { IN_AUTH, IN_DISCONNECT } from './property-table';
 import type { Reader } from './reader';
+import { readReasonCode } from './read-reason-codes';
 import { VALID_REASON_CODES_V5 } from './reason-codes';
 import { startPacket, varintLength, writeVarint } from './writer';
 
@@ -20,11 +21,7 @@ export function decodeReasonPacket<T extends ReasonPacket['type']>(
 ): Extract<ReasonPacket, { type: T }> {
   const packet = { type, reasonCode: 0 } as ReasonPacket;
   if (version === 5 && r.remaining() > 0) {
-    const code = r.u8();
-    if (VALID_REASON_CODES_V5[type][code] !== 1) {
-      throw protocolError(`${type.toUpperCase()} carries reason code ${code}, which it may not use`);
-    }
-    packet.reasonCode = code;
+    packet.reasonCode = readReasonCode(r, VALID_REASON_CODES_V5[type], type.toUpperCase());
     if (r.remaining() > 0) {
       const properties = decodeProperties(r, type === 'auth' ? IN_AUTH : IN_DISCONNECT);
       if (properties !== undefined) packet.properties = properties;

@@ -1,9 +1,9 @@
-import { protocolError } from './errors';
 import { checkPacketId, checkReasonCode } from './field-checks';
 import type { AckPacket, ProtocolVersion } from './packet';
 import { copyProperties, decodeProperties, encodePacketProperties } from './property-codec';
 import { IN_ACK } from './property-table';
 import type { Reader } from './reader';
+import { readReasonCode } from './read-reason-codes';
 import { VALID_REASON_CODES_V5 } from './reason-codes';
 import { startPacket, varintLength, writeU16, writeVarint } from './writer';
 
@@ -17,10 +17,7 @@ export function decodeAck<T extends AckType>(r: Reader, type: T, version: Protoc
   // In 5.0 the reason code may be left out when it is 0, and the property length when there are
   // no properties (3.4.2.1, 3.4.2.2.1): a remaining length of 2 or 3 says so.
   if (version === 5 && r.remaining() > 0) {
-    reasonCode = r.u8();
-    if (VALID_REASON_CODES_V5[type][reasonCode] !== 1) {
-      throw protocolError(`${ACK_NAMES[type]} carries reason code ${reasonCode}, which it may not use`);
-    }
+    reasonCode = readReasonCode(r, VALID_REASON_CODES_V5[type], ACK_NAMES[type]);
     if (r.remaining() > 0) properties = decodeProperties(r, IN_ACK);
   }
   const packet: AckPacket<T> = { type, packetId, reasonCode };

@@ -88,6 +88,8 @@ export const VALID_REASON_CODES_V5 = {
 } as const;
 
 /** SUBACK return codes in 3.1.1: a granted QoS or 0x80 failure (section 3.9.3). */
+/** 3.1.1 CONNACK return codes 0 to 5 (3.2.2.3); 6 to 255 are reserved. */
+export const VALID_CONNACK_CODES_V4 = codeSet([0, 1, 2, 3, 4, 5]);
 export const VALID_SUBACK_CODES_V4 = codeSet([0x00, 0x01, 0x02, 0x80]);
 
 // Built on first use, so that a bundle that never asks for a name carries no name table.

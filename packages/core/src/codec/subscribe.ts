@@ -4,6 +4,7 @@ import type { ProtocolVersion, SubackPacket, SubscribePacket, Subscription } fro
 import { decodeProperties, encodePacketProperties, propertyFieldSize, writePropertyField } from './property-codec';
 import { IN_SUBACK, IN_SUBSCRIBE } from './property-table';
 import type { Reader } from './reader';
+import { readReasonCodes } from './read-reason-codes';
 import { VALID_REASON_CODES_V5, VALID_SUBACK_CODES_V4 } from './reason-codes';
 import { startPacket, varintLength, writeString, writeU16 } from './writer';
 
@@ -94,14 +95,7 @@ function subscriptionOptions(subscription: Subscription, version: ProtocolVersio
 export function decodeSuback(r: Reader, version: ProtocolVersion): SubackPacket {
   const packetId = r.packetId();
   const properties = version === 5 ? decodeProperties(r, IN_SUBACK) : undefined;
-  const valid = version === 4 ? VALID_SUBACK_CODES_V4 : VALID_REASON_CODES_V5.suback;
-  const reasonCodes: number[] = [];
-  while (r.remaining() > 0) {
-    const code = r.u8();
-    if (valid[code] !== 1) throw protocolError(`SUBACK carries reason code ${code}, which it may not use`);
-    reasonCodes.push(code);
-  }
-  if (reasonCodes.length === 0) throw protocolError('SUBACK has no reason code');
+  const reasonCodes = readReasonCodes(r, version === 4 ? VALID_SUBACK_CODES_V4 : VALID_REASON_CODES_V5.suback, 'SUBACK');
   const packet: SubackPacket = { type: 'suback', packetId, reasonCodes };
   if (properties !== undefined) packet.properties = properties;
   return packet;

@@ -4,6 +4,7 @@ import type { ProtocolVersion, UnsubackPacket, UnsubscribePacket } from './packe
 import { decodeProperties, encodePacketProperties, propertyFieldSize, writePropertyField } from './property-codec';
 import { IN_UNSUBACK, IN_UNSUBSCRIBE } from './property-table';
 import type { Reader } from './reader';
+import { readReasonCodes } from './read-reason-codes';
 import { VALID_REASON_CODES_V5 } from './reason-codes';
 import { encodeCodeList } from './subscribe';
 import { startPacket, varintLength, writeString, writeU16 } from './writer';
@@ -47,15 +48,7 @@ export function decodeUnsuback(r: Reader, version: ProtocolVersion): UnsubackPac
   const packetId = r.packetId();
   if (version === 4) return { type: 'unsuback', packetId };
   const properties = decodeProperties(r, IN_UNSUBACK);
-  const reasonCodes: number[] = [];
-  while (r.remaining() > 0) {
-    const code = r.u8();
-    if (VALID_REASON_CODES_V5.unsuback[code] !== 1) {
-      throw protocolError(`UNSUBACK carries reason code ${code}, which it may not use`);
-    }
-    reasonCodes.push(code);
-  }
-  if (reasonCodes.length === 0) throw protocolError('UNSUBACK has no reason code');
+  const reasonCodes = readReasonCodes(r, VALID_REASON_CODES_V5.unsuback, 'UNSUBACK');
   const packet: UnsubackPacket = { type: 'unsuback', packetId, reasonCodes };
   if (properties !== undefined) packet.properties = properties;
   return packet;
