@@ -1,13 +1,13 @@
 import { DecodeError } from '../codec/errors';
 import { decodeFromServer, encodeFromClient } from '../codec/client-codec';
-import type { ConnackPacket, Packet, ProtocolVersion, PublishPacket, QoS, Subscription } from '../codec/packet';
+import type { ConnackPacket, Packet, ProtocolVersion, QoS, Subscription } from '../codec/packet';
 import { FrameDecoder } from '../codec/frame-decoder';
 import type { DisconnectProperties, PublishProperties, SubscribeProperties, UnsubscribeProperties } from '../codec/properties';
-import { measurePublish } from '../codec/publish';
 import { AbortError, ClientEndedError, ConnectionError, InvalidArgumentError, MqttError, OutboxError } from '../errors';
 import type { Clock, Timer } from '../ports/clock';
 import type { Outbox, OutboxChange } from '../ports/outbox-store';
 import type { Connection, Transport } from '../ports/transport';
+import { encodingProblem } from '../session/publish-packet';
 import { Session } from '../session/session';
 import type {
   OutboxEntry,
@@ -400,14 +400,8 @@ export class MqttClient {
     const request: PublishRequest = { topic, payload: toBytes(payload, 'the payload'), qos, retain: options.retain === true };
     if (options.properties !== undefined) request.properties = options.properties;
     // Everything encoding would refuse is refused now, before anything is queued.
-    const probe: PublishPacket = { type: 'publish', topic, payload: request.payload, qos, dup: false, retain: request.retain };
-    if (qos !== 0) probe.packetId = 1;
-    if (request.properties !== undefined) probe.properties = request.properties;
-    try {
-      measurePublish(probe, this.#session.protocolVersion);
-    } catch (error) {
-      throw new InvalidArgumentError((error as Error).message);
-    }
+    const refusal = encodingProblem(request, this.#session.protocolVersion);
+    if (refusal !== undefined) throw new InvalidArgumentError(refusal.message);
     return request;
   }
 

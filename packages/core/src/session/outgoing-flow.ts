@@ -1,4 +1,4 @@
-import type { AckPacket, PublishPacket } from '../codec/packet';
+import type { AckPacket } from '../codec/packet';
 import { measurePublish } from '../codec/publish';
 import {
   AbortError,
@@ -13,6 +13,7 @@ import type { OutgoingRecord } from '../ports/outbox-store';
 import { Fifo } from './fifo';
 import type { Link } from './link';
 import { OutgoingMessage } from './outgoing-message';
+import { encodingProblem, publishPacketOf } from './publish-packet';
 import type { SessionContext } from './session-context';
 import type { OutboxEntry, PublishRequest, PublishResult } from './session-types';
 
@@ -348,9 +349,7 @@ export class OutgoingFlow {
   }
 
   #sendQoS0(id: number, request: PublishRequest): void {
-    const packet: PublishPacket = { type: 'publish', topic: request.topic, payload: request.payload, qos: 0, dup: false, retain: request.retain };
-    if (request.properties !== undefined) packet.properties = request.properties;
-    this.#ctx.send(packet);
+    this.#ctx.send(publishPacketOf(request));
     this.#settle(id, { id, qos: 0 }); // QoS 0 settles once handed to the transport
   }
 
@@ -447,7 +446,7 @@ export class OutgoingFlow {
       return new InvalidArgumentError('the broker does not accept retained messages [MQTT-3.2.2-14]');
     }
     if (limits.maximumPacketSize < MAX_PACKET_SIZE && request.payload.length + 7 > limits.maximumPacketSize / 2) {
-      const size = measurePublish(probe(request), this.#ctx.policy.version);
+      const size = measurePublish(publishPacketOf(request), this.#ctx.policy.version);
       if (size > limits.maximumPacketSize) {
         return new InvalidArgumentError(`the message takes ${size} bytes; the broker accepts ${limits.maximumPacketSize} at most [MQTT-3.2.2-15]`);
       }
@@ -468,21 +467,4 @@ const MAX_PACKET_SIZE = 268_435_460;
 
 function byId(a: OutgoingMessage, b: OutgoingMessage): number {
   return a.id - b.id;
-}
-
-/** The PUBLISH a request becomes, with a placeholder packet id, to measure or check it. */
-function probe(request: PublishRequest): PublishPacket {
-  const packet: PublishPacket = { type: 'publish', topic: request.topic, payload: request.payload, qos: request.qos, dup: false, retain: request.retain };
-  if (request.qos !== 0) packet.packetId = 1;
-  if (request.properties !== undefined) packet.properties = request.properties;
-  return packet;
-}
-
-function encodingProblem(request: PublishRequest, version: 4 | 5): MqttError | undefined {
-  try {
-    measurePublish(probe(request), version);
-    return undefined;
-  } catch (error) {
-    return error as MqttError;
-  }
 }
