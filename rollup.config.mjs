@@ -4,7 +4,7 @@
 // script. The package.json is the one place that says what a package exposes.
 import { copyFileSync, readFileSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import { dts } from 'rollup-plugin-dts';
 import esbuild from 'rollup-plugin-esbuild';
@@ -52,15 +52,31 @@ for (const name of readdirSync('packages')) {
   const dir = join('packages', name);
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const entries = entriesOf(dir, manifest);
+  // ESM keeps one file per source module, so that an app's bundler sees module boundaries: it
+  // inlines constants across modules (esbuild does so within a file only for its leading
+  // declarations) and drops unused modules whole.
+  if (entries.length > 0) {
+    configs.push({
+      input: Object.fromEntries(entries.map((entry) => [basename(entry.esm, '.mjs'), entry.source])),
+      external: external(manifest),
+      plugins: [esbuild({ target: 'es2022', tsconfig: join(dir, 'tsconfig.json') })],
+      output: {
+        dir: join(dir, 'dist'),
+        format: 'es',
+        sourcemap: true,
+        preserveModules: true,
+        preserveModulesRoot: join(dir, 'src'),
+        entryFileNames: '[name].mjs',
+      },
+    });
+  }
   for (const entry of entries) {
+    if (dirname(entry.esm) !== join(dir, 'dist')) throw new Error(`rollup: ${entry.esm} is not directly in dist/`);
     configs.push({
       input: entry.source,
       external: external(manifest),
       plugins: [esbuild({ target: 'es2022', tsconfig: join(dir, 'tsconfig.json') })],
-      output: [
-        { file: entry.esm, format: 'es', sourcemap: true },
-        { file: entry.cjs, format: 'cjs', sourcemap: true, exports: 'named' },
-      ],
+      output: { file: entry.cjs, format: 'cjs', sourcemap: true, exports: 'named' },
     });
     configs.push({
       input: entry.source,
