@@ -10,9 +10,9 @@ import { propertiesSize, readProperties, writeProperties } from './property-code
  */
 export type JournalChange = OutboxChange | { op: 'nextId'; nextId: number };
 
-// A record body: a format byte, then the changes of one write() one after the other, each an
-// opcode and its fields. Numbers are varints; packet ids are two bytes; strings and bytes are
-// a varint length and the bytes. One write is one body, so a batch is kept or dropped whole.
+// A record body: a format byte, then changes one after the other, each an opcode and its
+// fields. Numbers are varints; packet ids are two bytes; strings and bytes are a varint length
+// and the bytes. A body holds the writes of one append, whole: they are kept or dropped together.
 const BODY_FORMAT = 1;
 
 const OP = { put: 1, update: 2, delete: 3, putIncoming: 4, deleteIncoming: 5, clearIncoming: 6, nextId: 7 } as const;
@@ -71,11 +71,16 @@ export function changeSize(change: JournalChange): number {
   }
 }
 
-/** The size of a record body holding `changes`. */
-export function bodySize(changes: readonly JournalChange[]): number {
-  let size = 1;
+/** The encoded size of `changes`, without the body's format byte; throws as changeSize does. */
+export function changesSize(changes: readonly JournalChange[]): number {
+  let size = 0;
   for (const change of changes) size += changeSize(change);
   return size;
+}
+
+/** The size of a record body holding `changes`. */
+export function bodySize(changes: readonly JournalChange[]): number {
+  return 1 + changesSize(changes);
 }
 
 function writeChange(writer: ByteWriter, change: JournalChange): void {
@@ -117,11 +122,6 @@ function writeChange(writer: ByteWriter, change: JournalChange): void {
   }
 }
 
-/** Writes a record body holding `changes`, sized and checked beforehand by bodySize. */
-export function writeBody(writer: ByteWriter, changes: readonly JournalChange[]): void {
-  writer.u8(BODY_FORMAT);
-  for (const change of changes) writeChange(writer, change);
-}
 
 function readState(flags: number): OutgoingState {
   const state = STATES[(flags >> 3) & 3];
@@ -175,6 +175,12 @@ function readChange(reader: ByteReader): JournalChange {
   }
 }
 
+/** Writes a record body holding `changes`, sized and checked beforehand by bodySize. */
+export function writeBody(writer: ByteWriter, changes: readonly JournalChange[]): void {
+  writer.u8(BODY_FORMAT);
+  for (const change of changes) writeChange(writer, change);
+}
+
 /** Reads the changes of the body in `buffer[start, end)`; throws CorruptRecordError when it cannot. */
 export function readBody(buffer: Buffer, start: number, end: number): JournalChange[] {
   const reader = new ByteReader(buffer, start, end);
@@ -187,5 +193,17 @@ export function readBody(buffer: Buffer, start: number, end: number): JournalCha
 
 /** One framed journal record holding `changes`; throws OutboxError for what it cannot store. */
 export function encodeRecord(marker: Uint8Array, changes: readonly JournalChange[]): Buffer {
-  return encodeFrame(marker, bodySize(changes), (writer) => writeBody(writer, changes));
+  return encodeRecords(marker, [changes], changesSize(changes));
+}
+
+/**
+ * One framed journal record holding the changes of several writes, in order, which
+ * `changesSize` has checked and sized at `bytes` in all. One frame, one checksum and one
+ * allocation per append rather than per write: the frame is what is kept or cut off whole.
+ */
+export function encodeRecords(marker: Uint8Array, writes: readonly (readonly JournalChange[])[], bytes: number): Buffer {
+  return encodeFrame(marker, 1 + bytes, (writer) => {
+    writer.u8(BODY_FORMAT);
+    for (const changes of writes) for (const change of changes) writeChange(writer, change);
+  });
 }

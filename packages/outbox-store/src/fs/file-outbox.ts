@@ -9,7 +9,7 @@ import {
   type OutboxSnapshot,
   type OutboxStore,
 } from '@courier/core';
-import { encodeRecord } from './change-codec';
+import { changesSize } from './change-codec';
 import { outboxFiles } from './file-names';
 import { type CompactionStep, fsyncFile, journalImage } from './journal-file';
 import { type FsyncPolicy, type JournalStats, JournalWriter } from './journal-writer';
@@ -49,7 +49,6 @@ class JournalOutbox implements FileOutbox {
 
   constructor(
     readonly journalPath: string,
-    private readonly marker: Buffer,
     private readonly writer: JournalWriter,
     private readonly lock: HeldLock,
     restored: OutboxSnapshot,
@@ -61,11 +60,14 @@ class JournalOutbox implements FileOutbox {
     if (this.closing !== undefined) throw new OutboxError('the outbox is closed');
     this.writer.assertWritable();
     if (changes.length === 0) return undefined;
-    // Encoded now: a change it cannot store is refused before anything is written. Copied: the
-    // state takes the changes once they are in the file, and must take what the bytes say even
-    // if the caller reuses its objects meanwhile.
-    const record = encodeRecord(this.marker, changes);
-    return this.writer.write(record, changes.map((change) => (change.op === 'put' ? { op: 'put', record: { ...change.record } } : { ...change })));
+    // Sized now: a change it cannot store is refused before anything is written. Copied: the
+    // journal encodes the changes and the state takes them when they are appended, and both
+    // must have what was written even if the caller reuses its objects meanwhile.
+    const bytes = changesSize(changes);
+    return this.writer.write(
+      changes.map((change) => (change.op === 'put' ? { op: 'put', record: { ...change.record } } : { ...change })),
+      bytes,
+    );
   }
 
   stats(): JournalStats {
@@ -112,13 +114,14 @@ export function fileOutbox(options: FileOutboxOptions): FileOutboxStore {
         const writer = new JournalWriter({
           files,
           fd: journal.fd,
+          marker,
           bytes: journal.bytes,
           policy,
           compactMinBytes,
           live: { apply: (changes) => state.apply(changes), bytes: () => state.liveBytes, image: () => journalImage(state, marker) },
           onCompactionStep: options.onCompactionStep,
         });
-        return new JournalOutbox(files.journal, marker, writer, lock, state.snapshot(journal.damage));
+        return new JournalOutbox(files.journal, writer, lock, state.snapshot(journal.damage));
       } catch (error) {
         lock?.release();
         if (error instanceof MqttError) throw error;

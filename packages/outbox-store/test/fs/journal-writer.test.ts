@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import type { OutboxChange, OutgoingRecord } from '@courier/core';
 import { type CompactionStep, fileOutbox, type FileOutbox } from '@courier/outbox-store/fs';
 import { describe, expect, test } from 'vitest';
+import { changesSize } from '../../src/fs/change-codec';
+import { FRAME_HEADER_BYTES } from '../../src/fs/frame';
 import { startChild } from './child-process';
 import { contentOf, expectedAfter, record } from './outbox-fixtures';
 import { tempDir } from './temp-dir';
@@ -33,6 +35,24 @@ describe("fsync 'batch' (group commit)", () => {
     await Promise.all(Array.from({ length: 200 }, (_, i) => covered(outbox, put(i + 1))));
     expect(outbox.stats()).toMatchObject({ writes: 200, fsyncsStarted: 1, fsyncs: 1 });
     await outbox.close();
+  });
+
+  test('writes issued together are appended as one record, which a reopen reads back whole', async () => {
+    const dir = await tempDir();
+    const empty = await fileOutbox({ dir }).open('c1');
+    await empty.close();
+    const before = (await readFile(empty.journalPath)).length;
+    const outbox = await fileOutbox({ dir }).open('c1');
+    const changes = Array.from({ length: 200 }, (_, i) => put(i + 1));
+    await Promise.all(changes.map((change) => outbox.write(change)));
+    await outbox.close();
+    // What a new journal starts with, then one frame (12 bytes) whose body is a format byte
+    // and the 200 changes.
+    const journal = await readFile(outbox.journalPath);
+    expect(journal.length).toBe(before + FRAME_HEADER_BYTES + 1 + changes.reduce((sum, change) => sum + changesSize(change), 0));
+    const again = await fileOutbox({ dir }).open('c1');
+    expect(again.restored.outgoing).toEqual(Array.from({ length: 200 }, (_, i) => record(i + 1)));
+    await again.close();
   });
 
   test('writes that arrive while fsyncs are in flight share the next one: at most one per run of code', async () => {
