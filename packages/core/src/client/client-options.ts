@@ -87,6 +87,12 @@ export function toBytes(value: string | Uint8Array, what: string): Uint8Array {
   throw new InvalidArgumentError(`${what} must be a string or a Uint8Array`);
 }
 
+/** `value` when it is 0, 1 or 2 (a QoS, a retain handling); otherwise an InvalidArgumentError. */
+export function zeroOneOrTwo(value: unknown, name: string): QoS {
+  if (value !== 0 && value !== 1 && value !== 2) throw new InvalidArgumentError(`${name} must be 0, 1 or 2`);
+  return value;
+}
+
 function whole(value: unknown, name: string, min: number, max: number): number {
   if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
     throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}`);
@@ -143,8 +149,7 @@ export function resolveOptions(options: ClientOptions): ClientSettings {
     const { topic, payload, qos = 0, retain = false, properties } = options.will;
     const problem = topicNameProblem(topic);
     if (problem !== undefined) throw new InvalidArgumentError(`the will: ${problem}`);
-    if (qos !== 0 && qos !== 1 && qos !== 2) throw new InvalidArgumentError('the will qos must be 0, 1 or 2');
-    session.will = { topic, payload: toBytes(payload, 'the will payload'), qos, retain };
+    session.will = { topic, payload: toBytes(payload, 'the will payload'), qos: zeroOneOrTwo(qos, 'the will qos'), retain };
     if (properties !== undefined) session.will.properties = properties;
   }
   const reconnect =

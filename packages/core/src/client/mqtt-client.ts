@@ -22,7 +22,7 @@ import type {
 } from '../session/session-types';
 import { topicFilterProblem, topicNameProblem } from '../topic/topic-filter';
 import { type BackoffOptions, backoffDelay } from './backoff';
-import { type ClientSettings, type CreateClientOptions, resolveOptions, toBytes } from './client-options';
+import { type ClientSettings, type CreateClientOptions, resolveOptions, toBytes, zeroOneOrTwo } from './client-options';
 import { Deferred, handled } from './deferred';
 import { MessageStream, STREAM_HIGH_WATER } from './message-stream';
 
@@ -395,8 +395,7 @@ export class MqttClient {
     if (this.#closedForCalls()) throw new ClientEndedError('the client has ended');
     const problem = topicNameProblem(topic);
     if (problem !== undefined) throw new InvalidArgumentError(problem);
-    const qos = options.qos ?? 0;
-    if (qos !== 0 && qos !== 1 && qos !== 2) throw new InvalidArgumentError('qos must be 0, 1 or 2');
+    const qos = zeroOneOrTwo(options.qos ?? 0, 'qos');
     const request: PublishRequest = { topic, payload: toBytes(payload, 'the payload'), qos, retain: options.retain === true };
     if (options.properties !== undefined) request.properties = options.properties;
     // Everything encoding would refuse is refused now, before anything is queued.
@@ -433,12 +432,9 @@ export class MqttClient {
     if (this.#closedForCalls()) throw new ClientEndedError('the client has ended');
     const list = Array.isArray(filters) ? filters : [filters];
     if (list.length === 0) throw new InvalidArgumentError('subscribe needs at least one topic filter');
-    const qos = options.qos ?? 0;
-    if (qos !== 0 && qos !== 1 && qos !== 2) throw new InvalidArgumentError('qos must be 0, 1 or 2');
+    const qos = zeroOneOrTwo(options.qos ?? 0, 'qos');
     const { noLocal, retainAsPublished, retainHandling } = options;
-    if (retainHandling !== undefined && retainHandling !== 0 && retainHandling !== 1 && retainHandling !== 2) {
-      throw new InvalidArgumentError('retainHandling must be 0, 1 or 2');
-    }
+    if (retainHandling !== undefined) zeroOneOrTwo(retainHandling, 'retainHandling');
     const needsV5 = noLocal !== undefined || retainAsPublished !== undefined || retainHandling !== undefined || options.properties !== undefined;
     if (needsV5 && this.#session.protocolVersion === 4) {
       throw new InvalidArgumentError('noLocal, retainAsPublished, retainHandling and properties need MQTT 5.0');
