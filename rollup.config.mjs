@@ -2,7 +2,7 @@
 // file under the "@courier/source" condition, an ESM (.mjs) and a CJS (.cjs) bundle and one
 // bundled declaration file (.d.ts, copied as .d.cts for require), and for each `bin` an ESM
 // script. The package.json is the one place that says what a package exposes.
-import { copyFileSync, readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -106,7 +106,12 @@ for (const name of readdirSync('packages')) {
     configs.push({
       input: join(dir, 'src', `${basename(target, '.mjs')}.ts`),
       external: external(manifest),
-      plugins: [esbuild({ target: 'es2022', tsconfig: join(dir, 'tsconfig.json') })],
+      plugins: [
+        esbuild({ target: 'es2022', tsconfig: join(dir, 'tsconfig.json') }),
+        // Executable, as a bin must be: npm links bins at install, before a clean clone has
+        // built them, so nothing else sets the mode (`npx courier-broker` got "Permission denied").
+        { name: 'executable', writeBundle: () => chmodSync(join(dir, target), 0o755) },
+      ],
       output: { file: join(dir, target), format: 'es', banner: '#!/usr/bin/env node' },
     });
   }
