@@ -1,13 +1,13 @@
 // A broker over WebSocket that announces a huge message: the client must fail the connection
 // from the frame header, not buffer up to the `ws` package's 100 MiB default first. The server
-// is a raw HTTP upgrade on loopback that writes WebSocket frames byte by byte, so that it can
+// is a raw HTTP upgrade on loopback that writes its WebSocket frames itself, so that it can
 // send a frame header and then stall, as a hostile or broken broker would.
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { connect, wsTransport } from '../src/index';
+import { createClient, wsTransport } from '../src/index';
 
 const ANNOUNCED = 50 * 1024 * 1024;
 const servers: Server[] = [];
@@ -82,9 +82,12 @@ describe('a WebSocket message larger than the client takes', () => {
 
   test('connect() bounds the message by maximumPacketSize: the client disconnects with that error at once', async () => {
     const port = await hugeMessageServer(true);
-    const client = await connect(`ws://127.0.0.1:${port}`, { protocolVersion: 5, maximumPacketSize: 64 * 1024, reconnect: false });
+    // Listening before it connects: the announcement follows the CONNACK at once.
+    const client = createClient(`ws://127.0.0.1:${port}`, { protocolVersion: 5, maximumPacketSize: 64 * 1024, reconnect: false });
+    const disconnected = new Promise<Error | undefined>((resolve) => client.on('disconnect', (info) => resolve(info.error)));
     try {
-      const error = await new Promise<Error | undefined>((resolve) => client.on('disconnect', (info) => resolve(info.error)));
+      const error = await disconnected;
+      expect(client.connected).toBe(false);
       expect(error?.message).toContain('larger than maxMessageBytes');
     } finally {
       await client.end({ force: true });
