@@ -1,0 +1,90 @@
+import type { ConnackPacket, ProtocolVersion, QoS } from '../codec/packet';
+import type { DisconnectProperties, PublishProperties, SubscribeProperties, UnsubscribeProperties } from '../codec/properties';
+import type { MqttError } from '../errors';
+import type { ReceivedMessage } from '../session/session-types';
+
+/** A received message, as `message` events and `messages()` give it. */
+export type Message = ReceivedMessage;
+
+/** Options of one `publish()`: QoS (0 by default), retain, 5.0 properties, and an abort signal. */
+export interface PublishOptions {
+  /** 0 (default): at most once; 1: at least once, settles on PUBACK; 2: exactly once, settles on PUBCOMP. */
+  qos?: QoS;
+  /** Ask the broker to keep this message for future subscribers of the topic. */
+  retain?: boolean;
+  /** 5.0 properties: message expiry, content type, response topic, user properties, … */
+  properties?: PublishProperties;
+  /** Calls the message back while it has not gone out; once sent, it cannot be, and the error says so. */
+  signal?: AbortSignal;
+}
+
+/** Options of one `subscribe()`: the maximum QoS to receive at (0 by default) and the 5.0 subscription options. */
+export interface SubscribeOptions {
+  /** The highest QoS to receive at; a message comes at the lower of this and its published QoS. */
+  qos?: QoS;
+  /** 5.0: do not send us our own messages. */
+  noLocal?: boolean;
+  /** 5.0: keep the RETAIN flag as published. */
+  retainAsPublished?: boolean;
+  /** 5.0: 0 send retained messages, 1 only for a new subscription, 2 never. */
+  retainHandling?: 0 | 1 | 2;
+  /** 5.0: subscription identifier and user properties. */
+  properties?: SubscribeProperties;
+}
+
+/** Options of one `unsubscribe()`. */
+export interface UnsubscribeOptions {
+  /** 5.0: user properties. */
+  properties?: UnsubscribeProperties;
+}
+
+/**
+ * What a `connect` event and `whenConnected()` give: the accepted CONNACK. `sessionPresent` false
+ * after asking to keep the session means the broker had lost it.
+ */
+export interface ConnectInfo {
+  sessionPresent: boolean;
+  protocolVersion: ProtocolVersion;
+  connack: ConnackPacket;
+}
+
+/** What a `disconnect` event gives: why the connection ended. The client reconnects by itself unless it has ended. */
+export interface DisconnectInfo {
+  /** Why the connection ended; none after a clean end(). */
+  error?: MqttError;
+  /** When the broker sent DISCONNECT (5.0): its reason code and properties. */
+  reasonCode?: number;
+  properties?: DisconnectProperties;
+}
+
+/** What a `reconnecting` event gives: the attempt about to be made, after how long, and why. */
+export interface ReconnectInfo {
+  /** 1 for the first attempt after a connection ended or failed; counts up until one is accepted. */
+  attempt: number;
+  delayMs: number;
+  /** What ended the last connection or failed the last attempt, when something did. */
+  error?: MqttError;
+}
+
+/** The client's lifecycle events. A single operation's failure settles its own promise instead. */
+export type ClientEvents = {
+  connect: ConnectInfo;
+  disconnect: DisconnectInfo;
+  reconnecting: ReconnectInfo;
+  message: Message;
+  /** We asked the broker to keep our session and it had not: what was owed went again as new. */
+  sessionLost: { republished: number; settledAsDelivered: number };
+  /** Connection-level errors: refusals, protocol violations by the broker, outbox failures. */
+  error: MqttError;
+  /** Odd but harmless: an ack for nothing, a fallback to 3.1.1. */
+  warning: MqttError;
+  end: undefined;
+};
+
+/** Options of `end()`: wait for what is in flight (the default), or abandon it now or after a timeout. */
+export interface EndOptions {
+  /** Abandon what is in flight now: its promises reject, durable records stay for the next start. */
+  force?: boolean;
+  /** Wait at most this long for what is in flight, then end by force. */
+  timeoutMs?: number;
+}

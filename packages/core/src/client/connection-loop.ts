@@ -1,0 +1,321 @@
+import { decodeFromServer, encodeFromClient } from '../codec/client-codec';
+import type { DecodeError } from '../codec/errors';
+import { FrameDecoder } from '../codec/frame-decoder';
+import type { Packet } from '../codec/packet';
+import type { DisconnectProperties } from '../codec/properties';
+import { ClientEndedError, ConnectionError, MqttError } from '../errors';
+import type { Clock, Timer } from '../ports/clock';
+import type { Connection, Transport } from '../ports/transport';
+import type { Session } from '../session/session';
+import type { SessionEvent, SessionInput } from '../session/session-types';
+import { type BackoffOptions, backoffDelay } from './backoff';
+import type { ClientEventBus } from './client-events';
+import type { ClientSettings } from './client-options';
+import type { ConnectInfo, DisconnectInfo } from './client-types';
+import { Deferred, handled } from './deferred';
+
+type Phase = 'starting' | 'connecting' | 'connected' | 'waiting' | 'stopped' | 'ended';
+
+/** What the connection loop works with; the client wires it. */
+export interface ConnectionLoopParts {
+  settings: ClientSettings;
+  transport: Transport;
+  clock: Clock;
+  /** Read only: the version to speak, the session's, which changes on a fallback to 3.1.1. */
+  session: Session;
+  events: ClientEventBus;
+  dispatch(input: SessionInput): void;
+}
+
+/**
+ * The connection's life: open one through the transport, feed its bytes to the session, report
+ * its end, and open the next one after a backoff, until the client ends or a refusal says that
+ * retrying cannot help. Each attempt has a token: anything a stale attempt reports is ignored.
+ */
+export class ConnectionLoop {
+  readonly #parts: ConnectionLoopParts;
+  #phase: Phase = 'starting';
+  #ending = false;
+  /** Why the client cannot start at all (its outbox could not be opened). */
+  #startError: MqttError | undefined;
+  #connection: Connection | undefined;
+  #attemptToken: object | undefined;
+  #decoder: FrameDecoder | undefined;
+  #blocked = false;
+  #reconnectTimer: Timer | undefined;
+  /** The connect timeout while the transport opens (the session times the CONNACK after). */
+  #openTimer: Timer | undefined;
+  #attempts = 0;
+  #retryNow = false;
+  #closeReason: MqttError | undefined;
+  #serverDisconnect: { reasonCode: number; properties?: DisconnectProperties } | undefined;
+  #connectInfo: ConnectInfo | undefined;
+  /** Why the client stopped connecting (a permanent refusal, or reconnect turned off). */
+  #lastFailure: MqttError | undefined;
+  #connectWaiters: Deferred<ConnectInfo>[] = [];
+  #closed: Deferred<void> | undefined;
+
+  constructor(parts: ConnectionLoopParts) {
+    this.#parts = parts;
+  }
+
+  /** Whether a connection is open and accepted now. */
+  get connected(): boolean {
+    return this.#phase === 'connected';
+  }
+
+  /** Whether the client has given up connecting (a refusal, no reconnect, or no outbox). */
+  get stopped(): boolean {
+    return this.#phase === 'stopped';
+  }
+
+  /** The first connection attempt: the outbox is open. */
+  start(): void {
+    this.#connect();
+  }
+
+  /** The client cannot start: every waiter, now and later, gets `error`. */
+  startFailed(error: MqttError): void {
+    this.#startError = error;
+    this.#phase = 'stopped';
+    this.#rejectConnectWaiters(error);
+  }
+
+  /** Resolves on the next accepted CONNACK (at once when connected); rejects when that attempt fails. */
+  whenConnected(): Promise<ConnectInfo> {
+    if (this.#phase === 'connected' && this.#connectInfo !== undefined) return Promise.resolve(this.#connectInfo);
+    if (this.#phase === 'ended' || this.#ending) return handled(Promise.reject(new ClientEndedError('the client has ended')));
+    if (this.#startError !== undefined) return handled(Promise.reject(this.#startError));
+    if (this.#phase === 'stopped') return handled(Promise.reject(this.#lastFailure ?? new ConnectionError('the client is not connecting')));
+    const waiter = new Deferred<ConnectInfo>(true);
+    this.#connectWaiters.push(waiter);
+    return waiter.promise;
+  }
+
+  /**
+   * Encodes and writes a packet on the open connection (none: it goes nowhere, the session resends
+   * what matters). Returns false when this write filled the transport: wait for it to drain.
+   */
+  send(packet: Packet): boolean {
+    const connection = this.#connection;
+    if (connection === undefined) return true;
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeFromClient(packet, this.#parts.session.protocolVersion);
+    } catch (error) {
+      // The session checks what it sends; reaching this is a bug, never a reason to write bad bytes.
+      this.#parts.events.emit('error', new MqttError('ERR_INTERNAL', `could not encode ${packet.type.toUpperCase()}: ${(error as Error).message}`, { cause: error }));
+      connection.close();
+      return true;
+    }
+    if (connection.write(bytes) || this.#blocked) return true;
+    this.#blocked = true;
+    return false;
+  }
+
+  /** Closes the connection at the session's request; `error` is why, for the disconnect event. */
+  close(error: MqttError | undefined): void {
+    if (error !== undefined) this.#closeReason = error;
+    this.#connection?.close();
+  }
+
+  /** What the session reports about the connection. */
+  onSessionEvent(event: SessionEvent): void {
+    switch (event.name) {
+      case 'connected': {
+        this.#phase = 'connected';
+        this.#attempts = 0;
+        const info: ConnectInfo = { sessionPresent: event.connack.sessionPresent, protocolVersion: event.protocolVersion, connack: event.connack };
+        this.#connectInfo = info;
+        this.#parts.events.emit('connect', info);
+        const waiters = this.#connectWaiters;
+        this.#connectWaiters = [];
+        for (const waiter of waiters) waiter.resolve(info);
+        break;
+      }
+      case 'refused':
+        this.#lastFailure = event.error;
+        this.#parts.events.emit('error', event.error);
+        if (event.retry === 'now') {
+          this.#retryNow = true;
+        } else {
+          if (event.retry === 'never') this.#phase = 'stopped';
+          this.#rejectConnectWaiters(event.error);
+        }
+        break;
+      case 'serverDisconnect':
+        this.#serverDisconnect = event.properties === undefined ? { reasonCode: event.reasonCode } : { reasonCode: event.reasonCode, properties: event.properties };
+        break;
+    }
+  }
+
+  /**
+   * The client is ending: no more attempts. Resolves when the open connection (if any) has
+   * closed, which the session's DISCONNECT or end input, dispatched next, brings about.
+   */
+  beginEnd(): Promise<void> {
+    this.#ending = true;
+    this.#reconnectTimer?.cancel();
+    this.#reconnectTimer = undefined;
+    this.#cancelOpenTimer();
+    if (this.#connection === undefined) {
+      this.#attemptToken = undefined;
+      return Promise.resolve();
+    }
+    this.#closed = new Deferred<void>();
+    return this.#closed.promise;
+  }
+
+  /** The client has ended: whoever still waits for a connection is told. */
+  ended(): void {
+    this.#attemptToken = undefined;
+    this.#phase = 'ended';
+    this.#rejectConnectWaiters(new ClientEndedError('the client has ended'));
+  }
+
+  /** Opens a connection through the transport. */
+  #connect(): void {
+    if (this.#phase === 'ended' || this.#phase === 'stopped') return;
+    this.#phase = 'connecting';
+    const token = {};
+    this.#attemptToken = token;
+    this.#closeReason = undefined;
+    this.#serverDisconnect = undefined;
+    const { settings, clock } = this.#parts;
+    // A server that accepts TCP and never finishes the TLS or WebSocket handshake would leave
+    // the attempt pending for ever: it is abandoned (and closed if it ever opens) at the timeout.
+    const timeoutMs = settings.session.connectTimeoutMs;
+    this.#openTimer = clock.setTimer(clock.now() + timeoutMs, () => {
+      this.#openFailed(token, new ConnectionError(`could not connect: no connection within ${timeoutMs} ms`));
+    });
+    this.#parts.transport
+      .connect({
+        data: (chunk) => {
+          if (this.#attemptToken === token) this.#onData(chunk);
+        },
+        close: (error) => {
+          if (this.#attemptToken === token) this.#onClose(error);
+        },
+        drain: () => {
+          if (this.#attemptToken === token && this.#blocked) {
+            this.#blocked = false;
+            this.#parts.dispatch({ type: 'transportDrained' });
+          }
+        },
+      })
+      .then(
+        (connection) => {
+          if (this.#attemptToken !== token) {
+            connection.close();
+            return;
+          }
+          this.#cancelOpenTimer();
+          this.#connection = connection;
+          this.#blocked = false;
+          const maximumPacketSize = settings.session.maximumPacketSize;
+          this.#decoder = new FrameDecoder(
+            { version: this.#parts.session.protocolVersion, ...(maximumPacketSize === undefined ? {} : { maximumPacketSize }) },
+            decodeFromServer,
+          );
+          this.#parts.dispatch({ type: 'connectionOpened' });
+        },
+        (error: unknown) => {
+          this.#openFailed(token, new ConnectionError(`could not connect: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+        },
+      );
+  }
+
+  /** Attempt `token` could not open a connection (unless it was abandoned already). */
+  #openFailed(token: object, failure: ConnectionError): void {
+    if (this.#attemptToken !== token) return;
+    this.#attemptToken = undefined;
+    this.#cancelOpenTimer();
+    this.#lastFailure = failure;
+    this.#parts.events.emit('disconnect', { error: failure });
+    this.#rejectConnectWaiters(failure);
+    this.#scheduleReconnect(failure);
+  }
+
+  #cancelOpenTimer(): void {
+    this.#openTimer?.cancel();
+    this.#openTimer = undefined;
+  }
+
+  #onData(chunk: Uint8Array): void {
+    const decoder = this.#decoder;
+    if (decoder === undefined) return;
+    const dispatch = this.#parts.dispatch;
+    let packets: Packet[];
+    try {
+      packets = decoder.push(chunk);
+    } catch (error) {
+      const failure = error as DecodeError;
+      for (const packet of failure.precedingPackets) dispatch({ type: 'packetReceived', packet });
+      dispatch({ type: 'decodeFailed', error: failure });
+      return;
+    }
+    for (const packet of packets) dispatch({ type: 'packetReceived', packet });
+  }
+
+  #onClose(error: Error | undefined): void {
+    this.#attemptToken = undefined;
+    this.#connection = undefined;
+    this.#decoder = undefined;
+    const wasConnected = this.#phase === 'connected';
+    this.#parts.dispatch({ type: 'connectionLost' });
+    const reason =
+      this.#closeReason ??
+      (error === undefined
+        ? this.#ending
+          ? undefined
+          : new ConnectionError('the connection closed')
+        : new ConnectionError(`the connection failed: ${error.message}`, { cause: error }));
+    const info: DisconnectInfo = {};
+    if (reason !== undefined) {
+      info.error = reason;
+      this.#lastFailure = reason;
+    }
+    if (this.#serverDisconnect !== undefined) Object.assign(info, this.#serverDisconnect);
+    if (this.#phase !== 'ended') this.#parts.events.emit('disconnect', info);
+    // A refusal that is retried at once (the fallback to 3.1.1) is not the outcome waited for.
+    if (!wasConnected && !this.#retryNow) this.#rejectConnectWaiters(reason ?? new ConnectionError('the connection closed before CONNACK'));
+    this.#closed?.resolve();
+    if (!this.#ending) this.#scheduleReconnect(reason);
+  }
+
+  #scheduleReconnect(cause: MqttError | undefined): void {
+    if (this.#phase === 'ended' || this.#ending) return;
+    const backoff = this.#parts.settings.reconnect;
+    if (this.#phase === 'stopped' || (backoff === false && !this.#retryNow)) {
+      this.#phase = 'stopped';
+      return;
+    }
+    this.#phase = 'waiting';
+    const events = this.#parts.events;
+    if (this.#retryNow) {
+      // The fallback to 3.1.1: straight away, not after a backoff.
+      this.#retryNow = false;
+      events.emit('reconnecting', withCause({ attempt: this.#attempts + 1, delayMs: 0 }, this.#lastFailure ?? cause));
+      queueMicrotask(() => this.#connect());
+      return;
+    }
+    const { clock, settings } = this.#parts;
+    const delayMs = backoffDelay(this.#attempts, backoff as BackoffOptions, settings.random);
+    this.#attempts++;
+    events.emit('reconnecting', withCause({ attempt: this.#attempts, delayMs }, cause));
+    this.#reconnectTimer = clock.setTimer(clock.now() + delayMs, () => {
+      this.#reconnectTimer = undefined;
+      this.#connect();
+    });
+  }
+
+  #rejectConnectWaiters(error: MqttError): void {
+    const waiters = this.#connectWaiters;
+    this.#connectWaiters = [];
+    for (const waiter of waiters) waiter.reject(error);
+  }
+}
+
+function withCause<T extends object>(info: T, cause: MqttError | undefined): T & { error?: MqttError } {
+  return cause === undefined ? info : { ...info, error: cause };
+}

@@ -1,0 +1,107 @@
+import type { MqttError } from '../errors';
+import type { PublishResult, SessionAction, SubscribeResult, UnsubscribeResult } from '../session/session-types';
+import { Deferred } from './deferred';
+
+type SettleAction = Extract<SessionAction, { type: 'settle' }>;
+
+/**
+ * The promises of the operations in progress, by id: publish() and delivered(id) by message id,
+ * subscribe() and unsubscribe() by an operation id of their own. The session settles them; this
+ * is where each settles, once.
+ */
+export class PendingOperations {
+  readonly #publishes = new Map<number, Deferred<PublishResult>>();
+  readonly #deliveryWaiters = new Map<number, Deferred<PublishResult>[]>();
+  readonly #subscribes = new Map<number, Deferred<SubscribeResult>>();
+  readonly #unsubscribes = new Map<number, Deferred<UnsubscribeResult>>();
+  /** Removes the abort listener of a publish that has one. */
+  readonly #aborts = new Map<number, () => void>();
+  #nextOperationId = 1;
+
+  /** The promise of publish(): message `id`, with its abort signal when it has one. */
+  addPublish(id: number, signal: AbortSignal | undefined, onAbort: () => void): Promise<PublishResult> {
+    const deferred = new Deferred<PublishResult>(true);
+    this.#publishes.set(id, deferred);
+    if (signal !== undefined) {
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#aborts.set(id, () => signal.removeEventListener('abort', onAbort));
+    }
+    return deferred.promise;
+  }
+
+  /** Whether publish() of message `id` has not settled yet. */
+  publishing(id: number): boolean {
+    return this.#publishes.has(id);
+  }
+
+  /** A promise that settles with message `id`'s final outcome. */
+  addDeliveryWaiter(id: number): Promise<PublishResult> {
+    const waiter = new Deferred<PublishResult>();
+    const waiters = this.#deliveryWaiters.get(id);
+    if (waiters === undefined) this.#deliveryWaiters.set(id, [waiter]);
+    else waiters.push(waiter);
+    return waiter.promise;
+  }
+
+  /** A new SUBSCRIBE: its operation id and its promise. */
+  addSubscribe(): { id: number; promise: Promise<SubscribeResult> } {
+    return this.#addOperation(this.#subscribes);
+  }
+
+  /** A new UNSUBSCRIBE: its operation id and its promise. */
+  addUnsubscribe(): { id: number; promise: Promise<UnsubscribeResult> } {
+    return this.#addOperation(this.#unsubscribes);
+  }
+
+  settle(action: SettleAction): void {
+    const { id, error } = action;
+    if (action.operation === 'publish') {
+      this.settlePublish(id, action.result as PublishResult | undefined, error, true);
+      return;
+    }
+    const map = action.operation === 'subscribe' ? this.#subscribes : this.#unsubscribes;
+    const deferred = map.get(id) as Deferred<unknown> | undefined;
+    if (deferred === undefined) return;
+    map.delete(id);
+    if (error !== undefined) deferred.reject(error);
+    else deferred.resolve(action.result);
+  }
+
+  /** Settles the publish() promise once; `final` also settles delivered(id). */
+  settlePublish(id: number, result: PublishResult | undefined, error: MqttError | undefined, final: boolean): void {
+    const deferred = this.#publishes.get(id);
+    if (deferred !== undefined) {
+      this.#publishes.delete(id);
+      this.#aborts.get(id)?.();
+      this.#aborts.delete(id);
+      if (error !== undefined) deferred.reject(error);
+      else deferred.resolve(result!);
+    }
+    if (!final) return;
+    const waiters = this.#deliveryWaiters.get(id);
+    if (waiters === undefined) return;
+    this.#deliveryWaiters.delete(id);
+    for (const waiter of waiters) {
+      if (error !== undefined) waiter.reject(error);
+      else waiter.resolve(result!);
+    }
+  }
+
+  /** Rejects everything still pending: what no session input will settle any more. */
+  rejectAll(error: MqttError): void {
+    for (const id of [...this.#publishes.keys()]) this.settlePublish(id, undefined, error, true);
+    for (const [, deferred] of this.#subscribes) deferred.reject(error);
+    for (const [, deferred] of this.#unsubscribes) deferred.reject(error);
+    this.#subscribes.clear();
+    this.#unsubscribes.clear();
+    for (const [, waiters] of this.#deliveryWaiters) for (const waiter of waiters) waiter.reject(error);
+    this.#deliveryWaiters.clear();
+  }
+
+  #addOperation<T>(pending: Map<number, Deferred<T>>): { id: number; promise: Promise<T> } {
+    const id = this.#nextOperationId++;
+    const deferred = new Deferred<T>();
+    pending.set(id, deferred);
+    return { id, promise: deferred.promise };
+  }
+}
