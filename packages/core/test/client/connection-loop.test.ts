@@ -1,0 +1,119 @@
+import { describe, expect, test } from 'vitest';
+import type { MqttError, Transport } from '@courier/core';
+import { flush, ManualClock } from '@courier/core/testing';
+import { ClientEventBus } from '../../src/client/client-events';
+import { resolveOptions } from '../../src/client/client-options';
+import type { ClientEvents } from '../../src/client/client-types';
+import { ConnectionLoop } from '../../src/client/connection-loop';
+import { SessionDriver } from '../../src/client/session-driver';
+import { Session } from '../../src/session/session';
+import { ScriptedBroker } from './scripted-broker';
+
+/** A loop wired to a real session and driver, as the client wires it, with a scripted broker. */
+function setup(options: { transport?: Transport; reconnect?: false; connectTimeoutMs?: number } = {}) {
+  const broker = new ScriptedBroker();
+  const clock = new ManualClock();
+  const settings = resolveOptions({ clientId: 'c1', clock, random: () => 0.5, ...options });
+  const session = new Session(settings.session);
+  const events = new ClientEventBus(() => undefined);
+  const seen: { event: keyof ClientEvents; payload: unknown }[] = [];
+  for (const event of ['connect', 'disconnect', 'reconnecting', 'error'] as const) events.on(event, (payload) => seen.push({ event, payload }));
+  let loop: ConnectionLoop | undefined;
+  const driver = new SessionDriver(session, clock, {
+    send: (packet) => loop!.send(packet),
+    closeConnection: (error) => loop!.close(error),
+    deliver: () => undefined,
+    settle: () => undefined,
+    notify: (event) => loop!.onSessionEvent(event),
+    outboxFailed: () => undefined,
+  });
+  loop = new ConnectionLoop({ settings, transport: options.transport ?? broker.transport, clock, session, events, dispatch: (input) => driver.dispatch(input) });
+  return { broker, clock, loop, seen, driver };
+}
+
+const named = (seen: { event: string }[]) => seen.map((s) => s.event);
+
+describe('the connection loop', () => {
+  test('connects once started, and resolves whenConnected with the CONNACK', async () => {
+    const { loop, seen } = setup();
+    const connected = loop.whenConnected();
+    loop.start();
+    await expect(connected).resolves.toMatchObject({ sessionPresent: false, protocolVersion: 5 });
+    expect(loop.connected).toBe(true);
+    expect(named(seen)).toEqual(['connect']);
+  });
+
+  test('a lost connection is reported, then retried after a jittered backoff that doubles; reconnecting says why', async () => {
+    const { broker, clock, loop, seen } = setup();
+    loop.start();
+    await loop.whenConnected();
+    broker.transport.refuseWith = new Error('ECONNREFUSED');
+    broker.drop();
+    await flush();
+    expect(seen.slice(1)).toEqual([
+      { event: 'disconnect', payload: { error: expect.objectContaining({ message: 'the connection failed: connection reset' }) } },
+      { event: 'reconnecting', payload: { attempt: 1, delayMs: 500, error: expect.objectContaining({ message: 'the connection failed: connection reset' }) } },
+    ]);
+    await clock.advance(500);
+    expect(seen.at(-1)).toEqual({ event: 'reconnecting', payload: { attempt: 2, delayMs: 1_000, error: expect.objectContaining({ message: 'could not connect: ECONNREFUSED' }) } });
+    await clock.advance(1_000);
+    expect(seen.at(-1)).toMatchObject({ event: 'reconnecting', payload: { attempt: 3, delayMs: 2_000 } });
+    broker.transport.refuseWith = undefined;
+    await clock.advance(2_000);
+    await loop.whenConnected();
+    expect(broker.connections).toBe(2);
+  });
+
+  test('an attempt whose transport never opens is abandoned at the connect timeout, and closed if it opens later', async () => {
+    let open: (() => void) | undefined;
+    let closed = false;
+    const stalled: Transport = {
+      connect: () =>
+        new Promise((resolve) => {
+          open = () => resolve({ write: () => true, close: () => (closed = true) });
+        }),
+    };
+    const { clock, loop, seen } = setup({ transport: stalled, connectTimeoutMs: 1_000 });
+    const connected = loop.whenConnected();
+    loop.start();
+    await clock.advance(1_000);
+    await expect(connected).rejects.toMatchObject({ code: 'ERR_CONNECTION', message: 'could not connect: no connection within 1000 ms' });
+    expect(named(seen)).toEqual(['disconnect', 'reconnecting']);
+    open!();
+    await flush();
+    expect(closed).toBe(true);
+  });
+
+  test('without reconnect, the first failure stops the loop and later waiters get it', async () => {
+    const { broker, loop } = setup({ reconnect: false });
+    broker.transport.refuseWith = new Error('ECONNREFUSED');
+    loop.start();
+    await flush();
+    expect(loop.stopped).toBe(true);
+    await expect(loop.whenConnected()).rejects.toMatchObject({ message: 'could not connect: ECONNREFUSED' });
+  });
+
+  test('ending closes the connection without a reconnect and rejects later waiters', async () => {
+    const { broker, clock, loop, driver, seen } = setup();
+    loop.start();
+    await loop.whenConnected();
+    const closed = loop.beginEnd();
+    driver.dispatch({ type: 'disconnectRequested' });
+    await closed;
+    loop.ended();
+    await clock.advance(60_000);
+    expect(broker.connections).toBe(1);
+    expect(broker.sent('disconnect')).toHaveLength(1);
+    expect(seen.at(-1)).toEqual({ event: 'disconnect', payload: {} });
+    await expect(loop.whenConnected()).rejects.toMatchObject({ code: 'ERR_CLIENT_ENDED' });
+  });
+
+  test('a client that cannot start rejects every waiter with why', async () => {
+    const { loop } = setup();
+    const waiting = loop.whenConnected();
+    const failure = { code: 'ERR_OUTBOX', message: 'locked' } as MqttError;
+    loop.startFailed(failure);
+    await expect(waiting).rejects.toBe(failure);
+    await expect(loop.whenConnected()).rejects.toBe(failure);
+  });
+});
