@@ -7,18 +7,19 @@
 export * from './codec/index';
 export type { BackoffOptions } from './client/backoff';
 export type { ClientOptions, CreateClientOptions, WillOptions } from './client/client-options';
-export {
-  connectedClient,
-  createClient,
-  MqttClient,
-  type ClientEvents,
-  type ConnectInfo,
-  type DisconnectInfo,
-  type EndOptions,
-  type Message,
-  type PublishOptions,
-  type SubscribeOptions,
-} from './client/mqtt-client';
+export type {
+  ClientEvents,
+  ConnectInfo,
+  DisconnectInfo,
+  EndOptions,
+  Message,
+  PublishOptions,
+  ReconnectInfo,
+  SubscribeOptions,
+  UnsubscribeOptions,
+} from './client/client-types';
+export { connectedClient, createClient } from './client/create-client';
+export { MqttClient } from './client/mqtt-client';
 export { systemClock } from './clock/system-clock';
 export {
   AbortError,

@@ -4,7 +4,7 @@ import type { Clock } from '../ports/clock';
 import { Session } from '../session/session';
 import type { OutboxEntry, PublishRequest, PublishResult, SessionInput, SubscribeResult, UnsubscribeResult } from '../session/session-types';
 import { topicFilterProblem } from '../topic/topic-filter';
-import { ClientEventBus, type EventHandler } from './client-events';
+import { ClientEventBus } from './client-events';
 import { type ClientSettings, type CreateClientOptions, resolveOptions } from './client-options';
 import type { ClientEvents, ConnectInfo, EndOptions, Message, PublishOptions, SubscribeOptions, UnsubscribeOptions } from './client-types';
 import { ConnectionLoop } from './connection-loop';
@@ -13,18 +13,6 @@ import { Delivery } from './delivery';
 import { PendingOperations } from './pending-operations';
 import { publishRequestOf, subscriptionsOf, unsubscribeFiltersOf } from './request-checks';
 import { SessionDriver } from './session-driver';
-
-export type {
-  ClientEvents,
-  ConnectInfo,
-  DisconnectInfo,
-  EndOptions,
-  Message,
-  PublishOptions,
-  ReconnectInfo,
-  SubscribeOptions,
-  UnsubscribeOptions,
-} from './client-types';
 
 /**
  * An MQTT client: publish, subscribe, receive, with the delivery contract of the session behind
@@ -99,7 +87,7 @@ export class MqttClient {
    * A handler that throws is reported as an `ERR_HANDLER` error and stops nothing else.
    * @example client.on('message', (message) => console.log(message.topic, message.payload));
    */
-  on<K extends keyof ClientEvents>(event: K, handler: EventHandler<K>): this {
+  on<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): this {
     this.#events.on(event, handler);
     return this;
   }
@@ -109,19 +97,19 @@ export class MqttClient {
    * 'message')` work with a client too (in TypeScript, cast it: Node's types want an EventEmitter).
    * @example client.once('connect', (info) => console.log('session present:', info.sessionPresent));
    */
-  once<K extends keyof ClientEvents>(event: K, handler: EventHandler<K>): this {
+  once<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): this {
     this.#events.once(event, handler);
     return this;
   }
 
   /** Stops listening; pass the handler given to `on()` or `once()`. */
-  off<K extends keyof ClientEvents>(event: K, handler: EventHandler<K>): this {
+  off<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): this {
     this.#events.off(event, handler);
     return this;
   }
 
   /** The same as `off()`, under the name Node's `events.once()` and `events.on()` call. */
-  removeListener<K extends keyof ClientEvents>(event: K, handler: EventHandler<K>): this {
+  removeListener<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): this {
     return this.off(event, handler);
   }
 
@@ -306,23 +294,4 @@ export class MqttClient {
   #closedForCalls(): boolean {
     return this.#ending !== undefined || this.#openError !== undefined;
   }
-}
-
-/**
- * Resolves with `client` once its first connection is accepted; when that fails (refused,
- * unreachable, timed out), ends the client and rejects with the error. What `connect(url)` does.
- */
-export async function connectedClient(client: MqttClient): Promise<MqttClient> {
-  try {
-    await client.whenConnected();
-    return client;
-  } catch (error) {
-    await client.end({ force: true });
-    throw error;
-  }
-}
-
-/** Creates a client that connects through `options.transport` at once and reconnects by itself. */
-export function createClient(options: CreateClientOptions): MqttClient {
-  return new MqttClient(options);
 }
