@@ -48,7 +48,8 @@ async function size(entry: string): Promise<{ initial: number; all: number; mini
   };
 }
 
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+// Two decimals: budgets of a few hundred bytes are judged on these figures.
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`;
 const rows: string[] = [];
 let courier = 0;
 for (const [name, entry] of apps) {

@@ -34,6 +34,8 @@ export interface ConnectionLoopParts {
  */
 export class ConnectionLoop {
   readonly #parts: ConnectionLoopParts;
+  readonly #events: ClientEventBus;
+  readonly #dispatch: (input: SessionInput) => void;
   #phase: Phase = 'starting';
   #ending = false;
   /** Why the client cannot start at all (its outbox could not be opened). */
@@ -57,6 +59,8 @@ export class ConnectionLoop {
 
   constructor(parts: ConnectionLoopParts) {
     this.#parts = parts;
+    this.#events = parts.events;
+    this.#dispatch = parts.dispatch;
   }
 
   /** Whether a connection is open and accepted now. */
@@ -104,7 +108,7 @@ export class ConnectionLoop {
       bytes = encodeFromClient(packet, this.#parts.session.protocolVersion);
     } catch (error) {
       // The session checks what it sends; reaching this is a bug, never a reason to write bad bytes.
-      this.#parts.events.emit('error', new MqttError('ERR_INTERNAL', `could not encode ${packet.type.toUpperCase()}: ${(error as Error).message}`, { cause: error }));
+      this.#events.emit('error', new MqttError('ERR_INTERNAL', `could not encode ${packet.type.toUpperCase()}: ${(error as Error).message}`, { cause: error }));
       connection.close();
       return true;
     }
@@ -127,7 +131,7 @@ export class ConnectionLoop {
         this.#attempts = 0;
         const info: ConnectInfo = { sessionPresent: event.connack.sessionPresent, protocolVersion: event.protocolVersion, connack: event.connack };
         this.#connectInfo = info;
-        this.#parts.events.emit('connect', info);
+        this.#events.emit('connect', info);
         const waiters = this.#connectWaiters;
         this.#connectWaiters = [];
         for (const waiter of waiters) waiter.resolve(info);
@@ -135,7 +139,7 @@ export class ConnectionLoop {
       }
       case 'refused':
         this.#lastFailure = event.error;
-        this.#parts.events.emit('error', event.error);
+        this.#events.emit('error', event.error);
         if (event.retry === 'now') {
           this.#retryNow = true;
         } else {
@@ -199,7 +203,7 @@ export class ConnectionLoop {
         drain: () => {
           if (this.#attemptToken === token && this.#blocked) {
             this.#blocked = false;
-            this.#parts.dispatch({ type: 'transportDrained' });
+            this.#dispatch({ type: 'transportDrained' });
           }
         },
       })
@@ -217,7 +221,7 @@ export class ConnectionLoop {
             { version: this.#parts.session.protocolVersion, ...(maximumPacketSize === undefined ? {} : { maximumPacketSize }) },
             decodeFromServer,
           );
-          this.#parts.dispatch({ type: 'connectionOpened' });
+          this.#dispatch({ type: 'connectionOpened' });
         },
         (error: unknown) => {
           this.#openFailed(token, new ConnectionError(`could not connect: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
@@ -231,7 +235,7 @@ export class ConnectionLoop {
     this.#attemptToken = undefined;
     this.#cancelOpenTimer();
     this.#lastFailure = failure;
-    this.#parts.events.emit('disconnect', { error: failure });
+    this.#events.emit('disconnect', { error: failure });
     this.#rejectConnectWaiters(failure);
     this.#scheduleReconnect(failure);
   }
@@ -244,7 +248,7 @@ export class ConnectionLoop {
   #onData(chunk: Uint8Array): void {
     const decoder = this.#decoder;
     if (decoder === undefined) return;
-    const dispatch = this.#parts.dispatch;
+    const dispatch = this.#dispatch;
     let packets: Packet[];
     try {
       packets = decoder.push(chunk);
@@ -262,7 +266,7 @@ export class ConnectionLoop {
     this.#connection = undefined;
     this.#decoder = undefined;
     const wasConnected = this.#phase === 'connected';
-    this.#parts.dispatch({ type: 'connectionLost' });
+    this.#dispatch({ type: 'connectionLost' });
     const reason =
       this.#closeReason ??
       (error === undefined
@@ -276,7 +280,7 @@ export class ConnectionLoop {
       this.#lastFailure = reason;
     }
     if (this.#serverDisconnect !== undefined) Object.assign(info, this.#serverDisconnect);
-    if (this.#phase !== 'ended') this.#parts.events.emit('disconnect', info);
+    if (this.#phase !== 'ended') this.#events.emit('disconnect', info);
     // A refusal that is retried at once (the fallback to 3.1.1) is not the outcome waited for.
     if (!wasConnected && !this.#retryNow) this.#rejectConnectWaiters(reason ?? new ConnectionError('the connection closed before CONNACK'));
     this.#closed?.resolve();
@@ -291,7 +295,7 @@ export class ConnectionLoop {
       return;
     }
     this.#phase = 'waiting';
-    const events = this.#parts.events;
+    const events = this.#events;
     if (this.#retryNow) {
       // The fallback to 3.1.1: straight away, not after a backoff.
       this.#retryNow = false;

@@ -157,7 +157,7 @@ export class MqttClient {
     }
     if (options.properties !== undefined) input.properties = options.properties;
     return this.#operation(() => {
-      const { id, promise } = this.#operations.addSubscribe();
+      const { id, promise } = this.#operations.addRequest<SubscribeResult>();
       this.#driver.dispatch({ ...input, id });
       return promise;
     });
@@ -175,7 +175,7 @@ export class MqttClient {
       return handled(Promise.reject(error));
     }
     return this.#operation(() => {
-      const { id, promise } = this.#operations.addUnsubscribe();
+      const { id, promise } = this.#operations.addRequest<UnsubscribeResult>();
       const input: SessionInput = { type: 'unsubscribeRequested', id, topicFilters };
       if (options.properties !== undefined) input.properties = options.properties;
       this.#driver.dispatch(input);

@@ -12,8 +12,8 @@ type SettleAction = Extract<SessionAction, { type: 'settle' }>;
 export class PendingOperations {
   readonly #publishes = new Map<number, Deferred<PublishResult>>();
   readonly #deliveryWaiters = new Map<number, Deferred<PublishResult>[]>();
-  readonly #subscribes = new Map<number, Deferred<SubscribeResult>>();
-  readonly #unsubscribes = new Map<number, Deferred<UnsubscribeResult>>();
+  /** SUBSCRIBE and UNSUBSCRIBE, by operation id. */
+  readonly #requests = new Map<number, Deferred<SubscribeResult | UnsubscribeResult>>();
   /** Removes the abort listener of a publish that has one. */
   readonly #aborts = new Map<number, () => void>();
   #nextOperationId = 1;
@@ -43,14 +43,12 @@ export class PendingOperations {
     return waiter.promise;
   }
 
-  /** A new SUBSCRIBE: its operation id and its promise. */
-  addSubscribe(): { id: number; promise: Promise<SubscribeResult> } {
-    return this.#addOperation(this.#subscribes);
-  }
-
-  /** A new UNSUBSCRIBE: its operation id and its promise. */
-  addUnsubscribe(): { id: number; promise: Promise<UnsubscribeResult> } {
-    return this.#addOperation(this.#unsubscribes);
+  /** A new SUBSCRIBE or UNSUBSCRIBE: its operation id and its promise. */
+  addRequest<T extends SubscribeResult | UnsubscribeResult>(): { id: number; promise: Promise<T> } {
+    const id = this.#nextOperationId++;
+    const deferred = new Deferred<T>();
+    this.#requests.set(id, deferred as unknown as Deferred<SubscribeResult | UnsubscribeResult>);
+    return { id, promise: deferred.promise };
   }
 
   settle(action: SettleAction): void {
@@ -59,12 +57,11 @@ export class PendingOperations {
       this.settlePublish(id, action.result as PublishResult | undefined, error, true);
       return;
     }
-    const map = action.operation === 'subscribe' ? this.#subscribes : this.#unsubscribes;
-    const deferred = map.get(id) as Deferred<unknown> | undefined;
+    const deferred = this.#requests.get(id);
     if (deferred === undefined) return;
-    map.delete(id);
+    this.#requests.delete(id);
     if (error !== undefined) deferred.reject(error);
-    else deferred.resolve(action.result);
+    else deferred.resolve(action.result as SubscribeResult | UnsubscribeResult);
   }
 
   /** Settles the publish() promise once; `final` also settles delivered(id). */
@@ -90,18 +87,9 @@ export class PendingOperations {
   /** Rejects everything still pending: what no session input will settle any more. */
   rejectAll(error: MqttError): void {
     for (const id of [...this.#publishes.keys()]) this.settlePublish(id, undefined, error, true);
-    for (const [, deferred] of this.#subscribes) deferred.reject(error);
-    for (const [, deferred] of this.#unsubscribes) deferred.reject(error);
-    this.#subscribes.clear();
-    this.#unsubscribes.clear();
+    for (const [, deferred] of this.#requests) deferred.reject(error);
+    this.#requests.clear();
     for (const [, waiters] of this.#deliveryWaiters) for (const waiter of waiters) waiter.reject(error);
     this.#deliveryWaiters.clear();
-  }
-
-  #addOperation<T>(pending: Map<number, Deferred<T>>): { id: number; promise: Promise<T> } {
-    const id = this.#nextOperationId++;
-    const deferred = new Deferred<T>();
-    pending.set(id, deferred);
-    return { id, promise: deferred.promise };
   }
 }

@@ -26,8 +26,8 @@ describe('pending operations', () => {
 
   test('subscribe and unsubscribe get ids of their own and settle by them', async () => {
     const operations = new PendingOperations();
-    const subscribe = operations.addSubscribe();
-    const unsubscribe = operations.addUnsubscribe();
+    const subscribe = operations.addRequest();
+    const unsubscribe = operations.addRequest();
     expect(unsubscribe.id).not.toBe(subscribe.id);
     operations.settle({ type: 'settle', operation: 'unsubscribe', id: unsubscribe.id, result: { reasonCodes: [0] } });
     operations.settle({ type: 'settle', operation: 'subscribe', id: subscribe.id, result: { granted: [1], reasonCodes: [1] } });
@@ -41,8 +41,8 @@ describe('pending operations', () => {
     const all = [
       operations.addPublish(1, undefined, () => undefined),
       operations.addDeliveryWaiter(2),
-      operations.addSubscribe().promise,
-      operations.addUnsubscribe().promise,
+      operations.addRequest().promise,
+      operations.addRequest().promise,
     ];
     operations.rejectAll(new ClientEndedError());
     for (const promise of all) await expect(promise).rejects.toBeInstanceOf(ClientEndedError);
