@@ -1,7 +1,7 @@
 import type { AckPacket, Packet, PublishPacket } from '../codec/packet';
 import type { PublishProperties } from '../codec/properties';
 import { MqttError, OutboxError, ProtocolError } from '../errors';
-import { Fifo } from './fifo';
+import { Fifo } from '../util/fifo';
 import type { Link } from './link';
 import type { SessionContext } from './session-context';
 import type { ReceivedMessage } from './session-types';

@@ -10,7 +10,7 @@ import {
   QueueFullError,
 } from '../errors';
 import type { OutgoingRecord } from '../ports/outbox-store';
-import { Fifo } from './fifo';
+import { Fifo } from '../util/fifo';
 import type { Link } from './link';
 import { OutgoingMessage } from './outgoing-message';
 import { encodingProblem, publishPacketOf } from './publish-packet';

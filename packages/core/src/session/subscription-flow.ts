@@ -1,7 +1,7 @@
 import type { QoS, SubackPacket, Subscription, UnsubackPacket } from '../codec/packet';
 import type { SubscribeProperties, UnsubscribeProperties } from '../codec/properties';
 import { ConnectionError, InvalidArgumentError, MqttError, ProtocolError, SubscribeRejectedError } from '../errors';
-import { Fifo } from './fifo';
+import { Fifo } from '../util/fifo';
 import type { SessionContext } from './session-context';
 import type { SubscribeResult, UnsubscribeResult } from './session-types';
 
