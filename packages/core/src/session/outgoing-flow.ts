@@ -1,5 +1,6 @@
 import type { AckPacket } from '../codec/packet';
 import { measurePublish } from '../codec/publish';
+import { describeReasonCode } from '../codec/reason-codes';
 import {
   AbortError,
   ConnectionError,
@@ -414,11 +415,12 @@ export class OutgoingFlow {
     // a PUBREC, when the broker had already completed the flow: the message was delivered.
     if (ack !== undefined && ack.type !== 'pubcomp' && this.#ctx.policy.refuses(reasonCode)) {
       const code = reasonCode as number;
-      this.#settle(message.id, undefined, new PublishRejectedError(code, ack, `the broker refused the message: 0x${code.toString(16)}`));
+      this.#settle(message.id, undefined, new PublishRejectedError(code, ack, `the broker refused the message: ${describeReasonCode(code)}`));
       return;
     }
     const result: PublishResult = { id: message.id, qos: message.qos, packetId: message.packetId };
-    if (this.#ctx.policy.version === 5 && reasonCode !== undefined) result.reasonCode = reasonCode;
+    const reported = this.#ctx.policy.resultReasonCode(reasonCode);
+    if (reported !== undefined) result.reasonCode = reported;
     if (ack?.properties !== undefined) result.properties = ack.properties;
     this.#settle(message.id, result);
   }

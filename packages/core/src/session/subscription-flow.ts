@@ -1,9 +1,11 @@
 import type { QoS, SubackPacket, Subscription, UnsubackPacket } from '../codec/packet';
 import type { SubscribeProperties, UnsubscribeProperties } from '../codec/properties';
+import { describeReasonCode } from '../codec/reason-codes';
 import { ConnectionError, InvalidArgumentError, MqttError, ProtocolError, SubscribeRejectedError } from '../errors';
 import { Fifo } from '../util/fifo';
 import type { SessionContext } from './session-context';
 import type { SubscribeResult, UnsubscribeResult } from './session-types';
+import { subscribeEncodingProblem, unsubscribeEncodingProblem } from './subscribe-packet';
 
 interface Operation {
   kind: 'subscribe' | 'unsubscribe';
@@ -81,12 +83,14 @@ export class SubscriptionFlow {
 
   /** After falling back to 3.1.1: operations that need 5.0 are refused, not sent without their options. */
   revalidate(): void {
+    const version = this.#ctx.policy.version;
     for (const op of this.#waiting.toArray()) {
-      const needsV5 =
-        op.properties !== undefined ||
-        op.subscriptions.some((s) => s.noLocal !== undefined || s.retainAsPublished !== undefined || s.retainHandling !== undefined);
-      if (!needsV5 || !this.#waiting.remove(op)) continue;
-      this.#settle(op, undefined, new InvalidArgumentError('this operation needs MQTT 5.0, and the broker speaks only 3.1.1'));
+      const problem =
+        op.kind === 'subscribe'
+          ? subscribeEncodingProblem(op.subscriptions, op.properties, version)
+          : unsubscribeEncodingProblem(op.topicFilters, op.properties, version);
+      if (problem === undefined || !this.#waiting.remove(op)) continue;
+      this.#settle(op, undefined, new InvalidArgumentError(`this operation needs MQTT 5.0, and the broker speaks only 3.1.1: ${problem.message}`));
     }
   }
 
@@ -217,5 +221,5 @@ function withProperties<T extends object>(packet: T, properties: object | undefi
 }
 
 function describe(failures: { topicFilter: string; reasonCode: number }[]): string {
-  return failures.map((f) => `"${f.topicFilter}" (0x${f.reasonCode.toString(16)})`).join(', ');
+  return failures.map((f) => `"${f.topicFilter}" (${describeReasonCode(f.reasonCode)})`).join(', ');
 }
