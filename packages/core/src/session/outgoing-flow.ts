@@ -4,6 +4,7 @@ import { describeReasonCode } from '../codec/reason-codes';
 import {
   AbortError,
   ConnectionError,
+  ERR_UNEXPECTED_ACK,
   InvalidArgumentError,
   MqttError,
   OutboxError,
@@ -86,19 +87,19 @@ export class OutgoingFlow {
       if (link?.open === true && !link.blocked && this.#qos0.length === 0) {
         this.#sendQoS0(id, request);
       } else if (this.#qos0.length >= this.#ctx.options.maxQueuedQoS0) {
-        this.#settle(id, undefined, new QueueFullError(`${this.#qos0.length} QoS 0 messages are already waiting for the connection`));
+        this.#reject(id, new QueueFullError(`${this.#qos0.length} QoS 0 messages are already waiting for the connection`));
       } else {
         this.#qos0.push({ id, request });
       }
       return;
     }
     if (this.#byId.size >= this.#ctx.options.maxQueuedMessages) {
-      this.#settle(id, undefined, new QueueFullError(`${this.#byId.size} QoS 1/2 messages are already owed`));
+      this.#reject(id, new QueueFullError(`${this.#byId.size} QoS 1/2 messages are already owed`));
       return;
     }
     const refusal = link?.open === true ? this.#refusal(request, link) : undefined;
     if (refusal !== undefined) {
-      this.#settle(id, undefined, refusal);
+      this.#reject(id, refusal);
       return;
     }
     const message = new OutgoingMessage(id, request);
@@ -303,7 +304,7 @@ export class OutgoingFlow {
     const message = this.#byId.get(id);
     if (message === undefined) {
       const queued = this.#qos0.toArray().find((q) => q.id === id);
-      if (queued !== undefined && this.#qos0.remove(queued)) this.#settle(id, undefined, new AbortError(false, { cause: reason }));
+      if (queued !== undefined && this.#qos0.remove(queued)) this.#reject(id, new AbortError(false, { cause: reason }));
       return;
     }
     if (message.sentOnce) return; // once sent it cannot be called back: the flow goes on
@@ -334,14 +335,14 @@ export class OutgoingFlow {
     }
     for (const queued of this.#qos0.toArray()) {
       const problem = encodingProblem(queued.request, version);
-      if (problem !== undefined && this.#qos0.remove(queued)) this.#settle(queued.id, undefined, problem);
+      if (problem !== undefined && this.#qos0.remove(queued)) this.#reject(queued.id, problem);
     }
   }
 
   /** Ends by force: every owed publish is rejected; the outbox keeps its records. */
   endAll(error: MqttError): void {
-    for (const message of this.#byId.values()) this.#settle(message.id, undefined, error);
-    for (const queued of this.#qos0.clear()) this.#settle(queued.id, undefined, error);
+    for (const message of this.#byId.values()) this.#reject(message.id, error);
+    for (const queued of this.#qos0.clear()) this.#reject(queued.id, error);
     this.#byId.clear();
     this.#queue.clear();
     this.#toSend.clear();
@@ -351,7 +352,7 @@ export class OutgoingFlow {
 
   #sendQoS0(id: number, request: PublishRequest): void {
     this.#ctx.send(publishPacketOf(request));
-    this.#settle(id, { id, qos: 0 }); // QoS 0 settles once handed to the transport
+    this.#resolve(id, { id, qos: 0 }); // QoS 0 settles once handed to the transport
   }
 
   #assignId(message: OutgoingMessage): boolean {
@@ -415,14 +416,14 @@ export class OutgoingFlow {
     // a PUBREC, when the broker had already completed the flow: the message was delivered.
     if (ack !== undefined && ack.type !== 'pubcomp' && this.#ctx.policy.refuses(reasonCode)) {
       const code = reasonCode as number;
-      this.#settle(message.id, undefined, new PublishRejectedError(code, ack, `the broker refused the message: ${describeReasonCode(code)}`));
+      this.#reject(message.id, new PublishRejectedError(code, ack, `the broker refused the message: ${describeReasonCode(code)}`));
       return;
     }
     const result: PublishResult = { id: message.id, qos: message.qos, packetId: message.packetId };
     const reported = this.#ctx.policy.resultReasonCode(reasonCode);
     if (reported !== undefined) result.reasonCode = reported;
     if (ack?.properties !== undefined) result.properties = ack.properties;
-    this.#settle(message.id, result);
+    this.#resolve(message.id, result);
   }
 
   /** Gives up on a message that has not gone out: its record, its id and its promise. */
@@ -434,7 +435,7 @@ export class OutgoingFlow {
     }
     this.#byId.delete(message.id);
     this.#ctx.emit({ type: 'forget', change: { op: 'delete', id: message.id } });
-    this.#settle(message.id, undefined, error);
+    this.#reject(message.id, error);
   }
 
   /** Why the broker would not take this message, from what its CONNACK said, if it would not. */
@@ -457,11 +458,15 @@ export class OutgoingFlow {
   }
 
   #unexpected(ack: AckPacket<'puback' | 'pubrec' | 'pubcomp'>): void {
-    this.#ctx.warn(new MqttError('ERR_UNEXPECTED_ACK', `the broker sent ${ack.type.toUpperCase()} for packet id ${ack.packetId}, which awaits no such ack: ignored`));
+    this.#ctx.warn(new MqttError(ERR_UNEXPECTED_ACK, `the broker sent ${ack.type.toUpperCase()} for packet id ${ack.packetId}, which awaits no such ack: ignored`));
   }
 
-  #settle(id: number, result: PublishResult | undefined, error?: MqttError): void {
-    this.#ctx.emit(error === undefined ? { type: 'settle', operation: 'publish', id, result } : { type: 'settle', operation: 'publish', id, error });
+  #resolve(id: number, result: PublishResult): void {
+    this.#ctx.emit({ type: 'settle', operation: 'publish', id, result });
+  }
+
+  #reject(id: number, error: MqttError): void {
+    this.#ctx.emit({ type: 'settle', operation: 'publish', id, error });
   }
 }
 

@@ -1,7 +1,7 @@
 import type { QoS, SubackPacket, Subscription, UnsubackPacket } from '../codec/packet';
 import type { SubscribeProperties, UnsubscribeProperties } from '../codec/properties';
 import { describeReasonCode } from '../codec/reason-codes';
-import { ConnectionError, InvalidArgumentError, MqttError, ProtocolError, SubscribeRejectedError } from '../errors';
+import { ConnectionError, ERR_UNEXPECTED_ACK, InvalidArgumentError, MqttError, ProtocolError, SubscribeRejectedError } from '../errors';
 import { Fifo } from '../util/fifo';
 import type { SessionContext } from './session-context';
 import type { SubscribeResult, UnsubscribeResult } from './session-types';
@@ -90,7 +90,7 @@ export class SubscriptionFlow {
           ? subscribeEncodingProblem(op.subscriptions, op.properties, version)
           : unsubscribeEncodingProblem(op.topicFilters, op.properties, version);
       if (problem === undefined || !this.#waiting.remove(op)) continue;
-      this.#settle(op, undefined, new InvalidArgumentError(`this operation needs MQTT 5.0, and the broker speaks only 3.1.1: ${problem.message}`));
+      this.#reject(op, new InvalidArgumentError(`this operation needs MQTT 5.0, and the broker speaks only 3.1.1: ${problem.message}`));
     }
   }
 
@@ -123,12 +123,12 @@ export class SubscriptionFlow {
       else failures.push({ topicFilter: subscription.topicFilter, reasonCode });
     });
     if (failures.length > 0) {
-      this.#settle(op, undefined, new SubscribeRejectedError(failures, `the broker refused ${describe(failures)}`));
+      this.#reject(op, new SubscribeRejectedError(failures, `the broker refused ${describe(failures)}`));
       return;
     }
     const result: SubscribeResult = { granted: packet.reasonCodes as QoS[], reasonCodes: packet.reasonCodes };
     if (packet.properties !== undefined) result.properties = packet.properties;
-    this.#settle(op, result);
+    if (op.id !== 0) this.#ctx.emit({ type: 'settle', operation: 'subscribe', id: op.id, result });
   }
 
   onUnsuback(packet: UnsubackPacket): void {
@@ -140,13 +140,13 @@ export class SubscriptionFlow {
       .map((reasonCode, i) => ({ topicFilter: op.topicFilters[i] ?? '', reasonCode }))
       .filter((f) => f.reasonCode >= 0x80);
     if (failures.length > 0) {
-      this.#settle(op, undefined, new SubscribeRejectedError(failures, `the broker refused to unsubscribe ${describe(failures)}`));
+      this.#reject(op, new SubscribeRejectedError(failures, `the broker refused to unsubscribe ${describe(failures)}`));
       return;
     }
     const result: UnsubscribeResult = {};
     if (packet.reasonCodes !== undefined) result.reasonCodes = packet.reasonCodes;
     if (packet.properties !== undefined) result.properties = packet.properties;
-    this.#settle(op, result);
+    if (op.id !== 0) this.#ctx.emit({ type: 'settle', operation: 'unsubscribe', id: op.id, result });
   }
 
   /** Operations cut off by the lost connection go again on the next one, in their order. */
@@ -172,7 +172,7 @@ export class SubscriptionFlow {
   }
 
   endAll(error: MqttError): void {
-    for (const op of [...this.#waiting.clear(), ...this.#inflight.values()]) this.#settle(op, undefined, error);
+    for (const op of [...this.#waiting.clear(), ...this.#inflight.values()]) this.#reject(op, error);
     this.#inflight.clear();
   }
 
@@ -189,7 +189,7 @@ export class SubscriptionFlow {
   #take(packetId: number, kind: Operation['kind']): Operation | undefined {
     const op = this.#inflight.get(packetId);
     if (op === undefined || op.kind !== kind) {
-      this.#ctx.warn(new MqttError('ERR_UNEXPECTED_ACK', `the broker sent ${kind === 'subscribe' ? 'SUBACK' : 'UNSUBACK'} for packet id ${packetId}, which awaits none: ignored`));
+      this.#ctx.warn(new MqttError(ERR_UNEXPECTED_ACK, `the broker sent ${kind === 'subscribe' ? 'SUBACK' : 'UNSUBACK'} for packet id ${packetId}, which awaits none: ignored`));
       return undefined;
     }
     this.#inflight.delete(packetId);
@@ -202,17 +202,14 @@ export class SubscriptionFlow {
     if (codes === filters) return true;
     // The operation is out of flight already: it settles here, or its promise would never.
     const error = new ProtocolError(0x82 /* Protocol Error */, `${ack} has ${codes} reason codes for ${filters} topic filters`);
-    this.#settle(op, undefined, error);
+    this.#reject(op, error);
     this.#ctx.fail(error);
     return false;
   }
 
-  #settle(op: Operation, result: SubscribeResult | UnsubscribeResult | undefined, error?: MqttError): void {
-    if (op.id === 0) {
-      if (error !== undefined) this.#ctx.warn(error); // our own resubscription: nobody awaits it
-      return;
-    }
-    this.#ctx.emit(error === undefined ? { type: 'settle', operation: op.kind, id: op.id, result } : { type: 'settle', operation: op.kind, id: op.id, error });
+  #reject(op: Operation, error: MqttError): void {
+    if (op.id === 0) this.#ctx.warn(error); // our own resubscription: nobody awaits it
+    else this.#ctx.emit({ type: 'settle', operation: op.kind, id: op.id, error });
   }
 }
 
