@@ -43,7 +43,7 @@ export class OutgoingFlow {
   /** Every message holding a packet id, by packet id, in the order of their last transmission. */
   readonly #inflight = new Map<number, OutgoingMessage>();
   /**
-   * QoS 2 messages whose PUBREC came, in PUBREC order [MQTT-4.6.0-3], whose PUBREL waits for the
+   * QoS 2 messages whose PUBREC came, in PUBREC order [MQTT-4.6.0-4], whose PUBREL waits for the
    * 'released' write: a PUBREL sent before it is durable lets the broker forget the packet id
    * while a crash would restore the message as unacknowledged and publish it a second time.
    */

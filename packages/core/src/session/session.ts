@@ -28,7 +28,8 @@ import { policyFor, type VersionPolicy } from './version-policy';
  * Rules it keeps, and where: outgoing messages (write-ahead, packet ids, the window, DUP,
  * resend) in OutgoingFlow; received messages (QoS 2 exactly once, ack order, Receive Maximum,
  * topic aliases) in IncomingFlow; SUBSCRIBE/UNSUBSCRIBE and resubscribing in
- * SubscriptionFlow; the connection (CONNACK, keep-alive, refusals, fallback) here.
+ * SubscriptionFlow; the connection (CONNACK, keep-alive, refusals, fallback) here. RULES.md
+ * beside this file indexes them: each requirement id, the method that keeps it, its test.
  */
 export class Session implements SessionContext {
   now = 0;
