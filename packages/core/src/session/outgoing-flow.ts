@@ -49,6 +49,8 @@ export class OutgoingFlow {
    */
   readonly #toRelease = new Fifo<OutgoingMessage>();
   readonly #qos0 = new Fifo<QueuedQoS0>();
+  /** PUBRECs counted so far, for `OutgoingMessage.pubrecOrder`. */
+  #pubrecs = 0;
 
   readonly #ctx: SessionContext;
 
@@ -141,13 +143,14 @@ export class OutgoingFlow {
   }
 
   /**
-   * The broker kept our session: every unacknowledged PUBLISH goes again with DUP=1 and its
-   * original packet id, and every PUBREL again, in original order [MQTT-4.4.0-1], [MQTT-4.6.0-1].
+   * The broker kept our session: every PUBREL goes again in PUBREC order [MQTT-4.6.0-4], then
+   * every unacknowledged PUBLISH with DUP=1 and its original packet id, in the order first sent
+   * [MQTT-4.4.0-1], [MQTT-4.6.0-1].
    */
   resend(link: Link): void {
     const owed = [...this.#inflight.values()].filter((m) => m.sentOnce && !m.waitingToSend).sort(byId);
-    for (const message of owed) {
-      if (message.state !== 'released') continue;
+    const released = owed.filter((m) => m.state === 'released').sort((a, b) => a.pubrecOrder - b.pubrecOrder);
+    for (const message of released) {
       // Its PUBLISH is unacknowledged until PUBCOMP, on this connection too [MQTT-3.3.4-7].
       message.holdsQuota = true;
       link.quota--;
@@ -223,6 +226,7 @@ export class OutgoingFlow {
     // PUBREC moves the record to "released" in one update; the PUBLISH is never sent again. The
     // PUBREL goes once that update is durable (see #toRelease); until then no ack is awaited.
     message.state = 'released';
+    message.pubrecOrder = ++this.#pubrecs;
     message.releasing = true;
     message.onWire = false;
     message.writes++;

@@ -126,6 +126,21 @@ describe('publishing QoS 1 and 2', () => {
     expect(trace(h.sent())).toEqual(['PUBREL 3', 'PUBREL 1', 'PUBREL 2']);
   });
 
+  test('[MQTT-4.6.0-4] on reconnect, PUBRELs go again in the order their PUBRECs came', () => {
+    const h = new SessionHarness({ clean: false });
+    h.connect();
+    h.publish(1, 2);
+    h.publish(2, 2);
+    h.publish(3, 2);
+    h.receive({ type: 'pubrec', packetId: 3, reasonCode: 0 });
+    h.receive({ type: 'pubrec', packetId: 1, reasonCode: 0 });
+    h.receive({ type: 'pubrec', packetId: 2, reasonCode: 0 });
+    h.disconnect();
+    h.take();
+    h.connect({ sessionPresent: true });
+    expect(trace(h.sent())).toEqual(['CONNECT', 'PUBREL 3', 'PUBREL 1', 'PUBREL 2']);
+  });
+
   test('QoS 2: a PUBREL still waiting for its write is sent on the next connection once durable, after those that were not waiting', () => {
     const h = new SessionHarness({ clean: false });
     h.connect();
