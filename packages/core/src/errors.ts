@@ -1,7 +1,9 @@
 import type { Packet } from './codec/packet';
 
 // Every code an MqttError can carry, one constant each, so that applications compare against a
-// name the compiler checks. The README's "Errors" table says what to do about each.
+// name the compiler checks. The README's "Errors" table says what to do about each. Courier's own
+// code writes the string itself (the MqttErrorCode type checks it), so that a bundle carries only
+// the constants its application imports.
 
 /** The application misused the API: a topic with a wildcard, QoS 3, an option out of range (InvalidArgumentError). */
 export const ERR_INVALID_ARGUMENT = 'ERR_INVALID_ARGUMENT';
@@ -79,7 +81,7 @@ export class MqttError extends Error {
 /** The application misused the API: a topic with a wildcard, QoS 3, an option out of range. */
 export class InvalidArgumentError extends MqttError {
   constructor(message: string) {
-    super(ERR_INVALID_ARGUMENT, message);
+    super('ERR_INVALID_ARGUMENT', message);
   }
 }
 
@@ -91,7 +93,7 @@ export class ProtocolError extends MqttError {
   readonly reasonCode: number;
 
   constructor(reasonCode: number, message: string, options?: { cause?: unknown }) {
-    super(ERR_PROTOCOL, message, options);
+    super('ERR_PROTOCOL', message, options);
     this.reasonCode = reasonCode;
   }
 }
@@ -99,7 +101,7 @@ export class ProtocolError extends MqttError {
 /** The connection failed, closed, timed out or was refused. */
 export class ConnectionError extends MqttError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(ERR_CONNECTION, message, options);
+    super('ERR_CONNECTION', message, options);
   }
 }
 
@@ -113,7 +115,7 @@ export class ConnectRefusedError extends MqttError {
   readonly connack: Packet & { type: 'connack' };
 
   constructor(connack: Packet & { type: 'connack' }, protocolVersion: 4 | 5, message: string) {
-    super(ERR_CONNECT_REFUSED, message);
+    super('ERR_CONNECT_REFUSED', message);
     this.reasonCode = connack.reasonCode;
     this.protocolVersion = protocolVersion;
     this.connack = connack;
@@ -129,7 +131,7 @@ export class PublishRejectedError extends MqttError {
   readonly ack: Packet;
 
   constructor(reasonCode: number, ack: Packet, message: string) {
-    super(ERR_PUBLISH_REJECTED, message);
+    super('ERR_PUBLISH_REJECTED', message);
     this.reasonCode = reasonCode;
     this.ack = ack;
   }
@@ -140,7 +142,7 @@ export class SubscribeRejectedError extends MqttError {
   readonly failures: { topicFilter: string; reasonCode: number }[];
 
   constructor(failures: { topicFilter: string; reasonCode: number }[], message: string) {
-    super(ERR_SUBSCRIBE_REJECTED, message);
+    super('ERR_SUBSCRIBE_REJECTED', message);
     this.failures = failures;
   }
 }
@@ -154,7 +156,7 @@ export class AbortError extends MqttError {
 
   constructor(sent: boolean, options?: { cause?: unknown }) {
     super(
-      ERR_ABORTED,
+      'ERR_ABORTED',
       sent
         ? 'aborted after the message was sent: it cannot be called back and may still be delivered'
         : 'aborted before the message was sent: it will not be sent',
@@ -167,20 +169,20 @@ export class AbortError extends MqttError {
 /** The client was ended by force (or ended before the operation could run). */
 export class ClientEndedError extends MqttError {
   constructor(message = 'the client was ended before this operation completed') {
-    super(ERR_CLIENT_ENDED, message);
+    super('ERR_CLIENT_ENDED', message);
   }
 }
 
 /** A queue reached its bound: the operation is refused, nothing is dropped silently. */
 export class QueueFullError extends MqttError {
   constructor(message: string) {
-    super(ERR_QUEUE_FULL, message);
+    super('ERR_QUEUE_FULL', message);
   }
 }
 
 /** The outbox could not store or load a record (a full disk or quota, a lock held elsewhere). */
 export class OutboxError extends MqttError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(ERR_OUTBOX, message, options);
+    super('ERR_OUTBOX', message, options);
   }
 }

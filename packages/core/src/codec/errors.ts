@@ -1,4 +1,4 @@
-import { ERR_DECODE, ERR_ENCODE, MqttError } from '../errors';
+import { MqttError } from '../errors';
 import type { Packet } from './packet';
 
 /**
@@ -15,7 +15,7 @@ export class DecodeError extends MqttError {
   precedingPackets: Packet[] = [];
 
   constructor(reasonCode: number, message: string, options?: { cause?: unknown }) {
-    super(ERR_DECODE, message, options);
+    super('ERR_DECODE', message, options);
     this.reasonCode = reasonCode;
   }
 }
@@ -27,7 +27,7 @@ export class DecodeError extends MqttError {
  */
 export class EncodeError extends MqttError {
   constructor(message: string) {
-    super(ERR_ENCODE, message);
+    super('ERR_ENCODE', message);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { AckPacket, Packet, PublishPacket } from '../codec/packet';
 import type { PublishProperties } from '../codec/properties';
-import { ERR_NO_CONSUMER, MqttError, OutboxError, ProtocolError } from '../errors';
+import { MqttError, OutboxError, ProtocolError } from '../errors';
 import { Fifo } from '../util/fifo';
 import type { Link } from './link';
 import type { SessionContext } from './session-context';
@@ -127,7 +127,7 @@ export class IncomingFlow {
     if (message.qos === 0) {
       if (this.#heldQoS0 >= MAX_HELD_QOS0) {
         if (this.#heldQoS0++ === MAX_HELD_QOS0) {
-          this.#ctx.warn(new MqttError(ERR_NO_CONSUMER, `${MAX_HELD_QOS0} QoS 0 messages wait while delivery is held (no message handler, or a full messages() stream): QoS 0 messages are dropped until it goes on`));
+          this.#ctx.warn(new MqttError('ERR_NO_CONSUMER', `${MAX_HELD_QOS0} QoS 0 messages wait while delivery is held (no message handler, or a full messages() stream): QoS 0 messages are dropped until it goes on`));
         }
         return;
       }

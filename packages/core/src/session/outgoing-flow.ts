@@ -4,7 +4,6 @@ import { describeReasonCode } from '../codec/reason-codes';
 import {
   AbortError,
   ConnectionError,
-  ERR_UNEXPECTED_ACK,
   InvalidArgumentError,
   MqttError,
   OutboxError,
@@ -462,7 +461,7 @@ export class OutgoingFlow {
   }
 
   #unexpected(ack: AckPacket<'puback' | 'pubrec' | 'pubcomp'>): void {
-    this.#ctx.warn(new MqttError(ERR_UNEXPECTED_ACK, `the broker sent ${ack.type.toUpperCase()} for packet id ${ack.packetId}, which awaits no such ack: ignored`));
+    this.#ctx.warn(new MqttError('ERR_UNEXPECTED_ACK', `the broker sent ${ack.type.toUpperCase()} for packet id ${ack.packetId}, which awaits no such ack: ignored`));
   }
 
   #resolve(id: number, result: PublishResult): void {

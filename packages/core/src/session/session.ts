@@ -5,7 +5,6 @@ import {
   ClientEndedError,
   ConnectionError,
   ConnectRefusedError,
-  ERR_FALLBACK_TO_V4,
   MqttError,
   ProtocolError,
 } from '../errors';
@@ -305,7 +304,7 @@ export class Session implements SessionContext {
     if (fallback !== undefined && this.options.fallbackToV4 && this.policy.refusesVersion(connack)) {
       this.policy = fallback; // once: the fallback has no fallback of its own
       retry = 'now';
-      this.warn(new MqttError(ERR_FALLBACK_TO_V4, 'the broker does not support MQTT 5.0: connecting with MQTT 3.1.1 instead'));
+      this.warn(new MqttError('ERR_FALLBACK_TO_V4', 'the broker does not support MQTT 5.0: connecting with MQTT 3.1.1 instead'));
       this.#outgoing.revalidate();
       this.#subscriptions.revalidate();
     } else {

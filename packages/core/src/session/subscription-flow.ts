@@ -1,7 +1,7 @@
 import type { QoS, SubackPacket, Subscription, UnsubackPacket } from '../codec/packet';
 import type { SubscribeProperties, UnsubscribeProperties } from '../codec/properties';
 import { describeReasonCode } from '../codec/reason-codes';
-import { ConnectionError, ERR_UNEXPECTED_ACK, InvalidArgumentError, MqttError, ProtocolError, SubscribeRejectedError } from '../errors';
+import { ConnectionError, InvalidArgumentError, MqttError, ProtocolError, SubscribeRejectedError } from '../errors';
 import { Fifo } from '../util/fifo';
 import type { SessionContext } from './session-context';
 import type { SubscribeResult, UnsubscribeResult } from './session-types';
@@ -189,7 +189,7 @@ export class SubscriptionFlow {
   #take(packetId: number, kind: Operation['kind']): Operation | undefined {
     const op = this.#inflight.get(packetId);
     if (op === undefined || op.kind !== kind) {
-      this.#ctx.warn(new MqttError(ERR_UNEXPECTED_ACK, `the broker sent ${kind === 'subscribe' ? 'SUBACK' : 'UNSUBACK'} for packet id ${packetId}, which awaits none: ignored`));
+      this.#ctx.warn(new MqttError('ERR_UNEXPECTED_ACK', `the broker sent ${kind === 'subscribe' ? 'SUBACK' : 'UNSUBACK'} for packet id ${packetId}, which awaits none: ignored`));
       return undefined;
     }
     this.#inflight.delete(packetId);
