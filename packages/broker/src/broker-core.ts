@@ -1,5 +1,5 @@
 import type { QoS, Will } from '@courier/core';
-import { compact, type Delivery, type Message, messageFromWill } from './message';
+import { type BrokerMessage, compact, type Delivery, messageFromWill } from './message';
 import { NEVER_EXPIRES, type ResolvedOptions } from './options';
 import { RetainedStore } from './retained-store';
 import { findTargets, pickMember } from './router';
@@ -204,12 +204,12 @@ export class BrokerCore {
   }
 
   /** Stores or clears the retained message of a topic. */
-  retain(message: Message): void {
+  retain(message: BrokerMessage): void {
     this.retained.retain(message);
   }
 
   /** The retained messages a new subscription to `filter` receives. */
-  retainedMatching(filter: string): Message[] {
+  retainedMatching(filter: string): BrokerMessage[] {
     return this.retained.matching(filter, this.scheduler.now());
   }
 
@@ -217,7 +217,7 @@ export class BrokerCore {
    * Routes a message to every matching session (4.5) at min(published QoS, granted QoS)
    * [MQTT-3.8.4-8]; returns how many sessions it went to (5.0: none gives 0x10 in the ack).
    */
-  publish(message: Message): number {
+  publish(message: BrokerMessage): number {
     const { clients, groups } = findTargets(this.tree, message);
     for (const [clientId, target] of clients) {
       this.deliverTo(clientId, {

@@ -4,7 +4,7 @@ import type { ProtocolVersion, PublishPacket, PublishProperties, QoS, Will, Will
  * An application message as the broker holds it once it has taken ownership (4.5): immutable and
  * shared by every subscriber's queue. Plain data, so that a session store can persist it.
  */
-export interface Message {
+export interface BrokerMessage {
   readonly topic: string;
   /** May be replaced by a compact copy before the message is kept for long (`compact`). */
   payload: Uint8Array;
@@ -26,7 +26,7 @@ export interface Message {
 type ForwardedProperties = Omit<PublishProperties, 'topicAlias' | 'subscriptionIdentifiers' | 'messageExpiryInterval'>;
 
 /** The message of a PUBLISH received from `publisherId`, under its resolved topic name. */
-export function messageFromPublish(packet: PublishPacket, topic: string, publisherId: string, now: number): Message {
+export function messageFromPublish(packet: PublishPacket, topic: string, publisherId: string, now: number): BrokerMessage {
   const properties = packet.properties;
   return {
     topic,
@@ -40,7 +40,7 @@ export function messageFromPublish(packet: PublishPacket, topic: string, publish
 }
 
 /** The message a will becomes when it is published (3.1.3.2: its properties are the message's). */
-export function messageFromWill(will: Will, publisherId: string, now: number): Message {
+export function messageFromWill(will: Will, publisherId: string, now: number): BrokerMessage {
   return {
     topic: will.topic,
     payload: will.payload,
@@ -70,7 +70,7 @@ function forwardedProperties(properties: PublishProperties | WillProperties): Fo
 }
 
 /** True when the message has expired at `now` and may no longer be sent [MQTT-3.3.2-5]. */
-export function isExpired(message: Message, now: number): boolean {
+export function isExpired(message: BrokerMessage, now: number): boolean {
   return message.expiresAt !== undefined && now >= message.expiresAt;
 }
 
@@ -78,7 +78,7 @@ export function isExpired(message: Message, now: number): boolean {
  * Replaces a payload that is a small view into a large received chunk by a copy of its own, so
  * that a message kept for long (queued, retained) does not pin the whole chunk in memory.
  */
-export function compact(message: Message): Message {
+export function compact(message: BrokerMessage): BrokerMessage {
   const { payload } = message;
   if (payload.buffer.byteLength > 2 * payload.byteLength + 64) message.payload = payload.slice();
   return message;
@@ -86,7 +86,7 @@ export function compact(message: Message): Message {
 
 /** How a message goes to one subscriber: at which QoS, with which RETAIN flag and identifiers. */
 export interface Delivery {
-  readonly message: Message;
+  readonly message: BrokerMessage;
   readonly qos: QoS;
   readonly retain: boolean;
   /** Identifiers of the subscriptions that matched (5.0) [MQTT-3.3.4-3]. */

@@ -1,4 +1,4 @@
-import { compact, isExpired, type Message } from './message';
+import { type BrokerMessage, compact, isExpired } from './message';
 import { topicMatches } from './topic-filter';
 
 /**
@@ -6,20 +6,20 @@ import { topicMatches } from './topic-filter';
  * for a development broker, where retained topics number in the hundreds, not millions.
  */
 export class RetainedStore {
-  private readonly messages = new Map<string, Message>();
+  private readonly messages = new Map<string, BrokerMessage>();
 
   /**
    * Applies a PUBLISH with RETAIN=1: an empty payload removes the topic's retained message
    * [MQTT-3.3.1-6], [MQTT-3.3.1-7]; any other replaces it [MQTT-3.3.1-5].
    */
-  retain(message: Message): void {
+  retain(message: BrokerMessage): void {
     if (message.payload.length === 0) this.messages.delete(message.topic);
     else this.messages.set(message.topic, compact(message));
   }
 
   /** The retained messages whose topic matches `filter`, expired ones dropped [MQTT-3.3.2-5]. */
-  matching(filter: string, now: number): Message[] {
-    const found: Message[] = [];
+  matching(filter: string, now: number): BrokerMessage[] {
+    const found: BrokerMessage[] = [];
     for (const [topic, message] of this.messages) {
       if (isExpired(message, now)) this.messages.delete(topic);
       else if (topicMatches(filter, topic)) found.push(message);
@@ -28,7 +28,7 @@ export class RetainedStore {
   }
 
   /** Every retained message, for a session store. */
-  all(): Message[] {
+  all(): BrokerMessage[] {
     return [...this.messages.values()];
   }
 

@@ -1,5 +1,5 @@
 import type { QoS } from '@courier/core';
-import type { Message } from './message';
+import type { BrokerMessage } from './message';
 import type { StoredSubscription } from './session-state';
 import type { MatchVisitor, SharedGroup, TopicTree } from './topic-tree';
 
@@ -21,7 +21,7 @@ export interface Targets {
  * highest QoS [MQTT-3.3.4-2] with every subscription identifier [MQTT-3.3.4-4]; No Local
  * subscriptions skip the publisher's own messages [MQTT-3.8.3-3].
  */
-export function findTargets(tree: TopicTree, message: Message): Targets {
+export function findTargets(tree: TopicTree, message: BrokerMessage): Targets {
   const targets: Targets = { clients: new Map(), groups: [] };
   const visitor: MatchVisitor = {
     subscription(clientId, subscription) {

@@ -1,4 +1,4 @@
-import type { Message } from './message';
+import type { BrokerMessage } from './message';
 import type { SessionState } from './session-state';
 
 /**
@@ -10,7 +10,7 @@ export interface SessionSnapshot {
   readonly savedAt: number;
   /** Subscriptions, queued and in-flight messages, inbound QoS 2 ids awaiting PUBREL, wills. */
   readonly sessions: readonly SessionState[];
-  readonly retained: readonly Message[];
+  readonly retained: readonly BrokerMessage[];
 }
 
 /**

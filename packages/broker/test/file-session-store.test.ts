@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBroker, fileSessionStore, type Message, type SessionSnapshot } from '@courier/broker';
+import { type BrokerMessage, createBroker, fileSessionStore, type SessionSnapshot } from '@courier/broker';
 import { text } from './helpers';
 
 let dir: string;
@@ -15,7 +15,7 @@ function file(): string {
 }
 
 function snapshot(): SessionSnapshot {
-  const message: Message = {
+  const message: BrokerMessage = {
     topic: 'a/b',
     payload: text('payload'),
     qos: 2,

@@ -1,5 +1,6 @@
 import { EncodeError } from './errors';
 import type { ProtocolVersion } from './packet';
+import { describeReasonCode } from './reason-codes';
 import { utf8Length } from './utf8';
 
 /** The UTF-8 length of a string field, or an EncodeError when it cannot be an MQTT string. */
@@ -56,9 +57,9 @@ export function checkReasonCode(
 ): number {
   const code = reasonCode ?? 0;
   if (version === 4) {
-    if (code !== 0) throw new EncodeError(`${packet} cannot carry reason code ${code} in MQTT 3.1.1`);
+    if (code !== 0) throw new EncodeError(`${packet} cannot carry reason code ${shown(code)} in MQTT 3.1.1`);
   } else if (!Number.isInteger(code) || code < 0 || code > 0xff || valid[code] !== 1) {
-    throw new EncodeError(`${code} is not a valid reason code for ${packet}`);
+    throw new EncodeError(`${shown(code)} is not a valid reason code for ${packet}`);
   }
   return code;
 }
@@ -75,4 +76,9 @@ export function hasProperties(properties: object | undefined): boolean {
 /** 3.1.1 has no properties: refuse them rather than drop them silently. */
 export function checkNoProperties(properties: object | undefined, where: string): void {
   if (hasProperties(properties)) throw new EncodeError(`MQTT 3.1.1 has no properties (given in ${where})`);
+}
+
+/** A reason code for a message: with its name when it is a byte, else as it was given. */
+function shown(code: unknown): string {
+  return Number.isInteger(code) && (code as number) >= 0 && (code as number) <= 0xff ? describeReasonCode(code as number) : String(code);
 }

@@ -4,4 +4,4 @@ export type * from './packet';
 export type { PacketDecoderOptions } from './frame-decoder';
 export { PacketDecoder } from './packet-decoder';
 export type * from './properties';
-export { ConnectReturnCode, ReasonCode, reasonCodeName } from './reason-codes';
+export { ConnectReturnCode, describeReasonCode, ReasonCode, reasonCodeName } from './reason-codes';

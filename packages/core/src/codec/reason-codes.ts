@@ -103,3 +103,15 @@ export function reasonCodeName(code: number): string {
   }
   return names[code] ?? `0x${code.toString(16).padStart(2, '0')}`;
 }
+
+/**
+ * A reason code as messages print it: its hex value and its name in words, 0x95 → "0x95 Packet
+ * too large". A code without a name is printed in hex alone.
+ */
+export function describeReasonCode(code: number): string {
+  const hex = `0x${code.toString(16).padStart(2, '0')}`;
+  const name = reasonCodeName(code);
+  if (name === hex) return hex;
+  const words = name.match(/QoS\d?|[A-Z][a-z]*/g) ?? [name];
+  return `${hex} ${words.map((word, i) => (i === 0 || word.startsWith('QoS') ? word : word.toLowerCase())).join(' ')}`;
+}

@@ -1,7 +1,7 @@
 import type { AckPacket, Packet, PublishPacket } from '../codec/packet';
 import type { PublishProperties } from '../codec/properties';
 import { MqttError, OutboxError, ProtocolError } from '../errors';
-import { Fifo } from './fifo';
+import { Fifo } from '../util/fifo';
 import type { Link } from './link';
 import type { SessionContext } from './session-context';
 import type { ReceivedMessage } from './session-types';
@@ -24,9 +24,6 @@ interface HeldMessage {
   message: ReceivedMessage;
   packetId: number;
 }
-
-/** Packet ids run 1..65535: no more messages than that can be unacknowledged at once. */
-const MAX_PACKET_ID = 65_535;
 
 /** QoS 0 messages kept at most while delivery is held; more are dropped (at most once). */
 const MAX_HELD_QOS0 = 1000;
@@ -196,20 +193,15 @@ export class IncomingFlow {
   }
 
   /**
-   * Counts a new QoS 1/2 message against our Receive Maximum: a broker that sends more than it
-   * allows breaks the protocol (0x93, 3.3.4). 3.1.1 has no Receive Maximum, but more than 65,535
-   * unacknowledged means the broker reused a packet id still in use [MQTT-2.3.1-4]; without this
-   * bound, messages held for a missing handler would grow without end.
+   * Counts a new QoS 1/2 message against our Receive Maximum (in 3.1.1, the packet ids): a
+   * broker that sends more than it allows breaks the protocol (0x93, 3.3.4). Without this bound,
+   * messages held for a missing handler would grow without end.
    */
   #admit(link: Link): boolean {
-    if (this.#ctx.policy.version === 5) {
-      const receiveMaximum = this.#ctx.options.receiveMaximum ?? MAX_PACKET_ID;
-      if (link.unacknowledgedIn >= receiveMaximum) {
-        this.#ctx.fail(new ProtocolError(0x93 /* Receive Maximum Exceeded */, `the broker sent more than ${receiveMaximum} unacknowledged QoS 1/2 messages, our Receive Maximum`));
-        return false;
-      }
-    } else if (link.unacknowledgedIn >= MAX_PACKET_ID) {
-      this.#ctx.fail(new ProtocolError(0x82 /* Protocol Error */, `the broker sent more than ${MAX_PACKET_ID} unacknowledged QoS 1/2 messages: it reused a packet id still in use`));
+    const policy = this.#ctx.policy;
+    const maximum = policy.inboundMaximum(this.#ctx.options.receiveMaximum);
+    if (link.unacknowledgedIn >= maximum) {
+      this.#ctx.fail(policy.inboundOverflow(maximum));
       return false;
     }
     link.unacknowledgedIn++;

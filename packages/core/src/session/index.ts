@@ -8,6 +8,7 @@ export type {
   SessionEvent,
   SessionInput,
   SessionOptions,
+  SettleAction,
   SubscribeResult,
   UnsubscribeResult,
 } from './session-types';

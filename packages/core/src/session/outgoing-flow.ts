@@ -1,5 +1,6 @@
 import type { AckPacket } from '../codec/packet';
 import { measurePublish } from '../codec/publish';
+import { describeReasonCode } from '../codec/reason-codes';
 import {
   AbortError,
   ConnectionError,
@@ -10,7 +11,7 @@ import {
   QueueFullError,
 } from '../errors';
 import type { OutgoingRecord } from '../ports/outbox-store';
-import { Fifo } from './fifo';
+import { Fifo } from '../util/fifo';
 import type { Link } from './link';
 import { OutgoingMessage } from './outgoing-message';
 import { encodingProblem, publishPacketOf } from './publish-packet';
@@ -41,12 +42,14 @@ export class OutgoingFlow {
   /** Every message holding a packet id, by packet id, in the order of their last transmission. */
   readonly #inflight = new Map<number, OutgoingMessage>();
   /**
-   * QoS 2 messages whose PUBREC came, in PUBREC order [MQTT-4.6.0-3], whose PUBREL waits for the
+   * QoS 2 messages whose PUBREC came, in PUBREC order [MQTT-4.6.0-4], whose PUBREL waits for the
    * 'released' write: a PUBREL sent before it is durable lets the broker forget the packet id
    * while a crash would restore the message as unacknowledged and publish it a second time.
    */
   readonly #toRelease = new Fifo<OutgoingMessage>();
   readonly #qos0 = new Fifo<QueuedQoS0>();
+  /** PUBRECs counted so far, for `OutgoingMessage.pubrecOrder`. */
+  #pubrecs = 0;
 
   readonly #ctx: SessionContext;
 
@@ -85,19 +88,19 @@ export class OutgoingFlow {
       if (link?.open === true && !link.blocked && this.#qos0.length === 0) {
         this.#sendQoS0(id, request);
       } else if (this.#qos0.length >= this.#ctx.options.maxQueuedQoS0) {
-        this.#settle(id, undefined, new QueueFullError(`${this.#qos0.length} QoS 0 messages are already waiting for the connection`));
+        this.#reject(id, new QueueFullError(`${this.#qos0.length} QoS 0 messages are already waiting for the connection`));
       } else {
         this.#qos0.push({ id, request });
       }
       return;
     }
     if (this.#byId.size >= this.#ctx.options.maxQueuedMessages) {
-      this.#settle(id, undefined, new QueueFullError(`${this.#byId.size} QoS 1/2 messages are already owed`));
+      this.#reject(id, new QueueFullError(`${this.#byId.size} QoS 1/2 messages are already owed`));
       return;
     }
     const refusal = link?.open === true ? this.#refusal(request, link) : undefined;
     if (refusal !== undefined) {
-      this.#settle(id, undefined, refusal);
+      this.#reject(id, refusal);
       return;
     }
     const message = new OutgoingMessage(id, request);
@@ -139,13 +142,14 @@ export class OutgoingFlow {
   }
 
   /**
-   * The broker kept our session: every unacknowledged PUBLISH goes again with DUP=1 and its
-   * original packet id, and every PUBREL again, in original order [MQTT-4.4.0-1], [MQTT-4.6.0-1].
+   * The broker kept our session: every PUBREL goes again in PUBREC order [MQTT-4.6.0-4], then
+   * every unacknowledged PUBLISH with DUP=1 and its original packet id, in the order first sent
+   * [MQTT-4.4.0-1], [MQTT-4.6.0-1].
    */
   resend(link: Link): void {
     const owed = [...this.#inflight.values()].filter((m) => m.sentOnce && !m.waitingToSend).sort(byId);
-    for (const message of owed) {
-      if (message.state !== 'released') continue;
+    const released = owed.filter((m) => m.state === 'released').sort((a, b) => a.pubrecOrder - b.pubrecOrder);
+    for (const message of released) {
       // Its PUBLISH is unacknowledged until PUBCOMP, on this connection too [MQTT-3.3.4-7].
       message.holdsQuota = true;
       link.quota--;
@@ -221,6 +225,7 @@ export class OutgoingFlow {
     // PUBREC moves the record to "released" in one update; the PUBLISH is never sent again. The
     // PUBREL goes once that update is durable (see #toRelease); until then no ack is awaited.
     message.state = 'released';
+    message.pubrecOrder = ++this.#pubrecs;
     message.releasing = true;
     message.onWire = false;
     message.writes++;
@@ -302,7 +307,7 @@ export class OutgoingFlow {
     const message = this.#byId.get(id);
     if (message === undefined) {
       const queued = this.#qos0.toArray().find((q) => q.id === id);
-      if (queued !== undefined && this.#qos0.remove(queued)) this.#settle(id, undefined, new AbortError(false, { cause: reason }));
+      if (queued !== undefined && this.#qos0.remove(queued)) this.#reject(id, new AbortError(false, { cause: reason }));
       return;
     }
     if (message.sentOnce) return; // once sent it cannot be called back: the flow goes on
@@ -333,14 +338,14 @@ export class OutgoingFlow {
     }
     for (const queued of this.#qos0.toArray()) {
       const problem = encodingProblem(queued.request, version);
-      if (problem !== undefined && this.#qos0.remove(queued)) this.#settle(queued.id, undefined, problem);
+      if (problem !== undefined && this.#qos0.remove(queued)) this.#reject(queued.id, problem);
     }
   }
 
   /** Ends by force: every owed publish is rejected; the outbox keeps its records. */
   endAll(error: MqttError): void {
-    for (const message of this.#byId.values()) this.#settle(message.id, undefined, error);
-    for (const queued of this.#qos0.clear()) this.#settle(queued.id, undefined, error);
+    for (const message of this.#byId.values()) this.#reject(message.id, error);
+    for (const queued of this.#qos0.clear()) this.#reject(queued.id, error);
     this.#byId.clear();
     this.#queue.clear();
     this.#toSend.clear();
@@ -350,7 +355,7 @@ export class OutgoingFlow {
 
   #sendQoS0(id: number, request: PublishRequest): void {
     this.#ctx.send(publishPacketOf(request));
-    this.#settle(id, { id, qos: 0 }); // QoS 0 settles once handed to the transport
+    this.#resolve(id, { id, qos: 0 }); // QoS 0 settles once handed to the transport
   }
 
   #assignId(message: OutgoingMessage): boolean {
@@ -414,13 +419,14 @@ export class OutgoingFlow {
     // a PUBREC, when the broker had already completed the flow: the message was delivered.
     if (ack !== undefined && ack.type !== 'pubcomp' && this.#ctx.policy.refuses(reasonCode)) {
       const code = reasonCode as number;
-      this.#settle(message.id, undefined, new PublishRejectedError(code, ack, `the broker refused the message: 0x${code.toString(16)}`));
+      this.#reject(message.id, new PublishRejectedError(code, ack, `the broker refused the message: ${describeReasonCode(code)}`));
       return;
     }
     const result: PublishResult = { id: message.id, qos: message.qos, packetId: message.packetId };
-    if (this.#ctx.policy.version === 5 && reasonCode !== undefined) result.reasonCode = reasonCode;
+    const reported = this.#ctx.policy.resultReasonCode(reasonCode);
+    if (reported !== undefined) result.reasonCode = reported;
     if (ack?.properties !== undefined) result.properties = ack.properties;
-    this.#settle(message.id, result);
+    this.#resolve(message.id, result);
   }
 
   /** Gives up on a message that has not gone out: its record, its id and its promise. */
@@ -432,7 +438,7 @@ export class OutgoingFlow {
     }
     this.#byId.delete(message.id);
     this.#ctx.emit({ type: 'forget', change: { op: 'delete', id: message.id } });
-    this.#settle(message.id, undefined, error);
+    this.#reject(message.id, error);
   }
 
   /** Why the broker would not take this message, from what its CONNACK said, if it would not. */
@@ -458,8 +464,12 @@ export class OutgoingFlow {
     this.#ctx.warn(new MqttError('ERR_UNEXPECTED_ACK', `the broker sent ${ack.type.toUpperCase()} for packet id ${ack.packetId}, which awaits no such ack: ignored`));
   }
 
-  #settle(id: number, result: PublishResult | undefined, error?: MqttError): void {
-    this.#ctx.emit(error === undefined ? { type: 'settle', operation: 'publish', id, result } : { type: 'settle', operation: 'publish', id, error });
+  #resolve(id: number, result: PublishResult): void {
+    this.#ctx.emit({ type: 'settle', operation: 'publish', id, result });
+  }
+
+  #reject(id: number, error: MqttError): void {
+    this.#ctx.emit({ type: 'settle', operation: 'publish', id, error });
   }
 }
 

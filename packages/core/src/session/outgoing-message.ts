@@ -23,6 +23,11 @@ export class OutgoingMessage {
   writes = 0;
   /** PUBREC came and its PUBREL waits for the 'released' write to be durable. */
   releasing = false;
+  /**
+   * When its PUBREC came, counted per session run, so that PUBRELs are resent in that order
+   * [MQTT-4.6.0-4]. 0 for a message restored as released: its PUBREC came before this run's.
+   */
+  pubrecOrder = 0;
 
   constructor(
     readonly id: number,

@@ -140,6 +140,17 @@ export type SessionEvent =
   /** Something odd but harmless (an ack for nothing, a fallback to 3.1.1). */
   | { name: 'warning'; error: MqttError };
 
+/** How one operation settled: with its result, or with an error. */
+type Settled<O extends Operation, R> =
+  | { type: 'settle'; operation: O; id: number; result: R; error?: undefined }
+  | { type: 'settle'; operation: O; id: number; error: MqttError; result?: undefined };
+
+/** An operation's end, typed by the operation: a publish settles with a PublishResult, and so on. */
+export type SettleAction =
+  | Settled<'publish', PublishResult>
+  | Settled<'subscribe', SubscribeResult>
+  | Settled<'unsubscribe', UnsubscribeResult>;
+
 /** What the session asks its driver to do, in order. */
 export type SessionAction =
   | { type: 'send'; packet: Packet }
@@ -147,6 +158,6 @@ export type SessionAction =
   | { type: 'persist'; change: OutboxChange; awaited: boolean }
   | { type: 'forget'; change: OutboxChange }
   | { type: 'deliver'; message: ReceivedMessage }
-  | { type: 'settle'; operation: Operation; id: number; result?: unknown; error?: MqttError }
+  | SettleAction
   | { type: 'closeConnection'; error?: MqttError }
   | { type: 'notify'; event: SessionEvent };

@@ -1,5 +1,6 @@
 import type { ConnackPacket, Packet, ProtocolVersion } from '../codec/packet';
-import { VALID_REASON_CODES_V5 } from '../codec/reason-codes';
+import type { DisconnectProperties } from '../codec/properties';
+import { describeReasonCode, VALID_REASON_CODES_V5 } from '../codec/reason-codes';
 import {
   ClientEndedError,
   ConnectionError,
@@ -14,7 +15,7 @@ import { PacketIds } from './packet-ids';
 import type { SessionContext } from './session-context';
 import type { OutboxEntry, SessionAction, SessionInput, SessionOptions } from './session-types';
 import { SubscriptionFlow } from './subscription-flow';
-import { policyFor, V4_POLICY, type VersionPolicy } from './version-policy';
+import { policyFor, type VersionPolicy } from './version-policy';
 
 /**
  * The MQTT session of one client, as a pure state machine: `handle(input, now)` takes what
@@ -26,7 +27,8 @@ import { policyFor, V4_POLICY, type VersionPolicy } from './version-policy';
  * Rules it keeps, and where: outgoing messages (write-ahead, packet ids, the window, DUP,
  * resend) in OutgoingFlow; received messages (QoS 2 exactly once, ack order, Receive Maximum,
  * topic aliases) in IncomingFlow; SUBSCRIBE/UNSUBSCRIBE and resubscribing in
- * SubscriptionFlow; the connection (CONNACK, keep-alive, refusals, fallback) here.
+ * SubscriptionFlow; the connection (CONNACK, keep-alive, refusals, fallback) here. RULES.md
+ * beside this file indexes them: each requirement id, the method that keeps it, its test.
  */
 export class Session implements SessionContext {
   now = 0;
@@ -43,7 +45,6 @@ export class Session implements SessionContext {
   readonly #subscriptions: SubscriptionFlow;
   #connectedBefore = false;
   #restoredState = false;
-  #fellBack = false;
   #ended = false;
 
   constructor(options: SessionOptions) {
@@ -253,7 +254,7 @@ export class Session implements SessionContext {
         const reasonCode = packet.reasonCode ?? 0;
         const event = { name: 'serverDisconnect' as const, reasonCode };
         this.emit({ type: 'notify', event: packet.properties === undefined ? event : { ...event, properties: packet.properties } });
-        this.closeConnection(new ConnectionError(`the broker disconnected: 0x${reasonCode.toString(16)}`));
+        this.closeConnection(new ConnectionError(`the broker disconnected: ${describeReasonCode(reasonCode)}`));
         break;
       }
       case 'connack':
@@ -299,9 +300,9 @@ export class Session implements SessionContext {
   #onRefused(connack: ConnackPacket): void {
     const error = new ConnectRefusedError(connack, this.policy.version, this.policy.describeRefusal(connack.reasonCode));
     let retry: 'now' | 'later' | 'never';
-    if (this.policy.version === 5 && this.options.fallbackToV4 && !this.#fellBack && this.policy.refusesVersion(connack)) {
-      this.#fellBack = true;
-      this.policy = V4_POLICY;
+    const fallback = this.policy.fallback;
+    if (fallback !== undefined && this.options.fallbackToV4 && this.policy.refusesVersion(connack)) {
+      this.policy = fallback; // once: the fallback has no fallback of its own
       retry = 'now';
       this.warn(new MqttError('ERR_FALLBACK_TO_V4', 'the broker does not support MQTT 5.0: connecting with MQTT 3.1.1 instead'));
       this.#outgoing.revalidate();
@@ -344,17 +345,10 @@ export class Session implements SessionContext {
     return link.pingSentAt >= 0 ? link.pingSentAt + this.options.pingTimeoutMs : link.lastSentAt + link.keepAliveMs;
   }
 
-  #disconnect(reasonCode: number | undefined, properties: object | undefined): void {
+  #disconnect(reasonCode: number | undefined, properties: DisconnectProperties | undefined): void {
     const link = this.link;
     if (link === null || link.phase === 'closing') return;
-    if (link.open) {
-      const packet: Packet = { type: 'disconnect' };
-      if (this.policy.version === 5) {
-        if (reasonCode !== undefined) packet.reasonCode = reasonCode;
-        if (properties !== undefined) packet.properties = properties;
-      }
-      this.send(packet);
-    }
+    if (link.open) this.send(this.policy.disconnectPacket(reasonCode, properties));
     this.closeConnection();
   }
 }

@@ -1,9 +1,11 @@
 import type { QoS, SubackPacket, Subscription, UnsubackPacket } from '../codec/packet';
 import type { SubscribeProperties, UnsubscribeProperties } from '../codec/properties';
+import { describeReasonCode } from '../codec/reason-codes';
 import { ConnectionError, InvalidArgumentError, MqttError, ProtocolError, SubscribeRejectedError } from '../errors';
-import { Fifo } from './fifo';
+import { Fifo } from '../util/fifo';
 import type { SessionContext } from './session-context';
 import type { SubscribeResult, UnsubscribeResult } from './session-types';
+import { subscribeEncodingProblem, unsubscribeEncodingProblem } from './subscribe-packet';
 
 interface Operation {
   kind: 'subscribe' | 'unsubscribe';
@@ -81,12 +83,14 @@ export class SubscriptionFlow {
 
   /** After falling back to 3.1.1: operations that need 5.0 are refused, not sent without their options. */
   revalidate(): void {
+    const version = this.#ctx.policy.version;
     for (const op of this.#waiting.toArray()) {
-      const needsV5 =
-        op.properties !== undefined ||
-        op.subscriptions.some((s) => s.noLocal !== undefined || s.retainAsPublished !== undefined || s.retainHandling !== undefined);
-      if (!needsV5 || !this.#waiting.remove(op)) continue;
-      this.#settle(op, undefined, new InvalidArgumentError('this operation needs MQTT 5.0, and the broker speaks only 3.1.1'));
+      const problem =
+        op.kind === 'subscribe'
+          ? subscribeEncodingProblem(op.subscriptions, op.properties, version)
+          : unsubscribeEncodingProblem(op.topicFilters, op.properties, version);
+      if (problem === undefined || !this.#waiting.remove(op)) continue;
+      this.#reject(op, new InvalidArgumentError(`this operation needs MQTT 5.0, and the broker speaks only 3.1.1: ${problem.message}`));
     }
   }
 
@@ -119,12 +123,12 @@ export class SubscriptionFlow {
       else failures.push({ topicFilter: subscription.topicFilter, reasonCode });
     });
     if (failures.length > 0) {
-      this.#settle(op, undefined, new SubscribeRejectedError(failures, `the broker refused ${describe(failures)}`));
+      this.#reject(op, new SubscribeRejectedError(failures, `the broker refused ${describe(failures)}`));
       return;
     }
     const result: SubscribeResult = { granted: packet.reasonCodes as QoS[], reasonCodes: packet.reasonCodes };
     if (packet.properties !== undefined) result.properties = packet.properties;
-    this.#settle(op, result);
+    if (op.id !== 0) this.#ctx.emit({ type: 'settle', operation: 'subscribe', id: op.id, result });
   }
 
   onUnsuback(packet: UnsubackPacket): void {
@@ -136,13 +140,13 @@ export class SubscriptionFlow {
       .map((reasonCode, i) => ({ topicFilter: op.topicFilters[i] ?? '', reasonCode }))
       .filter((f) => f.reasonCode >= 0x80);
     if (failures.length > 0) {
-      this.#settle(op, undefined, new SubscribeRejectedError(failures, `the broker refused to unsubscribe ${describe(failures)}`));
+      this.#reject(op, new SubscribeRejectedError(failures, `the broker refused to unsubscribe ${describe(failures)}`));
       return;
     }
     const result: UnsubscribeResult = {};
     if (packet.reasonCodes !== undefined) result.reasonCodes = packet.reasonCodes;
     if (packet.properties !== undefined) result.properties = packet.properties;
-    this.#settle(op, result);
+    if (op.id !== 0) this.#ctx.emit({ type: 'settle', operation: 'unsubscribe', id: op.id, result });
   }
 
   /** Operations cut off by the lost connection go again on the next one, in their order. */
@@ -168,7 +172,7 @@ export class SubscriptionFlow {
   }
 
   endAll(error: MqttError): void {
-    for (const op of [...this.#waiting.clear(), ...this.#inflight.values()]) this.#settle(op, undefined, error);
+    for (const op of [...this.#waiting.clear(), ...this.#inflight.values()]) this.#reject(op, error);
     this.#inflight.clear();
   }
 
@@ -198,17 +202,14 @@ export class SubscriptionFlow {
     if (codes === filters) return true;
     // The operation is out of flight already: it settles here, or its promise would never.
     const error = new ProtocolError(0x82 /* Protocol Error */, `${ack} has ${codes} reason codes for ${filters} topic filters`);
-    this.#settle(op, undefined, error);
+    this.#reject(op, error);
     this.#ctx.fail(error);
     return false;
   }
 
-  #settle(op: Operation, result: SubscribeResult | UnsubscribeResult | undefined, error?: MqttError): void {
-    if (op.id === 0) {
-      if (error !== undefined) this.#ctx.warn(error); // our own resubscription: nobody awaits it
-      return;
-    }
-    this.#ctx.emit(error === undefined ? { type: 'settle', operation: op.kind, id: op.id, result } : { type: 'settle', operation: op.kind, id: op.id, error });
+  #reject(op: Operation, error: MqttError): void {
+    if (op.id === 0) this.#ctx.warn(error); // our own resubscription: nobody awaits it
+    else this.#ctx.emit({ type: 'settle', operation: op.kind, id: op.id, error });
   }
 }
 
@@ -217,5 +218,5 @@ function withProperties<T extends object>(packet: T, properties: object | undefi
 }
 
 function describe(failures: { topicFilter: string; reasonCode: number }[]): string {
-  return failures.map((f) => `"${f.topicFilter}" (0x${f.reasonCode.toString(16)})`).join(', ');
+  return failures.map((f) => `"${f.topicFilter}" (${describeReasonCode(f.reasonCode)})`).join(', ');
 }

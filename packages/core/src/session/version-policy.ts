@@ -1,5 +1,7 @@
 import type { AckPacket, ConnackPacket, ConnectPacket, DisconnectPacket, ProtocolVersion } from '../codec/packet';
-import type { ConnectProperties } from '../codec/properties';
+import type { ConnectProperties, DisconnectProperties } from '../codec/properties';
+import { describeReasonCode } from '../codec/reason-codes';
+import { ProtocolError } from '../errors';
 import type { SessionOptions } from './session-types';
 
 /** What the broker allows, from CONNACK; 3.1.1 brokers announce nothing, so no limit. */
@@ -33,6 +35,8 @@ export interface VersionPolicy {
    * resending at any time but on reconnect [MQTT-4.4.0-1], so a timeout closes the connection.
    */
   readonly resendInSession: boolean;
+  /** The version to try once when the broker refuses this one as unsupported (5.0 → 3.1.1). */
+  readonly fallback: VersionPolicy | undefined;
   /** Whether an ack's reason code refuses the message (5.0, 0x80 and up) [MQTT-4.4.0-2]. */
   refuses(reasonCode: number | undefined): boolean;
   connectPacket(options: SessionOptions, clientId: string): ConnectPacket;
@@ -44,6 +48,17 @@ export interface VersionPolicy {
   describeRefusal(reasonCode: number): string;
   /** What to send before closing on a protocol error: a 5.0 DISCONNECT with its reason. */
   disconnectFor(reasonCode: number): DisconnectPacket | undefined;
+  /** The DISCONNECT that ends a connection cleanly; 3.1.1's carries no reason code or properties. */
+  disconnectPacket(reasonCode: number | undefined, properties: DisconnectProperties | undefined): DisconnectPacket;
+  /**
+   * How many QoS 1/2 messages the broker may leave unacknowledged towards us: our Receive
+   * Maximum in 5.0 (3.3.4); in 3.1.1, which has none, every packet id [MQTT-2.3.1-4].
+   */
+  inboundMaximum(receiveMaximum: number | undefined): number;
+  /** The protocol error of a broker that sent more than `inboundMaximum` allows. */
+  inboundOverflow(maximum: number): ProtocolError;
+  /** The reason code a publish result reports: the ack's in 5.0; none in 3.1.1, whose acks have none. */
+  resultReasonCode(reasonCode: number | undefined): number | undefined;
   /** The answer to a PUBREC or PUBREL whose packet id we do not know. */
   unknownIdAnswer(type: 'pubrel' | 'pubcomp', packetId: number): AckPacket<'pubrel' | 'pubcomp'>;
 }
@@ -55,6 +70,9 @@ const V4_REFUSALS: Record<number, string> = {
   [0x04 /* Bad User Name Or Password */]: 'bad user name or password',
   [0x05 /* Not Authorized */]: 'not authorized',
 };
+
+/** Packet ids run 1..65535: no more messages than that can be unacknowledged at once. */
+const MAX_PACKET_ID = 65_535;
 
 const V5_PERMANENT = new Set<number>([
   0x84 /* Unsupported Protocol Version */,
@@ -93,6 +111,7 @@ function connectPacket(options: SessionOptions, clientId: string, version: Proto
 export const V4_POLICY: VersionPolicy = {
   version: 4,
   resendInSession: true,
+  fallback: undefined,
   refuses: () => false,
   connectPacket: (options, clientId) => connectPacket(options, clientId, 4),
   limits: () => NO_LIMITS,
@@ -100,12 +119,19 @@ export const V4_POLICY: VersionPolicy = {
   refusalIsPermanent: (code) => code !== 0x03 /* Server Unavailable */,
   describeRefusal: (code) => `the broker refused the connection: ${V4_REFUSALS[code] ?? `return code ${code}`}`,
   disconnectFor: () => undefined,
+  disconnectPacket: () => ({ type: 'disconnect' }),
+  inboundMaximum: () => MAX_PACKET_ID,
+  // More than every packet id unacknowledged: the broker reused one still in use [MQTT-2.3.1-4].
+  inboundOverflow: (maximum) =>
+    new ProtocolError(0x82 /* Protocol Error */, `the broker sent more than ${maximum} unacknowledged QoS 1/2 messages: it reused a packet id still in use`),
+  resultReasonCode: () => undefined,
   unknownIdAnswer: (type, packetId) => ({ type, packetId }),
 };
 
 export const V5_POLICY: VersionPolicy = {
   version: 5,
   resendInSession: false,
+  fallback: V4_POLICY,
   refuses: (reasonCode) => reasonCode !== undefined && reasonCode >= 0x80,
   connectPacket: (options, clientId) => connectPacket(options, clientId, 5),
   limits: (connack) => {
@@ -125,8 +151,18 @@ export const V5_POLICY: VersionPolicy = {
     connack.reasonCode === 0x84 /* Unsupported Protocol Version */ ||
     (connack.properties === undefined && connack.reasonCode === 0x01 /* Unacceptable Protocol Version */),
   refusalIsPermanent: (code) => V5_PERMANENT.has(code),
-  describeRefusal: (code) => `the broker refused the connection: 0x${code.toString(16)}`,
+  describeRefusal: (code) => `the broker refused the connection: ${describeReasonCode(code)}`,
   disconnectFor: (reasonCode) => ({ type: 'disconnect', reasonCode }),
+  disconnectPacket: (reasonCode, properties) => {
+    const packet: DisconnectPacket = { type: 'disconnect' };
+    if (reasonCode !== undefined) packet.reasonCode = reasonCode;
+    if (properties !== undefined) packet.properties = properties;
+    return packet;
+  },
+  inboundMaximum: (receiveMaximum) => receiveMaximum ?? MAX_PACKET_ID,
+  inboundOverflow: (maximum) =>
+    new ProtocolError(0x93 /* Receive Maximum Exceeded */, `the broker sent more than ${maximum} unacknowledged QoS 1/2 messages, our Receive Maximum`),
+  resultReasonCode: (reasonCode) => reasonCode,
   // 0x92: Packet Identifier not found (3.6.2.1, 3.7.2.1).
   unknownIdAnswer: (type, packetId) => ({ type, packetId, reasonCode: 0x92 /* Packet Identifier Not Found */ }),
 };

@@ -104,6 +104,19 @@ describe('receiving', () => {
     expect(h.delivered().map((m) => m.payload[0])).toEqual([1, 2, 3]);
   });
 
+  test('[MQTT-4.6.0-3] PUBRECs go in the order the PUBLISHes came, even when a later one is recorded first', () => {
+    const h = new SessionHarness();
+    h.autoStore = false;
+    h.connect();
+    h.take();
+    h.receive(incoming(5, 2));
+    h.receive(incoming(3, 2));
+    h.handle({ type: 'stored', ids: [], incoming: [3] });
+    expect(h.sent()).toEqual([]);
+    h.handle({ type: 'stored', ids: [], incoming: [5] });
+    expect(trace(h.sent())).toEqual(['PUBREC 5', 'PUBREC 3']);
+  });
+
   test('a received QoS 2 id restored from the outbox makes a resent PUBLISH a duplicate after a restart', () => {
     const h = new SessionHarness();
     h.handle({ type: 'restore', snapshot: { outgoing: [], incoming: [5], nextId: 1 } });

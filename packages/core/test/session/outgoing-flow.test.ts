@@ -105,9 +105,40 @@ describe('publishing QoS 1 and 2', () => {
     h.receive({ type: 'pubrec', packetId: 2, reasonCode: 0 });
     expect(h.sent()).toEqual([]);
     h.store();
-    expect(trace(h.sent())).toEqual(['PUBREL 1', 'PUBREL 2']); // in PUBREC order [MQTT-4.6.0-3]
+    expect(trace(h.sent())).toEqual(['PUBREL 1', 'PUBREL 2']); // in PUBREC order [MQTT-4.6.0-4]
     h.receive({ type: 'pubrec', packetId: 1, reasonCode: 0 });
     expect(trace(h.sent())).toEqual(['PUBREL 1']); // once durable, a repeated PUBREC is answered
+  });
+
+  test('[MQTT-4.6.0-4] PUBRELs go in the order their PUBRECs came, not in publish order', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.publish(1, 2);
+    h.publish(2, 2);
+    h.publish(3, 2);
+    h.take();
+    h.autoStore = false; // the PUBRELs wait for their "released" writes, then go together
+    h.receive({ type: 'pubrec', packetId: 3, reasonCode: 0 });
+    h.receive({ type: 'pubrec', packetId: 1, reasonCode: 0 });
+    h.receive({ type: 'pubrec', packetId: 2, reasonCode: 0 });
+    expect(h.sent()).toEqual([]);
+    h.store();
+    expect(trace(h.sent())).toEqual(['PUBREL 3', 'PUBREL 1', 'PUBREL 2']);
+  });
+
+  test('[MQTT-4.6.0-4] on reconnect, PUBRELs go again in the order their PUBRECs came', () => {
+    const h = new SessionHarness({ clean: false });
+    h.connect();
+    h.publish(1, 2);
+    h.publish(2, 2);
+    h.publish(3, 2);
+    h.receive({ type: 'pubrec', packetId: 3, reasonCode: 0 });
+    h.receive({ type: 'pubrec', packetId: 1, reasonCode: 0 });
+    h.receive({ type: 'pubrec', packetId: 2, reasonCode: 0 });
+    h.disconnect();
+    h.take();
+    h.connect({ sessionPresent: true });
+    expect(trace(h.sent())).toEqual(['CONNECT', 'PUBREL 3', 'PUBREL 1', 'PUBREL 2']);
   });
 
   test('QoS 2: a PUBREL still waiting for its write is sent on the next connection once durable, after those that were not waiting', () => {
@@ -307,6 +338,27 @@ describe('resending', () => {
     h.take();
     h.advance(1_000);
     expect(trace(h.sent())).toEqual(['PUBREL 1']);
+  });
+
+  test('[MQTT-4.6.0-1] on reconnect, PUBLISHes go again in the order first sent, even after an in-session resend reordered them', () => {
+    const h = new SessionHarness({ protocolVersion: 4, ackTimeoutMs: 1_000 });
+    h.connect();
+    h.publish(1, 1);
+    h.advance(500);
+    h.publish(2, 2);
+    h.advance(500); // message 1's ack timeout: resent now, so it was last on the wire
+    expect(trace(h.sent()).slice(-1)).toEqual(['PUBLISH q1 1 dup']);
+    h.disconnect();
+    h.connect({ sessionPresent: true });
+    expect(trace(h.sent())).toEqual(['CONNECT', 'PUBLISH q1 1 dup', 'PUBLISH q2 2 dup']);
+  });
+
+  test('[MQTT-4.6.0-1] after a restart, PUBLISHes go again in the order first sent, not in packet id order', () => {
+    const record = (id: number, packetId: number) => ({ id, topic: 't', payload: new Uint8Array(0), qos: 1 as const, retain: false, state: 'sent' as const, packetId });
+    const h = new SessionHarness();
+    h.handle({ type: 'restore', snapshot: { outgoing: [record(1, 65_535), record(2, 1)], incoming: [], nextId: 3 } });
+    h.connect({ sessionPresent: true });
+    expect(trace(h.sent())).toEqual(['CONNECT', 'PUBLISH q1 65535 dup', 'PUBLISH q1 1 dup']);
   });
 
   test('[MQTT-4.4.0-1] 5.0 never resends in-session: an ack timeout closes the connection instead', () => {

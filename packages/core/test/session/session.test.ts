@@ -32,7 +32,7 @@ describe('connecting', () => {
     }
   });
 
-  test('a broker that refuses 5.0 makes the next attempt use 3.1.1, once, and says so', () => {
+  test('[MQTT-3.1.2-2] a broker that refuses 5.0 makes the next attempt use 3.1.1, once, and says so', () => {
     const h = new SessionHarness({ protocolVersion: 5 });
     h.handle({ type: 'connectionOpened' });
     // a 3.1.1-only broker answers in its own form: return code 0x01 [MQTT-3.1.2-2]
@@ -87,6 +87,33 @@ describe('connecting', () => {
     h.take();
     h.handle({ type: 'connectionOpened' });
     expect(h.sent()).toEqual([expect.objectContaining({ clientId: 'given-7' })]);
+  });
+});
+
+describe('packet ids', () => {
+  test('[MQTT-2.2.1-3] every new SUBSCRIBE, UNSUBSCRIBE and QoS 1/2 PUBLISH takes a non-zero id that nothing in flight holds', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.take();
+    h.publish(1, 1);
+    h.handle({ type: 'subscribeRequested', id: 2, subscriptions: [{ topicFilter: 'a', qos: 1 }] });
+    h.publish(3, 2);
+    h.handle({ type: 'unsubscribeRequested', id: 4, topicFilters: ['b'] });
+    h.publish(5, 0);
+    const first = h.sent();
+    const ids = first.flatMap((p) => ('packetId' in p && p.packetId !== undefined ? [p.packetId] : []));
+    expect(trace(first)).toEqual(['PUBLISH q1 1', 'SUBSCRIBE 2', 'PUBLISH q2 3', 'UNSUBSCRIBE 4', 'PUBLISH q0']);
+    expect(new Set(ids).size).toBe(4);
+    expect(ids).not.toContain(0);
+    // Once an ack frees an id it may serve again, but never one still in flight.
+    h.receive({ type: 'suback', packetId: 2, reasonCodes: [1] });
+    for (let id = 6; id < 70_000; id++) h.handle({ type: 'subscribeRequested', id, subscriptions: [{ topicFilter: 'a', qos: 1 }] });
+    const later = h.sent().map((p) => ('packetId' in p ? p.packetId : undefined));
+    expect(later).toHaveLength(65_535 - 3);
+    expect(later).not.toContain(1);
+    expect(later).not.toContain(3);
+    expect(later).not.toContain(4);
+    expect(later).toContain(2);
   });
 });
 

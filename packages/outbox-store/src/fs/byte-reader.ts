@@ -1,9 +1,11 @@
+import { ERR_CORRUPT_RECORD } from '@courier/core';
+
 /**
  * A record body that passed its checksum but does not decode: written by a different format
  * version, or by a bug. Internal: recovery turns it into reported damage, never a crash.
  */
 export class CorruptRecordError extends Error {
-  readonly code = 'ERR_CORRUPT_RECORD';
+  readonly code = ERR_CORRUPT_RECORD;
 }
 
 /** Reads a record body, within `[offset, end)` of its buffer and never past it. */

@@ -88,7 +88,10 @@ class JournalOutbox implements FileOutbox {
  * reports.
  *
  * ```ts
- * const client = createClient({ transport, clientId: 'meter-7', clean: false, outbox: fileOutbox({ dir: './outbox' }) });
+ * import { createClient } from '@courier/node';
+ * import { fileOutbox } from '@courier/outbox-store/fs';
+ *
+ * const client = createClient('mqtt://broker.local', { clientId: 'meter-7', clean: false, outbox: fileOutbox({ dir: './outbox' }) });
  * ```
  */
 export function fileOutbox(options: FileOutboxOptions): FileOutboxStore {

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { Fifo } from '../../src/session/fifo';
+import { Fifo } from '../../src/util/fifo';
 
 test('keeps order across many pushes and shifts, compacting as it drains', () => {
   const fifo = new Fifo<number>();
