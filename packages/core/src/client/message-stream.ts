@@ -1,5 +1,5 @@
 import type { ReceivedMessage } from '../session/session-types';
-import { Fifo } from '../session/fifo';
+import { Fifo } from '../util/fifo';
 import { topicMatches } from '../topic/topic-filter';
 
 /** Unread messages at which a stream is full: delivery then waits until it is read down to half. */

@@ -170,7 +170,8 @@ export class MqttClient {
   unsubscribe(filters: string | string[], options: UnsubscribeOptions = {}): Promise<UnsubscribeResult> {
     let topicFilters: string[];
     try {
-      topicFilters = unsubscribeFiltersOf(filters);
+      this.#checkOpen();
+      topicFilters = unsubscribeFiltersOf(filters, options, this.#session.protocolVersion);
     } catch (error) {
       return handled(Promise.reject(error));
     }

@@ -1,8 +1,6 @@
 import type { MqttError } from '../errors';
-import type { PublishResult, SessionAction, SubscribeResult, UnsubscribeResult } from '../session/session-types';
+import type { PublishResult, SettleAction, SubscribeResult, UnsubscribeResult } from '../session/session-types';
 import { Deferred } from './deferred';
-
-type SettleAction = Extract<SessionAction, { type: 'settle' }>;
 
 /**
  * The promises of the operations in progress, by id: publish() and delivered(id) by message id,
@@ -52,16 +50,16 @@ export class PendingOperations {
   }
 
   settle(action: SettleAction): void {
-    const { id, error } = action;
+    const { id } = action;
     if (action.operation === 'publish') {
-      this.settlePublish(id, action.result as PublishResult | undefined, error, true);
+      this.settlePublish(id, action.result, action.error, true);
       return;
     }
     const deferred = this.#requests.get(id);
     if (deferred === undefined) return;
     this.#requests.delete(id);
-    if (error !== undefined) deferred.reject(error);
-    else deferred.resolve(action.result as SubscribeResult | UnsubscribeResult);
+    if (action.error !== undefined) deferred.reject(action.error);
+    else deferred.resolve(action.result);
   }
 
   /** Settles the publish() promise once; `final` also settles delivered(id). */

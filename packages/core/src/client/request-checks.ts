@@ -1,10 +1,11 @@
 import type { ProtocolVersion, Subscription } from '../codec/packet';
 import { InvalidArgumentError } from '../errors';
 import { encodingProblem } from '../session/publish-packet';
+import { subscribeEncodingProblem, unsubscribeEncodingProblem } from '../session/subscribe-packet';
 import type { PublishRequest } from '../session/session-types';
 import { topicFilterProblem, topicNameProblem } from '../topic/topic-filter';
 import { toBytes, zeroOneOrTwo } from './client-options';
-import type { PublishOptions, SubscribeOptions } from './client-types';
+import type { PublishOptions, SubscribeOptions, UnsubscribeOptions } from './client-types';
 
 // The checks of what the application asks for, before anything is queued: each throws an
 // InvalidArgumentError that says what is wrong, and the call's promise rejects with it.
@@ -29,11 +30,7 @@ export function subscriptionsOf(filters: string | string[], options: SubscribeOp
   const qos = zeroOneOrTwo(options.qos ?? 0, 'qos');
   const { noLocal, retainAsPublished, retainHandling } = options;
   if (retainHandling !== undefined) zeroOneOrTwo(retainHandling, 'retainHandling');
-  const needsV5 = noLocal !== undefined || retainAsPublished !== undefined || retainHandling !== undefined || options.properties !== undefined;
-  if (needsV5 && version === 4) {
-    throw new InvalidArgumentError('noLocal, retainAsPublished, retainHandling and properties need MQTT 5.0');
-  }
-  return list.map((topicFilter) => {
+  const subscriptions = list.map((topicFilter) => {
     const problem = topicFilterProblem(topicFilter);
     if (problem !== undefined) throw new InvalidArgumentError(problem);
     const subscription: Subscription = { topicFilter, qos };
@@ -42,15 +39,21 @@ export function subscriptionsOf(filters: string | string[], options: SubscribeOp
     if (retainHandling !== undefined) subscription.retainHandling = retainHandling;
     return subscription;
   });
+  // What needs 5.0 (noLocal, properties...) is refused by the codec, as it would be on the wire.
+  const refusal = subscribeEncodingProblem(subscriptions, options.properties, version);
+  if (refusal !== undefined) throw new InvalidArgumentError(refusal.message);
+  return subscriptions;
 }
 
-/** The topic filters of `unsubscribe(filters)`. */
-export function unsubscribeFiltersOf(filters: string | string[]): string[] {
+/** The topic filters of `unsubscribe(filters, options)`. */
+export function unsubscribeFiltersOf(filters: string | string[], options: UnsubscribeOptions, version: ProtocolVersion): string[] {
   const topicFilters = Array.isArray(filters) ? filters : [filters];
   if (topicFilters.length === 0) throw new InvalidArgumentError('unsubscribe needs at least one topic filter');
   for (const topicFilter of topicFilters) {
     const problem = topicFilterProblem(topicFilter);
     if (problem !== undefined) throw new InvalidArgumentError(problem);
   }
+  const refusal = unsubscribeEncodingProblem(topicFilters, options.properties, version);
+  if (refusal !== undefined) throw new InvalidArgumentError(refusal.message);
   return topicFilters;
 }

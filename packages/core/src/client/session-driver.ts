@@ -3,7 +3,7 @@ import { MqttError, OutboxError } from '../errors';
 import type { Clock, Timer } from '../ports/clock';
 import type { Outbox, OutboxChange } from '../ports/outbox-store';
 import type { Session } from '../session/session';
-import type { ReceivedMessage, SessionAction, SessionEvent, SessionInput } from '../session/session-types';
+import type { ReceivedMessage, SessionAction, SessionEvent, SessionInput, SettleAction } from '../session/session-types';
 
 /** No awaited ids: shared by every outbox write that has none, so none allocates a new `[]`. */
 const NO_IDS = Object.freeze([]) as unknown as number[];
@@ -14,7 +14,7 @@ export interface DriverEffects {
   send(packet: Packet): boolean;
   closeConnection(error: MqttError | undefined): void;
   deliver(message: ReceivedMessage): void;
-  settle(action: Extract<SessionAction, { type: 'settle' }>): void;
+  settle(action: SettleAction): void;
   notify(event: SessionEvent): void;
   /** An outbox write failed: reported as an `error` event. */
   outboxFailed(error: MqttError): void;

@@ -16,15 +16,17 @@ describe('request checks', () => {
       { topicFilter: 'a', qos: 2, noLocal: true },
       { topicFilter: 'b/#', qos: 2, noLocal: true },
     ]);
-    expect(() => subscriptionsOf('a', { noLocal: true }, 4)).toThrow(invalid('noLocal, retainAsPublished, retainHandling and properties need MQTT 5.0'));
+    expect(() => subscriptionsOf('a', { noLocal: true }, 4)).toThrow(invalid('noLocal, retainAsPublished and retainHandling need MQTT 5.0'));
+    expect(() => subscriptionsOf('a', { properties: { subscriptionIdentifier: 1 } }, 4)).toThrow(invalid('MQTT 3.1.1 has no properties (given in SUBSCRIBE)'));
     expect(() => subscriptionsOf([], {}, 5)).toThrow(invalid('subscribe needs at least one topic filter'));
     expect(() => subscriptionsOf('a/#/b', {}, 5)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
     expect(() => subscriptionsOf('a', { retainHandling: 3 as never }, 5)).toThrow(invalid('retainHandling must be 0, 1 or 2'));
   });
 
-  test('unsubscribe filters: at least one, each valid', () => {
-    expect(unsubscribeFiltersOf('a/+')).toEqual(['a/+']);
-    expect(() => unsubscribeFiltersOf([])).toThrow(invalid('unsubscribe needs at least one topic filter'));
-    expect(() => unsubscribeFiltersOf(['ok', 'a#'])).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+  test('unsubscribe filters: at least one, each valid, properties only in 5.0', () => {
+    expect(unsubscribeFiltersOf('a/+', {}, 4)).toEqual(['a/+']);
+    expect(() => unsubscribeFiltersOf([], {}, 5)).toThrow(invalid('unsubscribe needs at least one topic filter'));
+    expect(() => unsubscribeFiltersOf(['ok', 'a#'], {}, 5)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => unsubscribeFiltersOf('a', { properties: { userProperties: [['k', 'v']] } }, 4)).toThrow(invalid('MQTT 3.1.1 has no properties (given in UNSUBSCRIBE)'));
   });
 });
