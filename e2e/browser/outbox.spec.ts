@@ -5,11 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, expect, type Page, test } from '@playwright/test';
+import { chromium, expect, test } from '@playwright/test';
 import { type Broker, createBroker } from '@courier/broker';
 import { connect, type MqttClient } from '@courier/node';
 import { CHROMIUM_ARGS, findChromium } from '../support/chromium';
 import { prng } from '../support/prng';
+import { call, openPage } from './support/page-calls';
 import { type PageServer, startPageServer } from './support/page-server';
 
 const SEED = Number(process.env.COURIER_RELOAD_SEED ?? 20261124);
@@ -28,22 +29,7 @@ test.afterAll(async () => {
   await broker.close();
 });
 
-type CourierTest = Record<string, (...args: never[]) => Promise<unknown>>;
 const wsUrl = () => `ws://127.0.0.1:${broker.wsPort}/mqtt`;
-
-/** A page whose reports ("done 5", ...) land in `lines`; exposed functions survive reloads. */
-async function openPage(browser: Browser, lines: string[]): Promise<Page> {
-  const page = await browser.newPage();
-  await page.exposeFunction('report', (line: string) => lines.push(line));
-  await page.goto(pages.url);
-  await expect(page.locator('#status')).toHaveText('ready');
-  return page;
-}
-
-/** Calls window.courierTest[name](...args) in the page. */
-function call<T>(page: Page, name: string, ...args: unknown[]): Promise<T> {
-  return page.evaluate(([n, a]) => ((window as never as { courierTest: CourierTest }).courierTest[n as string] as (...x: unknown[]) => Promise<T>)(...(a as unknown[])), [name, args] as const);
-}
 
 /** A Node subscriber counting arrivals by message number (the payload, or its first `digits` bytes). */
 async function subscriber(clientId: string, topic: string, digits?: number): Promise<{ client: MqttClient; received: Map<number, number> }> {
@@ -63,7 +49,7 @@ test(`a page reloaded ${RELOADS} times while publishing ${MESSAGES} messages: wh
   const topic = 'reload/stream';
   const { client: sub, received } = await subscriber('reload-sub', topic);
   const lines: string[] = [];
-  const page = await openPage(browser, lines);
+  const page = await openPage(browser, pages.url, lines);
   const starts: number[] = [];
   try {
     for (let run = 0; run <= RELOADS; run++) {

@@ -144,6 +144,38 @@ async function fillOutbox(args: { url: string; clientId: string; topic: string; 
   say('filled');
 }
 
+interface Drain {
+  url: string;
+  clientId: string;
+  topic: string;
+}
+
+/**
+ * Receives `topic` on a persistent session (IndexedDB outbox) with `manualAcks`, one message at a
+ * time: "did k" goes to the test, and only once the test has it (the exposed function's promise
+ * settles after the test's side ran) is the message acknowledged. Reports "ready" once
+ * subscribed. The test reloads the page at seeded moments; the loop never ends by itself.
+ */
+async function drainWithAcks(run: Drain): Promise<void> {
+  // `manualAcks` goes through a loosely typed object: the test was written before the option.
+  const ackOptions: Record<string, unknown> = { manualAcks: true };
+  const client = await connect(run.url, { clientId: run.clientId, clean: false, reconnect: { initialDelayMs: 10, maxDelayMs: 100 }, ...ackOptions });
+  clients.push(client);
+  const messages = client.messages(run.topic);
+  await client.subscribe(run.topic, { qos: 2 });
+  say('ready');
+  const report = (window as never as { report(line: string): Promise<void> }).report;
+  for await (const message of messages) {
+    await report(`did ${numberOf(message.payload)} ${message.qos}`);
+    const { ack } = message as { ack?: () => Promise<void> };
+    if (typeof ack !== 'function') {
+      say('error: manualAcks: the message has no ack()');
+      return;
+    }
+    await ack.call(message);
+  }
+}
+
 /** Connects to `url` once and ends: "connected", or the error's code and message. */
 async function connectOnce(url: string): Promise<string> {
   try {
@@ -156,5 +188,5 @@ async function connectOnce(url: string): Promise<string> {
   }
 }
 
-Object.assign(window, { courierTest: { runCombination, endAll, stream, openSession, publishFromSession, fillOutbox, connectOnce } });
+Object.assign(window, { courierTest: { runCombination, endAll, stream, openSession, publishFromSession, fillOutbox, connectOnce, drainWithAcks } });
 document.getElementById('status')!.textContent = 'ready';

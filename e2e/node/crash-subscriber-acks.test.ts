@@ -1,0 +1,177 @@
+// The receiving half of the delivery promise under SIGKILL (issue 13). A subscriber process with
+// a persistent session (`clean: false`, file outbox) processes each message by appending its
+// number to a file with fsync, one at a time, from `client.messages(topic)`. A backlog of
+// MESSAGES is published while it is down; then it drains while the process is killed with
+// SIGKILL KILLS times, each time after a seeded number of messages, and restarted on the same
+// directories; a last run drains the rest. The file is the truth of what was processed.
+//
+// - `manualAcks` (ack() after the fsync): nothing lost at either QoS; at QoS 2 at most one
+//   message processed twice per kill (the one in hand: written, not yet acknowledged).
+// - default mode (the client acknowledges once the stream has yielded the message): at most one
+//   lost per kill (the one in hand: yielded, acknowledged, not yet written).
+// Duplicates at QoS 1 are allowed (at least once) and printed.
+//
+// Against the reference broker and Mosquitto, QoS 1 and 2, MQTT 3.1.1 and 5.0, both modes.
+// `npm test` runs a seeded subset (both brokers, both QoS, both versions, both modes) with
+// 3 kills and 600 messages; COURIER_CRASH_ACKS=full runs all 16 combinations with 10 kills and
+// 3,000 messages. COURIER_CRASH_ACKS_KILLS, COURIER_CRASH_ACKS_MESSAGES and COURIER_CRASH_ACKS_SEED
+// override; COURIER_CRASH_ACKS_OUTBOX=memory runs the subscriber on the default memory outbox.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { connect } from '@courier/node';
+import { type BrokerUnderTest, startBroker } from '../support/brokers';
+import { ChildScript } from '../support/child-process';
+import { prng } from '../support/prng';
+
+const FULL = process.env.COURIER_CRASH_ACKS === 'full';
+const KILLS = Number(process.env.COURIER_CRASH_ACKS_KILLS ?? (FULL ? 10 : 3));
+const MESSAGES = Number(process.env.COURIER_CRASH_ACKS_MESSAGES ?? (FULL ? 3_000 : 600));
+const SEED = Number(process.env.COURIER_CRASH_ACKS_SEED ?? 20261207);
+const OUTBOX = process.env.COURIER_CRASH_ACKS_OUTBOX === 'memory' ? 'memory' : 'file';
+const CHILD = 'e2e/node/crash/acking-subscriber-child.ts';
+/** With nothing new processed for this long, the drain is over (or stuck: the counts then say so). */
+const STALL_MS = 3_000;
+
+type Mode = 'manual' | 'stream';
+interface Combination {
+  protocolVersion: 4 | 5;
+  qos: 1 | 2;
+  mode: Mode;
+}
+
+const ALL: Combination[] = (['manual', 'stream'] as const).flatMap((mode) =>
+  ([1, 2] as const).flatMap((qos) => ([4, 5] as const).map((protocolVersion) => ({ protocolVersion, qos, mode }))),
+);
+// The short version: per broker 3 runs; over both brokers every QoS, version and mode, and
+// manualAcks at both QoS on each broker.
+const SHORT: Record<BrokerUnderTest['name'], Combination[]> = {
+  reference: [
+    { protocolVersion: 5, qos: 2, mode: 'manual' },
+    { protocolVersion: 4, qos: 1, mode: 'manual' },
+    { protocolVersion: 4, qos: 2, mode: 'stream' },
+  ],
+  mosquitto: [
+    { protocolVersion: 4, qos: 2, mode: 'manual' },
+    { protocolVersion: 5, qos: 1, mode: 'manual' },
+    { protocolVersion: 5, qos: 1, mode: 'stream' },
+  ],
+};
+
+/** How many times each message number is in the file. */
+function processed(log: string): Map<number, number> {
+  const counts = new Map<number, number>();
+  let text = '';
+  try {
+    text = readFileSync(log, 'utf8');
+  } catch {
+    return counts;
+  }
+  for (const line of text.split('\n')) if (line !== '') counts.set(Number(line), (counts.get(Number(line)) ?? 0) + 1);
+  return counts;
+}
+
+const didLines = (child: ChildScript) => child.lines.filter((line) => line.startsWith('did ')).length;
+
+/** Waits until the child has processed `count` messages in this run, or stalls for STALL_MS, or exits. */
+async function waitForProcessed(child: ChildScript, count: number): Promise<void> {
+  let exited = false;
+  void child.exited.then(() => (exited = true));
+  let last = didLines(child);
+  let lastChange = Date.now();
+  while (!exited && didLines(child) < count && Date.now() - lastChange < STALL_MS) {
+    await child.waitForLine(() => didLines(child) >= count, 200);
+    const now = didLines(child);
+    if (now !== last) {
+      last = now;
+      lastChange = Date.now();
+    }
+  }
+}
+
+describe.each(['reference', 'mosquitto'] as const)('a subscriber process SIGKILLed while a backlog drains, %s broker', (name) => {
+  let broker: BrokerUnderTest;
+  beforeAll(async () => {
+    broker = await startBroker(name, { maxQueuedMessages: 10 * MESSAGES });
+  });
+  afterAll(() => broker.stop());
+
+  const combinations = FULL ? ALL : SHORT[name];
+  for (const { protocolVersion, qos, mode } of combinations) {
+    test(
+      `MQTT ${protocolVersion === 4 ? '3.1.1' : '5.0'}, QoS ${qos}, ${mode === 'manual' ? 'manualAcks' : 'default (stream) acks'}: ${KILLS} kills, ${MESSAGES} messages (seed ${SEED})`,
+      async () => {
+        const tag = `${name}-${protocolVersion}-${qos}-${mode}`;
+        const seed = SEED + protocolVersion * 10 + qos + (mode === 'manual' ? 100 : 0) + (name === 'mosquitto' ? 1_000 : 0);
+        const random = prng(seed);
+        const dir = mkdtempSync(join(tmpdir(), 'courier-crash-acks-'));
+        const log = join(dir, 'processed.log');
+        const url = broker.url('tcp');
+        const clientId = `acks-${tag}`;
+        const topic = `acks/${tag}`;
+        const start = () => new ChildScript(CHILD, [url, join(dir, 'outbox'), log, mode, clientId, topic, String(protocolVersion), String(qos), OUTBOX]);
+        let child: ChildScript | undefined;
+        try {
+          // The session and its subscription, then the process dies before anything arrives.
+          child = start();
+          expect(await child.waitForLine((line) => line === 'ready', 30_000), child.errors).toBe(true);
+          await child.kill();
+
+          // The backlog, published while the subscriber is down.
+          const publisher = await connect(url, { clientId: `acks-publisher-${tag}`, protocolVersion });
+          for (let k = 1; k <= MESSAGES; k += 500) {
+            const batch: Promise<unknown>[] = [];
+            for (let j = k; j < k + 500 && j <= MESSAGES; j++) batch.push(publisher.publish(topic, String(j), { qos }));
+            await Promise.all(batch);
+          }
+          await publisher.end();
+
+          // Each run is killed after a seeded number of messages, while some are still to come.
+          const killedAt: number[] = [];
+          let midDrain = 0;
+          for (let kill = 0; kill < KILLS; kill++) {
+            const remaining = MESSAGES - processed(log).size;
+            const target = Math.max(1, Math.min(remaining - 1, 1 + Math.floor((random() * 1.6 * MESSAGES) / (KILLS + 1))));
+            child = start();
+            expect(await child.waitForLine((line) => line === 'ready', 30_000), child.errors).toBe(true);
+            await waitForProcessed(child, target);
+            await child.kill();
+            const distinct = processed(log).size;
+            killedAt.push(didLines(child));
+            if (distinct < MESSAGES) midDrain++;
+          }
+          // The last run drains what is left.
+          child = start();
+          expect(await child.waitForLine((line) => line === 'ready', 30_000), child.errors).toBe(true);
+          await waitForProcessed(child, MESSAGES - processed(log).size);
+          await child.kill();
+
+          const counts = processed(log);
+          const lost: number[] = [];
+          for (let k = 1; k <= MESSAGES; k++) if (!counts.has(k)) lost.push(k);
+          const duplicates = [...counts.values()].reduce((sum, n) => sum + n - 1, 0);
+          const strangers = [...counts.keys()].filter((k) => !Number.isInteger(k) || k < 1 || k > MESSAGES);
+          console.log(
+            `crash acks ${tag} (seed ${seed}, ${OUTBOX} outbox): ${KILLS} kills after ${killedAt.join(', ')} messages, ` +
+              `${counts.size} of ${MESSAGES} processed, ${lost.length} lost, ${duplicates} processed twice` +
+              (lost.length > 0 ? ` (lost: ${lost.slice(0, 20).join(' ')}${lost.length > 20 ? ' …' : ''})` : ''),
+          );
+          // Every kill fell while messages were still to be processed: else the run proves less.
+          expect(midDrain).toBe(KILLS);
+          expect(strangers).toEqual([]);
+          if (mode === 'manual') {
+            expect(lost).toEqual([]);
+            if (qos === 2) expect(duplicates).toBeLessThanOrEqual(KILLS);
+          } else {
+            expect(lost.length).toBeLessThanOrEqual(KILLS);
+          }
+        } finally {
+          await child?.kill();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+      FULL ? 900_000 : 120_000,
+    );
+  }
+});
