@@ -126,3 +126,24 @@ describe('subscribing', () => {
     expect(h.closes(actions)).toEqual([expect.objectContaining({ code: 'ERR_CONNECTION' })]);
   });
 });
+
+describe('what 3.1.1 cannot carry', () => {
+  test('an UNSUBSCRIBE with properties is refused at once, not sent to fail at the encoder and again after every reconnect', () => {
+    const h = new SessionHarness({ protocolVersion: 4 });
+    h.connect();
+    h.take();
+    h.handle({ type: 'unsubscribeRequested', id: 1, topicFilters: ['a'], properties: { userProperties: [['k', 'v']] } });
+    expect(h.sent()).toEqual([]);
+    expect(h.settlements()).toEqual([expect.objectContaining({ operation: 'unsubscribe', id: 1, error: expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }) })]);
+  });
+
+  test('a SUBSCRIBE with 5.0 options is refused at once; one with them at their defaults goes', () => {
+    const h = new SessionHarness({ protocolVersion: 4 });
+    h.connect();
+    h.take();
+    h.handle({ type: 'subscribeRequested', id: 1, subscriptions: [{ topicFilter: 'a', qos: 1, retainAsPublished: true }] });
+    h.handle({ type: 'subscribeRequested', id: 2, subscriptions: [{ topicFilter: 'b', qos: 1, noLocal: false }] });
+    expect(trace(h.sent())).toEqual(['SUBSCRIBE 1']);
+    expect(h.settlements()).toEqual([expect.objectContaining({ operation: 'subscribe', id: 1, error: expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }) })]);
+  });
+});
