@@ -66,8 +66,16 @@ export class SubscriptionFlow {
 
   /** The broker has no session for us: subscribe again to everything it had granted. */
   resubscribe(): void {
+    const version = this.#ctx.policy.version;
     const groups = new Map<SubscribeProperties | undefined, Subscription[]>();
-    for (const { subscription, properties } of this.#active.values()) {
+    for (const [filter, { subscription, properties }] of this.#active) {
+      const problem = subscribeEncodingProblem([subscription], properties, version);
+      if (problem !== undefined) {
+        // Made under 5.0 before a fallback to 3.1.1: it cannot be made again as it was.
+        this.#active.delete(filter);
+        this.#ctx.warn(new InvalidArgumentError(`"${filter}" is not subscribed again: the broker speaks only 3.1.1: ${problem.message}`));
+        continue;
+      }
       const group = groups.get(properties) ?? [];
       group.push(subscription);
       groups.set(properties, group);

@@ -147,3 +147,23 @@ describe('what 3.1.1 cannot carry', () => {
     expect(h.settlements()).toEqual([expect.objectContaining({ operation: 'subscribe', id: 1, error: expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }) })]);
   });
 });
+
+test('after a fallback to 3.1.1, a subscription made with 5.0 options is not subscribed again, with a warning; the others are', () => {
+  const h = new SessionHarness({ protocolVersion: 5, clean: false });
+  h.connect();
+  h.handle({ type: 'subscribeRequested', id: 1, subscriptions: [{ topicFilter: 'a', qos: 1, noLocal: true }] });
+  h.handle({ type: 'subscribeRequested', id: 2, subscriptions: [{ topicFilter: 'b', qos: 1 }] });
+  h.receive({ type: 'suback', packetId: 1, reasonCodes: [1] });
+  h.receive({ type: 'suback', packetId: 2, reasonCodes: [1] });
+  h.disconnect();
+  h.handle({ type: 'connectionOpened' });
+  h.receive({ type: 'connack', sessionPresent: false, reasonCode: 0x84 });
+  h.disconnect();
+  h.take();
+  const actions = h.connect({ sessionPresent: false });
+  expect(h.sent()).toEqual([
+    expect.objectContaining({ type: 'connect', protocolVersion: 4 }),
+    { type: 'subscribe', packetId: 3, subscriptions: [{ topicFilter: 'b', qos: 1 }] },
+  ]);
+  expect(h.events(actions)).toContainEqual({ name: 'warning', error: expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining('"a" is not subscribed again') }) });
+});
