@@ -1,14 +1,17 @@
 // What a web app loads at start with @courier/browser: the bench app (bench/bundle/) bundled from
 // the sources as `npm run bench:bundle` bundles it from dist/. A ceiling with headroom, not the
 // exact figure (bench/RESULTS.md has that), so that a change which drags a large piece into every
-// app's start (as a static re-export of the IndexedDB outbox once did, +3 KB) fails here.
+// app's start (as a static re-export of the IndexedDB outbox once did, +3 KB) fails here. Raised
+// from 23 to 25 KB on 2026-12-07 for what the start chunk gained then (23.5 KB from dist): the
+// receiving half of the delivery promise, reason codes printed with their names, mitt and the
+// client's modules; the figures per change are in bench/RESULTS.md.
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { expect, test } from 'vitest';
 
 const APP = fileURLToPath(new URL('../../../bench/bundle/courier-app.ts', import.meta.url));
-const START_CEILING_GZIP = 23 * 1024;
+const START_CEILING_GZIP = 25 * 1024;
 
 /** The output chunk of the entry and every chunk it imports statically, transitively. */
 function startChunks(outputs: Metafile['outputs']): string[] {
@@ -22,7 +25,7 @@ function startChunks(outputs: Metafile['outputs']): string[] {
   return start;
 }
 
-test('the app loads less than 23 KB gzip at start, and the IndexedDB outbox only when it opens', async () => {
+test('the app loads less than 25 KB gzip at start, and the IndexedDB outbox only when it opens', async () => {
   const result = await build({
     entryPoints: [APP],
     bundle: true,

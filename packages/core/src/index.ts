@@ -13,6 +13,7 @@ export type {
   DisconnectInfo,
   EndOptions,
   Message,
+  MessagesOptions,
   PublishOptions,
   ReconnectInfo,
   SubscribeOptions,

@@ -45,8 +45,17 @@ export interface ClientOptions {
   pingTimeoutMs?: number;
   /** Reconnect with exponential backoff and full jitter (default 1 s to 30 s), or not at all. */
   reconnect?: Partial<BackoffOptions> | false;
-  /** 5.0: QoS 1/2 messages the broker may have unacknowledged towards us (default 65,535). */
+  /**
+   * QoS 1/2 messages received and not yet acknowledged at most (default 1,000): those in the
+   * application's hands count until it has them (or, with `manualAcks`, until `ack()`). 5.0
+   * brokers are told, and send no more; a 3.1.1 broker has its own in-flight limit.
+   */
   receiveMaximum?: number;
+  /**
+   * Acknowledge a received QoS 1/2 message only when the application calls its `ack()` (default
+   * false: once every handler has been called and every stream has yielded it).
+   */
+  manualAcks?: boolean;
   /** 5.0: the largest packet we accept, in bytes. */
   maximumPacketSize?: number;
   /** 5.0: topic aliases the broker may use towards us (default 0: none). */
@@ -77,7 +86,14 @@ export interface ClientSettings {
   outbox: OutboxStore;
   clock: Clock;
   random: () => number;
+  manualAcks: boolean;
 }
+
+/**
+ * Our default Receive Maximum: enough in flight for any link (1,000 messages per round trip),
+ * few enough that what the application holds unacknowledged stays bounded in memory.
+ */
+const DEFAULT_RECEIVE_MAXIMUM = 1_000;
 
 const encoder = new TextEncoder();
 
@@ -135,7 +151,7 @@ export function resolveOptions(options: ClientOptions): ClientSettings {
   // Keeping a session in 5.0 takes a Session Expiry Interval; without one it ends with the connection.
   const expiry = options.sessionExpiryInterval ?? (clean ? undefined : 0xffffffff);
   if (expiry !== undefined) session.sessionExpiryInterval = whole(expiry, 'sessionExpiryInterval', 0, 0xffffffff);
-  if (options.receiveMaximum !== undefined) session.receiveMaximum = whole(options.receiveMaximum, 'receiveMaximum', 1, 0xffff);
+  session.receiveMaximum = whole(options.receiveMaximum ?? DEFAULT_RECEIVE_MAXIMUM, 'receiveMaximum', 1, 0xffff);
   if (options.maximumPacketSize !== undefined) {
     session.maximumPacketSize = whole(options.maximumPacketSize, 'maximumPacketSize', 16, 268_435_460);
   }
@@ -165,5 +181,6 @@ export function resolveOptions(options: ClientOptions): ClientSettings {
     outbox: options.outbox ?? new MemoryOutbox(),
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
+    manualAcks: options.manualAcks === true,
   };
 }

@@ -4,7 +4,26 @@ import type { MqttError } from '../errors';
 import type { ReceivedMessage } from '../session/session-types';
 
 /** A received message, as `message` events and `messages()` give it. */
-export type Message = ReceivedMessage;
+export interface Message extends ReceivedMessage {
+  /**
+   * With `manualAcks`, lets the message's PUBACK (QoS 1) or PUBREC (QoS 2) go: call it once the
+   * message is processed (written to a database, say). Until then the broker still owes it and
+   * sends it again after a crash. Acks leave in arrival order: an ack waits for the earlier ones.
+   * Resolves when the ack is handed to the transport, or at once when there is none to send
+   * (QoS 0, without `manualAcks`, the broker lost the session, the client ended). Calling it twice
+   * is harmless.
+   */
+  ack(): Promise<void>;
+}
+
+/** Options of `messages()`. */
+export interface MessagesOptions {
+  /**
+   * Unread messages at which the stream is full (default 1,000): delivery to every handler and
+   * stream then waits until it is read down to half, QoS 1/2 messages unacknowledged.
+   */
+  highWaterMark?: number;
+}
 
 /** Options of one `publish()`: QoS (0 by default), retain, 5.0 properties, and an abort signal. */
 export interface PublishOptions {
@@ -72,8 +91,11 @@ export type ClientEvents = {
   disconnect: DisconnectInfo;
   reconnecting: ReconnectInfo;
   message: Message;
-  /** We asked the broker to keep our session and it had not: what was owed went again as new. */
-  sessionLost: { republished: number; settledAsDelivered: number };
+  /**
+   * We asked the broker to keep our session and it had not: what was owed went again as new, and
+   * the acks of received messages the application still held are no longer expected.
+   */
+  sessionLost: { republished: number; settledAsDelivered: number; unacknowledgedReceived: number };
   /** Connection-level errors: refusals, protocol violations by the broker, outbox failures. */
   error: MqttError;
   /** Odd but harmless: an ack for nothing, a fallback to 3.1.1. */

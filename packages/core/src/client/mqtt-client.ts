@@ -6,10 +6,11 @@ import type { OutboxEntry, PublishRequest, PublishResult, SessionInput, Subscrib
 import { topicFilterProblem } from '../topic/topic-filter';
 import { ClientEventBus } from './client-events';
 import { type ClientSettings, type CreateClientOptions, resolveOptions } from './client-options';
-import type { ClientEvents, ConnectInfo, EndOptions, Message, PublishOptions, SubscribeOptions, UnsubscribeOptions } from './client-types';
+import type { ClientEvents, ConnectInfo, EndOptions, Message, MessagesOptions, PublishOptions, SubscribeOptions, UnsubscribeOptions } from './client-types';
 import { ConnectionLoop } from './connection-loop';
 import { handled } from './deferred';
 import { Delivery } from './delivery';
+import { STREAM_HIGH_WATER } from './message-stream';
 import { PendingOperations } from './pending-operations';
 import { publishRequestOf, subscriptionsOf, unsubscribeFiltersOf } from './request-checks';
 import { SessionDriver } from './session-driver';
@@ -49,15 +50,23 @@ export class MqttClient {
       if (event === 'message') this.#delivery.update();
     });
     const dispatch = (input: SessionInput) => this.#driver.dispatch(input);
-    this.#delivery = new Delivery(this.#events, (held) => dispatch({ type: 'deliveryHeld', held }));
+    this.#delivery = new Delivery(
+      this.#events,
+      { hold: (held) => dispatch({ type: 'deliveryHeld', held }), acknowledge: (deliveryId) => dispatch({ type: 'ackRequested', deliveryId }) },
+      this.#settings.manualAcks,
+    );
     this.#loop = new ConnectionLoop({ settings: this.#settings, transport: options.transport, clock: this.#clock, session: this.#session, events: this.#events, dispatch });
     this.#driver = new SessionDriver(this.#session, this.#clock, {
       send: (packet) => this.#loop.send(packet),
       closeConnection: (error) => this.#loop.close(error),
-      deliver: (message) => this.#delivery.deliver(message),
+      deliver: (message, deliveryId) => this.#delivery.deliver(message, deliveryId),
+      ackSent: (deliveryId) => this.#delivery.ackSent(deliveryId),
       settle: (action) => this.#operations.settle(action),
       notify: (event) => {
-        if (event.name === 'sessionLost') this.#events.emit('sessionLost', { republished: event.republished, settledAsDelivered: event.settledAsDelivered });
+        if (event.name === 'sessionLost') {
+          const { republished, settledAsDelivered, unacknowledgedReceived } = event;
+          this.#events.emit('sessionLost', { republished, settledAsDelivered, unacknowledgedReceived });
+        }
         else if (event.name === 'warning') this.#events.emit('warning', event.error);
         else this.#loop.onSessionEvent(event);
       },
@@ -186,16 +195,20 @@ export class MqttClient {
 
   /**
    * Received messages (matching `filter`, when given) as an async iterable; it ends with the
-   * client. At 1,000 unread messages delivery waits for it to be read (QoS 1/2 unacknowledged),
-   * with an `ERR_NO_CONSUMER` warning: end a stream you no longer read (`break` or `return()`).
+   * client. A QoS 1/2 message is acknowledged once the loop has it (with `manualAcks`, once it
+   * calls `ack()`). At `highWaterMark` unread messages (1,000) delivery waits for it to be read,
+   * with an `ERR_NO_CONSUMER` warning: end a stream you no longer read (`break` or `return()`);
+   * what it still holds is then dropped.
    * @example for await (const message of client.messages('sensors/#')) console.log(message.topic);
    */
-  messages(filter?: string): AsyncIterableIterator<Message> {
+  messages(filter?: string, options: MessagesOptions = {}): AsyncIterableIterator<Message> {
     if (filter !== undefined) {
       const problem = topicFilterProblem(filter);
       if (problem !== undefined) throw new InvalidArgumentError(problem);
     }
-    return this.#delivery.stream(filter);
+    const highWaterMark = options.highWaterMark ?? STREAM_HIGH_WATER;
+    if (!Number.isInteger(highWaterMark) || highWaterMark < 1) throw new InvalidArgumentError('highWaterMark must be a whole number of messages, 1 or more');
+    return this.#delivery.stream(filter, highWaterMark);
   }
 
   /** What is still owed (QoS 1/2 messages not fully acknowledged), after a restart too, in order. */

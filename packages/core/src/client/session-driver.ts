@@ -13,7 +13,9 @@ export interface DriverEffects {
   /** Sends a packet on the open connection; false when the transport asks us to wait for drain. */
   send(packet: Packet): boolean;
   closeConnection(error: MqttError | undefined): void;
-  deliver(message: ReceivedMessage): void;
+  deliver(message: ReceivedMessage, deliveryId: number): void;
+  /** The ack of a delivered message went out, or never will. */
+  ackSent(deliveryId: number): void;
   settle(action: SettleAction): void;
   notify(event: SessionEvent): void;
   /** An outbox write failed: reported as an `error` event. */
@@ -119,7 +121,10 @@ export class SessionDriver {
           break;
         }
         case 'deliver':
-          this.#effects.deliver(action.message);
+          this.#effects.deliver(action.message, action.deliveryId);
+          break;
+        case 'ackSent':
+          this.#effects.ackSent(action.deliveryId);
           break;
         case 'settle':
           this.#effects.settle(action);

@@ -121,6 +121,8 @@ export type SessionInput =
   | { type: 'transportDrained' }
   /** Whether the application can take messages now; while it cannot, new ones wait unacknowledged. */
   | { type: 'deliveryHeld'; held: boolean }
+  /** The application has delivered message `deliveryId` (a `deliver` action's): its ack may go. */
+  | { type: 'ackRequested'; deliveryId: number }
   /** Close cleanly: DISCONNECT, then close. What is owed stays owed. */
   | { type: 'disconnectRequested'; reasonCode?: number; properties?: DisconnectProperties }
   /** End by force: every pending operation is rejected; durable records stay for the next start. */
@@ -131,8 +133,11 @@ export type Operation = 'publish' | 'subscribe' | 'unsubscribe';
 /** Lifecycle news the client turns into events. */
 export type SessionEvent =
   | { name: 'connected'; connack: ConnackPacket; protocolVersion: ProtocolVersion }
-  /** We asked the broker to keep our session and it had not: owed messages go again as new. */
-  | { name: 'sessionLost'; republished: number; settledAsDelivered: number }
+  /**
+   * We asked the broker to keep our session and it had not: owed messages go again as new, and
+   * the broker no longer waits for the acks of the messages the application held.
+   */
+  | { name: 'sessionLost'; republished: number; settledAsDelivered: number; unacknowledgedReceived: number }
   /** The broker refused the connection; `retry` says what the client should do next. */
   | { name: 'refused'; error: MqttError; retry: 'now' | 'later' | 'never' }
   /** The broker sent DISCONNECT (5.0). */
@@ -157,7 +162,13 @@ export type SessionAction =
   /** Write to the outbox; when `awaited`, report back with a `stored` input. */
   | { type: 'persist'; change: OutboxChange; awaited: boolean }
   | { type: 'forget'; change: OutboxChange }
-  | { type: 'deliver'; message: ReceivedMessage }
+  /**
+   * Hand a message to the application. `deliveryId` (0 at QoS 0) names it in the `ackRequested`
+   * that lets its PUBACK or PUBREC go, once the application has it.
+   */
+  | { type: 'deliver'; message: ReceivedMessage; deliveryId: number }
+  /** The ack of message `deliveryId` went out, or never will (the broker lost the session): its `ack()` settles. */
+  | { type: 'ackSent'; deliveryId: number }
   | SettleAction
   | { type: 'closeConnection'; error?: MqttError }
   | { type: 'notify'; event: SessionEvent };

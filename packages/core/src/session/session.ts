@@ -122,6 +122,9 @@ export class Session implements SessionContext {
       case 'deliveryHeld':
         this.#incoming.setHolding(input.held);
         break;
+      case 'ackRequested':
+        this.#incoming.onAckRequested(input.deliveryId);
+        break;
       case 'disconnectRequested':
         this.#disconnect(input.reasonCode, input.properties);
         break;
@@ -289,9 +292,9 @@ export class Session implements SessionContext {
     } else {
       const expected = !this.options.clean && (this.#connectedBefore || this.#restoredState);
       const counts = this.#outgoing.resetSession();
-      this.#incoming.onSessionReset();
+      const unacknowledgedReceived = this.#incoming.onSessionReset();
       this.#subscriptions.resubscribe();
-      if (expected) this.emit({ type: 'notify', event: { name: 'sessionLost', ...counts } });
+      if (expected) this.emit({ type: 'notify', event: { name: 'sessionLost', ...counts, unacknowledgedReceived } });
     }
     this.#connectedBefore = true;
     this.emit({ type: 'notify', event: { name: 'connected', connack, protocolVersion: this.policy.version } });

@@ -55,19 +55,27 @@ export class SubscriptionFlow {
   }
 
   requestSubscribe(id: number, subscriptions: Subscription[], properties: SubscribeProperties | undefined): void {
-    this.#waiting.push(this.#operation('subscribe', id, subscriptions, [], properties));
+    this.#request(this.#operation('subscribe', id, subscriptions, [], properties));
   }
 
   requestUnsubscribe(id: number, topicFilters: string[], properties: UnsubscribeProperties | undefined): void {
+    if (!this.#request(this.#operation('unsubscribe', id, [], topicFilters, properties))) return;
     // Forgotten at once, so that a reconnect in between does not subscribe them again.
     for (const filter of topicFilters) this.#active.delete(filter);
-    this.#waiting.push(this.#operation('unsubscribe', id, [], topicFilters, properties));
   }
 
   /** The broker has no session for us: subscribe again to everything it had granted. */
   resubscribe(): void {
+    const version = this.#ctx.policy.version;
     const groups = new Map<SubscribeProperties | undefined, Subscription[]>();
-    for (const { subscription, properties } of this.#active.values()) {
+    for (const [filter, { subscription, properties }] of this.#active) {
+      const problem = subscribeEncodingProblem([subscription], properties, version);
+      if (problem !== undefined) {
+        // Made under 5.0 before a fallback to 3.1.1: it cannot be made again as it was.
+        this.#active.delete(filter);
+        this.#ctx.warn(new InvalidArgumentError(`"${filter}" is not subscribed again: the broker speaks only 3.1.1: ${problem.message}`));
+        continue;
+      }
       const group = groups.get(properties) ?? [];
       group.push(subscription);
       groups.set(properties, group);
@@ -83,15 +91,29 @@ export class SubscriptionFlow {
 
   /** After falling back to 3.1.1: operations that need 5.0 are refused, not sent without their options. */
   revalidate(): void {
-    const version = this.#ctx.policy.version;
     for (const op of this.#waiting.toArray()) {
-      const problem =
-        op.kind === 'subscribe'
-          ? subscribeEncodingProblem(op.subscriptions, op.properties, version)
-          : unsubscribeEncodingProblem(op.topicFilters, op.properties, version);
+      const problem = this.#problem(op);
       if (problem === undefined || !this.#waiting.remove(op)) continue;
       this.#reject(op, new InvalidArgumentError(`this operation needs MQTT 5.0, and the broker speaks only 3.1.1: ${problem.message}`));
     }
+  }
+
+  /**
+   * Queues an operation (true), or refuses one the codec could not encode in this version: sent,
+   * it would fail at the encoder, close the connection, and go again on the next one.
+   */
+  #request(op: Operation): boolean {
+    const problem = this.#problem(op);
+    if (problem === undefined) this.#waiting.push(op);
+    else this.#reject(op, new InvalidArgumentError(problem.message));
+    return problem === undefined;
+  }
+
+  #problem(op: Operation): MqttError | undefined {
+    const version = this.#ctx.policy.version;
+    return op.kind === 'subscribe'
+      ? subscribeEncodingProblem(op.subscriptions, op.properties, version)
+      : unsubscribeEncodingProblem(op.topicFilters, op.properties, version);
   }
 
   pump(): void {

@@ -85,7 +85,7 @@ describe('the event bus', () => {
     events.on('message', handler);
     events.once('message', handler);
     events.off('message', handler);
-    events.emit('message', { topic: 't', payload: new Uint8Array(), qos: 0, retain: false, dup: false });
+    events.emit('message', { topic: 't', payload: new Uint8Array(), qos: 0, retain: false, dup: false, ack: () => Promise.resolve() });
     expect(changed).toEqual(['error', 'message', 'message', 'message', 'message']);
     expect(events.count('message')).toBe(0);
   });

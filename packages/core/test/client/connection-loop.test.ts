@@ -23,6 +23,7 @@ function setup(options: { transport?: Transport; reconnect?: false; connectTimeo
     send: (packet) => loop!.send(packet),
     closeConnection: (error) => loop!.close(error),
     deliver: () => undefined,
+    ackSent: () => undefined,
     settle: () => undefined,
     notify: (event) => loop!.onSessionEvent(event),
     outboxFailed: () => undefined,

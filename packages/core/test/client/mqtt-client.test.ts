@@ -260,21 +260,57 @@ describe('receiving', () => {
     expect(events).toHaveLength(1);
   });
 
-  test('a messages() stream nobody reads holds delivery back at 1,000 unread: QoS 1 waits unacknowledged, then goes on in order as it is read', async () => {
-    const { broker, client } = setup();
+  test('a message waiting in a messages() stream is not acknowledged until the loop has it; at 1,000 unread delivery is held, then goes on in order as it is read', async () => {
+    const { broker, client } = setup({ receiveMaximum: 2_000 });
     await client.whenConnected();
     const warnings = record(client, 'warning');
     const stream = client.messages();
     await flush();
     for (let id = 1; id <= 1_500; id++) broker.send({ type: 'publish', topic: `t/${id}`, payload: Uint8Array.of(1), qos: 1, dup: false, retain: false, packetId: id });
     await flush();
-    expect(broker.sent('puback')).toHaveLength(1_000);
+    expect(broker.sent('puback')).toHaveLength(0);
     expect(warnings).toEqual([expect.objectContaining({ code: 'ERR_NO_CONSUMER' })]);
     const topics: string[] = [];
-    for (let i = 0; i < 1_500; i++) topics.push((await stream.next()).value.topic);
+    for (let i = 0; i < 10; i++) topics.push((await stream.next()).value.topic);
+    await flush();
+    expect(broker.sent('puback').map((p) => p.packetId)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    for (let i = 10; i < 1_500; i++) topics.push((await stream.next()).value.topic);
     expect(topics).toEqual(Array.from({ length: 1_500 }, (_, i) => `t/${i + 1}`));
     await flush();
     expect(broker.sent('puback')).toHaveLength(1_500);
+  });
+
+  test('messages(filter, { highWaterMark }) is full at its own mark', async () => {
+    const { broker, client } = setup();
+    await client.whenConnected();
+    const warnings = record(client, 'warning');
+    const stream = client.messages('t/#', { highWaterMark: 3 });
+    await flush();
+    for (let id = 1; id <= 5; id++) broker.send({ type: 'publish', topic: `t/${id}`, payload: Uint8Array.of(1), qos: 0, dup: false, retain: false });
+    await flush();
+    expect(warnings).toEqual([expect.objectContaining({ code: 'ERR_NO_CONSUMER' })]);
+    for (let i = 1; i <= 5; i++) expect((await stream.next()).value.topic).toBe(`t/${i}`);
+    expect(() => client.messages(undefined, { highWaterMark: 0 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+  });
+
+  test('with manualAcks, PUBACK and PUBREC wait for ack(), leave in arrival order, and ack() settles once they are sent', async () => {
+    const { broker, client } = setup({ manualAcks: true });
+    await client.whenConnected();
+    const messages = record(client, 'message');
+    await flush();
+    broker.send({ type: 'publish', topic: 'a', payload: Uint8Array.of(1), qos: 1, dup: false, retain: false, packetId: 1 });
+    broker.send({ type: 'publish', topic: 'b', payload: Uint8Array.of(2), qos: 2, dup: false, retain: false, packetId: 2 });
+    broker.send({ type: 'publish', topic: 'c', payload: Uint8Array.of(3), qos: 0, dup: false, retain: false });
+    await flush();
+    expect(messages.map((m) => m.topic)).toEqual(['a', 'b', 'c']);
+    expect(broker.sent('puback')).toHaveLength(0);
+    await messages[2]!.ack();
+    const second = messages[1]!.ack();
+    expect(await state(second)).toBe('pending');
+    expect(broker.sent('pubrec')).toHaveLength(0);
+    await messages[0]!.ack();
+    await second;
+    expect(broker.received.filter((p) => p.type === 'puback' || p.type === 'pubrec').map((p) => p.type)).toEqual(['puback', 'pubrec']);
   });
 
   test('messages() ends when the client ends', async () => {

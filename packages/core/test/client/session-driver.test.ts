@@ -39,6 +39,7 @@ function setup(options: { keepAlive?: number; blocked?: boolean } = {}) {
     },
     closeConnection: () => undefined,
     deliver: () => undefined,
+    ackSent: () => undefined,
     settle: (action) => settled.push(action),
     notify: () => undefined,
     outboxFailed: (error) => failures.push(error),

@@ -18,12 +18,14 @@ describe('receiving', () => {
     expect(h.delivered()[0]).toEqual({ topic: 'in/1', payload: Uint8Array.of(0), qos: 0, retain: false, dup: false });
   });
 
-  test('QoS 1 is delivered, then PUBACK', () => {
+  test('QoS 1 is delivered, then PUBACK once the application has it', () => {
     const h = new SessionHarness();
+    h.autoAck = false;
     h.connect();
     h.take();
     const actions = h.receive(incoming(7, 1));
-    expect(actions.map((a) => (a.type === 'send' ? `send ${a.packet.type}` : a.type))).toEqual(['deliver', 'send puback']);
+    expect(actions).toEqual([{ type: 'deliver', message: expect.objectContaining({ qos: 1 }), deliveryId: 1 }]);
+    expect(h.ack().map((a) => (a.type === 'send' ? `send ${a.packet.type}` : a.type))).toEqual(['send puback', 'ackSent']);
   });
 
   test('a QoS 1 duplicate after PUBACK is a new message: delivered again (at least once)', () => {
@@ -34,15 +36,17 @@ describe('receiving', () => {
     expect(h.delivered()).toHaveLength(2);
   });
 
-  test('QoS 2: the packet id is written before the message is delivered and PUBREC sent', () => {
+  test('QoS 2: delivered first; once the application has it, its packet id is written, and PUBREC waits until that is durable', () => {
     const h = new SessionHarness();
     h.autoStore = false;
+    h.autoAck = false;
     h.connect();
     h.take();
-    const actions = h.receive(incoming(5, 2));
-    expect(actions).toEqual([{ type: 'persist', change: { op: 'putIncoming', packetId: 5 }, awaited: true }]);
+    expect(h.receive(incoming(5, 2)).map((a) => a.type)).toEqual(['deliver']);
+    expect(h.incomingIds.size).toBe(0); // in the application's hands: the broker still owes it
+    expect(h.ack()).toEqual([{ type: 'persist', change: { op: 'putIncoming', packetId: 5 }, awaited: true }]);
     const after = h.store();
-    expect(after.map((a) => (a.type === 'send' ? `send ${a.packet.type}` : a.type))).toEqual(['deliver', 'send pubrec']);
+    expect(after.map((a) => (a.type === 'send' ? `send ${a.packet.type}` : a.type))).toEqual(['send pubrec', 'ackSent']);
     expect(h.incomingIds.has(5)).toBe(true);
   });
 
@@ -56,7 +60,7 @@ describe('receiving', () => {
     expect(h.delivered()).toHaveLength(1);
   });
 
-  test('a duplicate that arrives while the id is still being written waits for it, and is still not delivered twice', () => {
+  test('a resend on the same connection while the id is still being written is the same message: one PUBREC answers both, one delivery', () => {
     const h = new SessionHarness();
     h.autoStore = false;
     h.connect();
@@ -64,7 +68,7 @@ describe('receiving', () => {
     h.receive(incoming(5, 2, { dup: true }));
     h.take();
     h.store();
-    expect(trace(h.sent())).toEqual(['PUBREC 5', 'PUBREC 5']);
+    expect(trace(h.sent())).toEqual(['PUBREC 5']);
     expect(h.delivered()).toHaveLength(1);
   });
 
@@ -90,7 +94,7 @@ describe('receiving', () => {
     }
   });
 
-  test('[MQTT-4.6.0-2] acks and deliveries keep arrival order, even when a QoS 2 write is slow', () => {
+  test('[MQTT-4.6.0-2] acks keep arrival order: a PUBACK waits behind a PUBREC whose write is slow', () => {
     const h = new SessionHarness();
     h.autoStore = false;
     h.connect();
@@ -98,10 +102,24 @@ describe('receiving', () => {
     h.receive(incoming(1, 2));
     h.receive(incoming(2, 1));
     h.receive(incoming(3, 0));
-    expect(h.delivered()).toEqual([]);
+    expect(h.delivered().map((m) => m.payload[0])).toEqual([1, 2, 3]);
+    expect(h.sent()).toEqual([]);
     h.store();
     expect(trace(h.sent())).toEqual(['PUBREC 1', 'PUBACK 2']);
-    expect(h.delivered().map((m) => m.payload[0])).toEqual([1, 2, 3]);
+  });
+
+  test('[MQTT-4.6.0-2] acks keep arrival order when the application acknowledges out of order', () => {
+    const h = new SessionHarness();
+    h.autoAck = false;
+    h.connect();
+    h.receive(incoming(1, 1));
+    h.receive(incoming(2, 2));
+    h.receive(incoming(3, 1));
+    h.take();
+    h.ack([3, 2]);
+    expect(h.sent()).toEqual([]);
+    h.ack([1]);
+    expect(trace(h.sent())).toEqual(['PUBACK 1', 'PUBREC 2', 'PUBACK 3']);
   });
 
   test('[MQTT-4.6.0-3] PUBRECs go in the order the PUBLISHes came, even when a later one is recorded first', () => {
@@ -283,17 +301,15 @@ describe('while the application has no message handler (delivery held)', () => {
     expect(h.delivered().map((m) => m.payload[0])).toEqual([1, 2]);
   });
 
-  test('[MQTT-2.3.1-4] MQTT 3.1.1: beyond 65,535 held unacknowledged, the broker reused an id in use: a protocol error, and the held are let go', () => {
+  test('[MQTT-2.3.1-4] MQTT 3.1.1: with every packet id unacknowledged, a PUBLISH under one of them is that message again: kept and delivered once', () => {
     const h = new SessionHarness({ protocolVersion: 4 });
     h.connect();
     h.handle({ type: 'deliveryHeld', held: true });
-    for (let i = 0; i < 65_535; i++) h.receive(incoming((i % 65_535) + 1, 1));
+    for (let i = 0; i < 65_535; i++) h.receive(incoming(i + 1, 1));
+    h.receive(incoming(1, 1, { dup: true }));
     expect(h.closes(h.take())).toEqual([]);
-    const actions = h.receive(incoming(1, 1));
-    expect(h.closes(actions)).toEqual([expect.objectContaining({ code: 'ERR_PROTOCOL', reasonCode: 0x82 })]);
-    h.disconnect();
     h.handle({ type: 'deliveryHeld', held: false });
-    expect(h.delivered()).toEqual([]);
+    expect(h.delivered()).toHaveLength(65_535);
   });
 
   test('a graceful end does not wait for held messages', () => {
@@ -301,6 +317,120 @@ describe('while the application has no message handler (delivery held)', () => {
     h.connect();
     h.handle({ type: 'deliveryHeld', held: true });
     h.receive(incoming(1, 1));
+    expect(h.session.isIdle()).toBe(true);
+  });
+});
+
+describe('acknowledging only what the application has', () => {
+  test('a message in the application\'s hands is not acknowledged, and counts against our Receive Maximum until it is', () => {
+    const h = new SessionHarness({ receiveMaximum: 2 });
+    h.autoAck = false;
+    h.connect();
+    h.receive(incoming(1, 1));
+    h.receive(incoming(2, 2));
+    h.take();
+    expect(h.closes(h.receive(incoming(3, 1)))).toEqual([expect.objectContaining({ code: 'ERR_PROTOCOL', reasonCode: 0x93 })]);
+    const g = new SessionHarness({ receiveMaximum: 2 });
+    g.autoAck = false;
+    g.connect();
+    g.receive(incoming(1, 1));
+    g.receive(incoming(2, 1));
+    g.ack();
+    g.take();
+    expect(g.closes(g.receive(incoming(3, 1)))).toEqual([]);
+    expect(g.delivered()).toHaveLength(3);
+  });
+
+  test('a resend after a reconnect of a message the application holds is not delivered again; its ack() answers it on the new connection', () => {
+    const h = new SessionHarness();
+    h.autoAck = false;
+    h.connect();
+    h.receive(incoming(4, 1));
+    h.receive(incoming(5, 2));
+    h.disconnect();
+    h.connect({ sessionPresent: true });
+    h.take();
+    h.receive(incoming(4, 1, { dup: true }));
+    h.receive(incoming(5, 2, { dup: true }));
+    expect(h.delivered()).toHaveLength(2);
+    expect(h.sent()).toEqual([]);
+    const actions = h.ack();
+    expect(trace(h.sent())).toEqual(['PUBACK 4', 'PUBREC 5']);
+    expect(actions.filter((a) => a.type === 'ackSent')).toEqual([
+      { type: 'ackSent', deliveryId: 1 },
+      { type: 'ackSent', deliveryId: 2 },
+    ]);
+  });
+
+  test('acknowledged while the connection was down: the resend is answered at once, and not delivered again', () => {
+    const h = new SessionHarness();
+    h.autoAck = false;
+    h.connect();
+    h.receive(incoming(4, 1));
+    h.receive(incoming(5, 2));
+    h.disconnect();
+    h.ack();
+    h.connect({ sessionPresent: true });
+    h.take();
+    h.receive(incoming(4, 1, { dup: true }));
+    h.receive(incoming(5, 2, { dup: true }));
+    expect(trace(h.sent())).toEqual(['PUBACK 4', 'PUBREC 5']);
+    expect(h.delivered()).toHaveLength(2);
+  });
+
+  test('the broker lost the session: what the application held is counted in sessionLost, and its ack() settles without sending', () => {
+    const h = new SessionHarness();
+    h.autoAck = false;
+    h.connect();
+    h.receive(incoming(4, 1));
+    h.disconnect();
+    const actions = h.connect({ sessionPresent: false });
+    expect(h.events(actions)).toContainEqual(expect.objectContaining({ name: 'sessionLost', unacknowledgedReceived: 1 }));
+    h.take();
+    expect(h.ack()).toEqual([{ type: 'ackSent', deliveryId: 1 }]);
+    expect(h.sent()).toEqual([]);
+  });
+
+  test('a QoS 2 message in hand when the process dies is not recorded: after a restart, the broker\'s resend is delivered again', () => {
+    const h = new SessionHarness();
+    h.autoAck = false;
+    h.connect();
+    h.receive(incoming(5, 2));
+    expect(h.incomingIds.size).toBe(0);
+    const restarted = new SessionHarness();
+    restarted.handle({ type: 'restore', snapshot: { outgoing: [], incoming: [...h.incomingIds], nextId: 1 } });
+    restarted.connect({ sessionPresent: true });
+    restarted.take();
+    restarted.receive(incoming(5, 2, { dup: true }));
+    expect(restarted.delivered()).toHaveLength(1);
+    expect(trace(restarted.sent())).toEqual(['PUBREC 5']);
+  });
+
+  test('acknowledging twice, or an id that is unknown, sends nothing more', () => {
+    const h = new SessionHarness();
+    h.autoAck = false;
+    h.connect();
+    h.receive(incoming(4, 1));
+    h.take();
+    h.ack([1]);
+    expect(trace(h.sent())).toEqual(['PUBACK 4']);
+    expect(h.ack([1, 99])).toEqual([
+      { type: 'ackSent', deliveryId: 1 },
+      { type: 'ackSent', deliveryId: 99 },
+    ]);
+    expect(h.sent()).toEqual([]);
+  });
+
+  test('a graceful end does not wait for messages in the application\'s hands, only for the record of one it acknowledged', () => {
+    const h = new SessionHarness();
+    h.autoAck = false;
+    h.autoStore = false;
+    h.connect();
+    h.receive(incoming(1, 2));
+    expect(h.session.isIdle()).toBe(true);
+    h.ack();
+    expect(h.session.isIdle()).toBe(false);
+    h.store();
     expect(h.session.isIdle()).toBe(true);
   });
 });

@@ -399,7 +399,7 @@ describe('resending', () => {
     const actions = h.connect({ sessionPresent: false });
     expect(trace(h.sent())).toEqual(['CONNECT', 'PUBLISH q2 4', 'PUBLISH q1 5']);
     expect(h.settlements(actions)).toEqual([expect.objectContaining({ id: 1, result: expect.objectContaining({ qos: 2 }) })]);
-    expect(h.events(actions)).toContainEqual({ name: 'sessionLost', republished: 2, settledAsDelivered: 1 });
+    expect(h.events(actions)).toContainEqual({ name: 'sessionLost', republished: 2, settledAsDelivered: 1, unacknowledgedReceived: 0 });
     expect([...h.outbox.keys()]).toEqual([2, 3]);
   });
 

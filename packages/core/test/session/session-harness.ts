@@ -38,6 +38,13 @@ export class SessionHarness {
   now = 0;
   /** When true, every awaited outbox write completes at once (as with the memory outbox). */
   autoStore = true;
+  /**
+   * When true, the application has every delivered message at once (as a client with a message
+   * handler does): each `deliver` is followed by its `ackRequested`.
+   */
+  autoAck = true;
+  /** Delivery ids of the messages delivered and not yet acknowledged (when autoAck is off). */
+  readonly unacked: number[] = [];
   /** Awaited writes not yet reported as stored (when autoStore is off). */
   unstored: { ids: number[]; incoming: number[] } = { ids: [], incoming: [] };
   readonly outbox = new Map<number, OutgoingRecord>();
@@ -58,8 +65,10 @@ export class SessionHarness {
     const actions = this.session.handle(input, this.now);
     const awaitedIds: number[] = [];
     const awaitedIncoming: number[] = [];
+    const delivered: number[] = [];
     for (const action of actions) {
       this.log.push(action);
+      if (action.type === 'deliver' && action.deliveryId !== 0) delivered.push(action.deliveryId);
       if (action.type === 'persist' || action.type === 'forget') this.apply(action.change);
       if (action.type === 'persist' && action.awaited) {
         if (action.change.op === 'putIncoming') awaitedIncoming.push(action.change.packetId);
@@ -67,13 +76,22 @@ export class SessionHarness {
         else if (action.change.op === 'update') awaitedIds.push(action.change.id);
       }
     }
-    if (awaitedIds.length + awaitedIncoming.length === 0) return actions;
-    if (!this.autoStore) {
-      this.unstored.ids.push(...awaitedIds);
-      this.unstored.incoming.push(...awaitedIncoming);
-      return actions;
+    const all = [...actions];
+    if (awaitedIds.length + awaitedIncoming.length > 0) {
+      if (this.autoStore) all.push(...this.handle({ type: 'stored', ids: awaitedIds, incoming: awaitedIncoming }));
+      else {
+        this.unstored.ids.push(...awaitedIds);
+        this.unstored.incoming.push(...awaitedIncoming);
+      }
     }
-    return [...actions, ...this.handle({ type: 'stored', ids: awaitedIds, incoming: awaitedIncoming })];
+    if (!this.autoAck) this.unacked.push(...delivered);
+    else for (const deliveryId of delivered) for (const action of this.handle({ type: 'ackRequested', deliveryId })) all.push(action);
+    return all;
+  }
+
+  /** The application acknowledges delivered messages (all it has not yet, by default), in the order given. */
+  ack(deliveryIds: number[] = this.unacked.splice(0)): SessionAction[] {
+    return deliveryIds.flatMap((deliveryId) => this.handle({ type: 'ackRequested', deliveryId }));
   }
 
   /** Reports every awaited write so far as durable. */

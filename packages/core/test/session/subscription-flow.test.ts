@@ -126,3 +126,44 @@ describe('subscribing', () => {
     expect(h.closes(actions)).toEqual([expect.objectContaining({ code: 'ERR_CONNECTION' })]);
   });
 });
+
+describe('what 3.1.1 cannot carry', () => {
+  test('an UNSUBSCRIBE with properties is refused at once, not sent to fail at the encoder and again after every reconnect', () => {
+    const h = new SessionHarness({ protocolVersion: 4 });
+    h.connect();
+    h.take();
+    h.handle({ type: 'unsubscribeRequested', id: 1, topicFilters: ['a'], properties: { userProperties: [['k', 'v']] } });
+    expect(h.sent()).toEqual([]);
+    expect(h.settlements()).toEqual([expect.objectContaining({ operation: 'unsubscribe', id: 1, error: expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }) })]);
+  });
+
+  test('a SUBSCRIBE with 5.0 options is refused at once; one with them at their defaults goes', () => {
+    const h = new SessionHarness({ protocolVersion: 4 });
+    h.connect();
+    h.take();
+    h.handle({ type: 'subscribeRequested', id: 1, subscriptions: [{ topicFilter: 'a', qos: 1, retainAsPublished: true }] });
+    h.handle({ type: 'subscribeRequested', id: 2, subscriptions: [{ topicFilter: 'b', qos: 1, noLocal: false }] });
+    expect(trace(h.sent())).toEqual(['SUBSCRIBE 1']);
+    expect(h.settlements()).toEqual([expect.objectContaining({ operation: 'subscribe', id: 1, error: expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }) })]);
+  });
+});
+
+test('after a fallback to 3.1.1, a subscription made with 5.0 options is not subscribed again, with a warning; the others are', () => {
+  const h = new SessionHarness({ protocolVersion: 5, clean: false });
+  h.connect();
+  h.handle({ type: 'subscribeRequested', id: 1, subscriptions: [{ topicFilter: 'a', qos: 1, noLocal: true }] });
+  h.handle({ type: 'subscribeRequested', id: 2, subscriptions: [{ topicFilter: 'b', qos: 1 }] });
+  h.receive({ type: 'suback', packetId: 1, reasonCodes: [1] });
+  h.receive({ type: 'suback', packetId: 2, reasonCodes: [1] });
+  h.disconnect();
+  h.handle({ type: 'connectionOpened' });
+  h.receive({ type: 'connack', sessionPresent: false, reasonCode: 0x84 });
+  h.disconnect();
+  h.take();
+  const actions = h.connect({ sessionPresent: false });
+  expect(h.sent()).toEqual([
+    expect.objectContaining({ type: 'connect', protocolVersion: 4 }),
+    { type: 'subscribe', packetId: 3, subscriptions: [{ topicFilter: 'b', qos: 1 }] },
+  ]);
+  expect(h.events(actions)).toContainEqual({ name: 'warning', error: expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining('"a" is not subscribed again') }) });
+});
