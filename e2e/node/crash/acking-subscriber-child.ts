@@ -5,10 +5,11 @@
 // "ready" once subscribed and "did k" after each fsync. The test kills it with SIGKILL at seeded
 // moments and restarts it on the same directories.
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { connect } from '@courier/node';
 import { fileOutbox } from '@courier/outbox-store/fs';
 
-const [url, outboxDir, log, mode, clientId, topic, version, qos, outboxKind = 'file'] = process.argv.slice(2) as string[];
+const [url, outboxDir, log, mode, clientId, topic, version, qos, outboxKind = 'file', processing = 'sync'] = process.argv.slice(2) as string[];
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const manual = mode === 'manual';
 
@@ -26,11 +27,19 @@ const messages = client.messages(topic);
 await client.subscribe(topic!, { qos: Number(qos) as 1 | 2 });
 say('ready');
 
+// "sync": writeSync + fsyncSync, the loop never yields to the event loop while messages are
+// buffered; "async": the same through fs/promises, which does.
 const fd = openSync(log!, 'a');
+const file = processing === 'async' ? await open(log!, 'a') : undefined;
 for await (const message of messages) {
   const k = new TextDecoder().decode(message.payload);
-  writeSync(fd, `${k}\n`);
-  fsyncSync(fd);
+  if (file === undefined) {
+    writeSync(fd, `${k}\n`);
+    fsyncSync(fd);
+  } else {
+    await file.appendFile(`${k}\n`);
+    await file.sync();
+  }
   say(`did ${k}`);
   if (manual) {
     const { ack } = message as { ack?: () => Promise<void> };
@@ -42,3 +51,4 @@ for await (const message of messages) {
   }
 }
 closeSync(fd);
+await file?.close();
