@@ -85,7 +85,12 @@ export class OutgoingFlow {
   request(id: number, request: PublishRequest): void {
     const link = this.#ctx.link;
     if (request.qos === 0) {
-      if (link?.open === true && !link.blocked && this.#qos0.length === 0) {
+      // The broker's limits hold at every QoS [MQTT-3.2.2-14], [MQTT-3.2.2-15]; offline, they are
+      // checked when the message leaves the queue.
+      const refusal = link?.open === true ? this.#refusal(request, link) : undefined;
+      if (refusal !== undefined) {
+        this.#settle(id, undefined, refusal);
+      } else if (link?.open === true && !link.blocked && this.#qos0.length === 0) {
         this.#sendQoS0(id, request);
       } else if (this.#qos0.length >= this.#ctx.options.maxQueuedQoS0) {
         this.#settle(id, undefined, new QueueFullError(`${this.#qos0.length} QoS 0 messages are already waiting for the connection`));
@@ -116,7 +121,9 @@ export class OutgoingFlow {
     const link = this.#ctx.link;
     if (link === null || !link.open || link.blocked) return;
     for (let queued = this.#qos0.shift(); queued !== undefined; queued = this.#qos0.shift()) {
-      this.#sendQoS0(queued.id, queued.request);
+      const refusal = this.#refusal(queued.request, link);
+      if (refusal !== undefined) this.#settle(queued.id, undefined, refusal);
+      else this.#sendQoS0(queued.id, queued.request);
     }
     while (this.#toRelease.length > 0 && (this.#toRelease.peek() as OutgoingMessage).writes === 0) {
       const message = this.#toRelease.shift() as OutgoingMessage;

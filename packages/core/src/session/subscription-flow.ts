@@ -2,6 +2,7 @@ import type { QoS, SubackPacket, Subscription, UnsubackPacket } from '../codec/p
 import type { SubscribeProperties, UnsubscribeProperties } from '../codec/properties';
 import { ConnectionError, InvalidArgumentError, MqttError, ProtocolError, SubscribeRejectedError } from '../errors';
 import { Fifo } from './fifo';
+import { sizeRefusal } from './packet-size';
 import type { SessionContext } from './session-context';
 import type { SubscribeResult, UnsubscribeResult } from './session-types';
 
@@ -97,14 +98,20 @@ export class SubscriptionFlow {
       const packetId = this.#ctx.ids.allocate();
       if (packetId === 0) return; // all ids in use: wait
       this.#waiting.shift();
+      const packet =
+        op.kind === 'subscribe'
+          ? withProperties({ type: 'subscribe' as const, packetId, subscriptions: op.subscriptions }, op.properties)
+          : withProperties({ type: 'unsubscribe' as const, packetId, topicFilters: op.topicFilters }, op.properties);
+      const refusal = sizeRefusal(packet, this.#ctx.policy.version, link.limits);
+      if (refusal !== undefined) {
+        this.#ctx.ids.release(packetId);
+        this.#settle(op, undefined, refusal);
+        continue;
+      }
       op.packetId = packetId;
       op.sentAt = this.#ctx.now;
       this.#inflight.set(packetId, op);
-      if (op.kind === 'subscribe') {
-        this.#ctx.send(withProperties({ type: 'subscribe', packetId, subscriptions: op.subscriptions }, op.properties));
-      } else {
-        this.#ctx.send(withProperties({ type: 'unsubscribe', packetId, topicFilters: op.topicFilters }, op.properties));
-      }
+      this.#ctx.send(packet);
     }
   }
 

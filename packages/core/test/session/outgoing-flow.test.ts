@@ -541,6 +541,40 @@ describe("the broker's limits from CONNACK", () => {
   });
 });
 
+describe("the broker's limits hold at QoS 0 too", () => {
+  test('[MQTT-3.2.2-15] a QoS 0 PUBLISH larger than its Maximum Packet Size rejects and is not sent; one at the limit goes', () => {
+    const h = new SessionHarness();
+    h.connect({ properties: { maximumPacketSize: 30 } });
+    h.take();
+    // header 2 + topic 3 + property length 1 + payload: 24 bytes fit in 30, 25 do not
+    h.publish(1, 0, 't', { payload: new Uint8Array(25) });
+    h.publish(2, 0, 't', { payload: new Uint8Array(24) });
+    expect(trace(h.sent())).toEqual(['PUBLISH q0']);
+    expect(h.settlements()).toEqual([
+      expect.objectContaining({ id: 1, error: expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/31 bytes.*30 at most/) }) }),
+      expect.objectContaining({ id: 2, result: { id: 2, qos: 0 } }),
+    ]);
+  });
+
+  test('[MQTT-3.2.2-15] a QoS 0 PUBLISH queued offline is checked against the limit when it would leave', () => {
+    const h = new SessionHarness();
+    h.publish(1, 0, 't', { payload: new Uint8Array(25) });
+    h.take();
+    h.connect({ properties: { maximumPacketSize: 30 } });
+    expect(trace(h.sent())).toEqual(['CONNECT']);
+    expect(h.settlements()).toEqual([expect.objectContaining({ id: 1, error: expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }) })]);
+  });
+
+  test('[MQTT-3.2.2-14] a retained QoS 0 PUBLISH is refused and not sent when retain is not available', () => {
+    const h = new SessionHarness();
+    h.connect({ properties: { retainAvailable: false } });
+    h.take();
+    h.publish(1, 0, 't', { retain: true });
+    expect(h.sent()).toEqual([]);
+    expect(h.settlements()).toEqual([expect.objectContaining({ id: 1, error: expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/MQTT-3.2.2-14/) }) })]);
+  });
+});
+
 describe('aborting', () => {
   test('before it is sent, the message is dropped and forgotten', () => {
     const h = new SessionHarness();
