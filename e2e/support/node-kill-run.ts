@@ -21,6 +21,17 @@ export interface NodeKillRun {
   /** How long to wait for the last message after the last publish settled. */
   settleMs: number;
   tag: string;
+  /**
+   * Builds a persistent client over `urls` (its first URL first), and lists which URL each of its
+   * connections reached. Default: the core client over `failoverTransport`; once the client
+   * takes a URL list itself, pass one built with it.
+   */
+  persistentClient?: (urls: string[], clientId: string) => PersistentClient;
+}
+
+export interface PersistentClient {
+  client: MqttClient;
+  reached: string[];
 }
 
 export interface NodeKillOutcome {
@@ -32,13 +43,14 @@ export interface NodeKillOutcome {
   reached: { subscriber: string[]; publisher: string[] };
 }
 
-function persistentClient(urls: string[], clientId: string) {
+function failoverClient(urls: string[], clientId: string): PersistentClient {
   const transport = failoverTransport(urls);
   const client = createClient({ transport, clientId, clean: false, protocolVersion: 4, keepAlive: 5, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } });
-  return { transport, client };
+  return { client, reached: transport.reached };
 }
 
 export async function runNodeKill(run: NodeKillRun): Promise<NodeKillOutcome> {
+  const persistentClient = run.persistentClient ?? failoverClient;
   const sub = persistentClient(run.subscriberUrls, `${run.tag}-sub`);
   const pub = persistentClient(run.publisherUrls, `${run.tag}-pub`);
   const clients: MqttClient[] = [sub.client, pub.client];
@@ -85,7 +97,7 @@ export async function runNodeKill(run: NodeKillRun): Promise<NodeKillOutcome> {
       duplicates: all.filter((n) => (counts.get(n) ?? 0) > 1),
       rejected: settled.flatMap((s) => (s.status === 'rejected' ? [s.reason] : [])),
       receivedAtKill,
-      reached: { subscriber: sub.transport.reached, publisher: pub.transport.reached },
+      reached: { subscriber: sub.reached, publisher: pub.reached },
     };
   } finally {
     await Promise.all(clients.map((client) => client.end({ force: true }).catch(() => undefined)));
