@@ -156,5 +156,12 @@ async function connectOnce(url: string): Promise<string> {
   }
 }
 
-Object.assign(window, { courierTest: { runCombination, endAll, stream, openSession, publishFromSession, fillOutbox, connectOnce } });
+/** Connects at 3.1.1, publishes `count` QoS 1 messages in one task, awaits them and ends. */
+async function publishBurst(url: string, count: number, coalesceWebSocketMessages: boolean): Promise<void> {
+  const client = await connect(url, { protocolVersion: 4, clientId: 'burst', reconnect: false, coalesceWebSocketMessages });
+  await Promise.all(Array.from({ length: count }, (_, i) => client.publish('t', `m${i}`, { qos: 1 })));
+  await client.end();
+}
+
+Object.assign(window, { courierTest: { runCombination, endAll, stream, openSession, publishFromSession, fillOutbox, connectOnce, publishBurst } });
 document.getElementById('status')!.textContent = 'ready';

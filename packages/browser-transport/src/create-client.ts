@@ -4,7 +4,13 @@ import { webSocketTransport } from './web-socket-transport';
 import { workerClock } from './worker-clock';
 
 /** Options of a browser client: the client's, with a worker-driven clock by default. */
-export type BrowserClientOptions = ClientOptions;
+export interface BrowserClientOptions extends ClientOptions {
+  /**
+   * Put the packets of one task into one WebSocket message (see
+   * `WebSocketTransportOptions.coalesce`). Off by default: each packet goes in a message of its own.
+   */
+  coalesceWebSocketMessages?: boolean;
+}
 
 let sharedClock: ReturnType<typeof workerClock> | undefined;
 
@@ -44,9 +50,10 @@ function checkUrl(url: string | URL): CheckedUrl {
  */
 export function createClient(url: string | URL, options: BrowserClientOptions = {}): MqttClient {
   const target = checkUrl(url);
-  const transport = webSocketTransport(target.href);
+  const { coalesceWebSocketMessages, ...clientOptions } = options;
+  const transport = webSocketTransport(target.href, coalesceWebSocketMessages === true ? { coalesce: true } : {});
   const outbox = options.outbox ?? (options.clean === false ? defaultBrowserOutbox() : undefined);
-  const client: CreateClientOptions = { clock: (sharedClock ??= workerClock()), ...options, transport };
+  const client: CreateClientOptions = { clock: (sharedClock ??= workerClock()), ...clientOptions, transport };
   if (outbox !== undefined) client.outbox = outbox;
   if (client.username === undefined && target.username !== undefined) client.username = target.username;
   if (client.password === undefined && target.password !== undefined) client.password = target.password;

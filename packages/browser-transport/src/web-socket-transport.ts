@@ -4,16 +4,25 @@ import type { Connection, Transport, TransportHandlers } from '@courier/core';
 export interface WebSocketTransportOptions {
   /** Past this many bytes queued in the socket, `write` asks the client to wait (default 1 MiB). */
   highWaterMark?: number;
+  /**
+   * Put the packets written in the same task into one WebSocket message (up to 64 KiB)
+   * [MQTT-6.0.0-2]. Off by default: some brokers (Paho's reference broker) read one message and
+   * then wait on the socket, leaving the rest of a coalesced message unread. Turn it on only for
+   * a broker known to handle it.
+   */
+  coalesce?: boolean;
 }
 
 /**
  * MQTT over the browser's own WebSocket: binary frames [MQTT-6.0.0-1], subprotocol "mqtt"
- * [MQTT-6.0.0-3]. Packets written in the same tick go out as one frame (a frame may hold several
- * packets [MQTT-6.0.0-2]). The browser gives no drain event, so back-pressure is read from
- * `bufferedAmount`, polled only while the socket is over its high-water mark.
+ * [MQTT-6.0.0-3]. Packets written in the same task are sent together, each in a WebSocket
+ * message of its own (or coalesced, with `coalesce: true`). The browser gives no drain event, so
+ * back-pressure is read from `bufferedAmount`, polled only while the socket is over its
+ * high-water mark.
  */
 export function webSocketTransport(url: string, options: WebSocketTransportOptions = {}): Transport {
   const highWaterMark = options.highWaterMark ?? 1 << 20;
+  const coalesce = options.coalesce === true;
   return {
     connect(handlers: TransportHandlers): Promise<Connection> {
       return new Promise((resolve, reject) => {
@@ -28,7 +37,7 @@ export function webSocketTransport(url: string, options: WebSocketTransportOptio
         let opened = false;
         socket.onopen = () => {
           opened = true;
-          resolve(new BrowserWebSocketConnection(socket, handlers, highWaterMark));
+          resolve(new BrowserWebSocketConnection(socket, handlers, highWaterMark, coalesce));
         };
         socket.onerror = () => {
           if (!opened) reject(new Error(`WebSocket connection to ${url} failed`));
@@ -53,15 +62,18 @@ class BrowserWebSocketConnection implements Connection {
   readonly #socket: WebSocket;
   readonly #handlers: TransportHandlers;
   readonly #highWaterMark: number;
+  readonly #coalesce: boolean;
 
   constructor(
     socket: WebSocket,
     handlers: TransportHandlers,
     highWaterMark: number,
+    coalesce: boolean,
   ) {
     this.#socket = socket;
     this.#handlers = handlers;
     this.#highWaterMark = highWaterMark;
+    this.#coalesce = coalesce;
 
     socket.onmessage = (event: MessageEvent<ArrayBuffer | string>) => {
       if (typeof event.data !== 'string') {
@@ -83,7 +95,7 @@ class BrowserWebSocketConnection implements Connection {
     if (this.#socket.readyState !== WebSocket.OPEN) return false;
     // Brokers bound a WebSocket message: a burst of large packets coalesced into one frame
     // would be refused, so a frame holds 64 KiB at most (a larger packet goes alone).
-    if (this.#batchBytes + bytes.length > MAX_FRAME_BYTES) this.#sendBatch();
+    if (this.#coalesce && this.#batchBytes + bytes.length > MAX_FRAME_BYTES) this.#sendBatch();
     if (this.#batch.length === 0) queueMicrotask(this.#flush);
     this.#batch.push(bytes);
     this.#batchBytes += bytes.length;
@@ -101,8 +113,8 @@ class BrowserWebSocketConnection implements Connection {
     if (this.#batch.length === 0 || this.#socket.readyState !== WebSocket.OPEN) return;
     const batch = this.#batch;
     this.#batch = [];
-    if (batch.length === 1) {
-      this.#socket.send(batch[0]!);
+    if (batch.length === 1 || !this.#coalesce) {
+      for (const bytes of batch) this.#socket.send(bytes);
     } else {
       const frame = new Uint8Array(this.#batchBytes);
       let pos = 0;

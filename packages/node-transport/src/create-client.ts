@@ -8,11 +8,16 @@ import { wsTransport } from './ws-transport';
 export interface NodeClientOptions extends ClientOptions, TlsOptions {
   /** Extra HTTP headers for ws:// and wss:// upgrade requests. */
   headers?: Record<string, string>;
+  /**
+   * For ws:// and wss://: put the packets of one tick into one WebSocket message (see
+   * `WsTransportOptions.coalesce`). Off by default: each packet goes in a message of its own.
+   */
+  coalesceWebSocketMessages?: boolean;
 }
 
 /** Splits Node client options into the transport's and the client's. */
 function split(options: NodeClientOptions): { tls: TlsOptions; headers?: Record<string, string>; client: ClientOptions } {
-  const { ca, cert, key, passphrase, servername, rejectUnauthorized, headers, ...client } = options;
+  const { ca, cert, key, passphrase, servername, rejectUnauthorized, headers, coalesceWebSocketMessages: _coalesce, ...client } = options;
   const tls: TlsOptions = {};
   if (ca !== undefined) tls.ca = ca;
   if (cert !== undefined) tls.cert = cert;
@@ -47,6 +52,7 @@ export function transportFor(url: string | URL, options: NodeClientOptions = {})
         ...(options.maximumPacketSize === undefined ? {} : { maxMessageBytes: wsMessageBytes(options.maximumPacketSize) }),
         ...(target.scheme === 'wss' ? { tls } : {}),
         ...(headers === undefined ? {} : { headers }),
+        ...(options.coalesceWebSocketMessages === true ? { coalesce: true } : {}),
       });
   }
 }

@@ -18,6 +18,13 @@ export interface WsTransportOptions {
    * package's 100 MiB. `connect(url)` derives it from `maximumPacketSize` when that is set.
    */
   maxMessageBytes?: number;
+  /**
+   * Put the packets written in the same tick into one WebSocket message (up to 64 KiB), which
+   * saves a frame and a syscall each [MQTT-6.0.0-2]. Off by default: some brokers (Paho's
+   * reference broker) read one message and then wait on the socket, leaving the rest of a
+   * coalesced message unread. Turn it on only for a broker known to handle it.
+   */
+  coalesce?: boolean;
 }
 
 // Past this many bytes handed to the socket and not yet written, `write` asks the client to wait.
@@ -26,8 +33,8 @@ const MAX_FRAME_BYTES = 64 * 1024;
 
 /**
  * MQTT over WebSocket (ws:// and wss://) with the `ws` package: binary frames [MQTT-6.0.0-1],
- * subprotocol "mqtt" [MQTT-6.0.0-3]. Packets written in the same tick go out as one frame (a
- * frame may hold several packets [MQTT-6.0.0-2]), which saves a frame and a syscall each.
+ * subprotocol "mqtt" [MQTT-6.0.0-3]. Packets written in the same tick are sent together at the
+ * end of the tick, each in a WebSocket message of its own (or coalesced, with `coalesce: true`).
  * `connect(url)` picks it for ws:// and wss://; use it directly with `createClient({ transport })`.
  */
 export function wsTransport(options: WsTransportOptions): Transport {
@@ -50,7 +57,7 @@ export function wsTransport(options: WsTransportOptions): Transport {
         socket.once('error', failed);
         socket.once('open', () => {
           socket.off('error', failed);
-          resolve(new WsConnection(socket, handlers));
+          resolve(new WsConnection(socket, handlers, options.coalesce === true));
         });
       });
     },
@@ -68,6 +75,7 @@ class WsConnection implements Connection {
   constructor(
     private readonly socket: WebSocket,
     handlers: TransportHandlers,
+    private readonly coalesce: boolean,
   ) {
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) {
@@ -101,7 +109,7 @@ class WsConnection implements Connection {
     if (this.socket.readyState !== WebSocket.OPEN) return false;
     // Brokers bound a WebSocket message (ours at twice its maximum packet size): a burst of
     // large packets coalesced into one frame would be refused, so a frame holds 64 KiB at most.
-    if (this.unsentInBatch + bytes.length > MAX_FRAME_BYTES) this.sendBatch();
+    if (this.coalesce && this.unsentInBatch + bytes.length > MAX_FRAME_BYTES) this.sendBatch();
     if (this.batch.length === 0) process.nextTick(this.flush);
     this.batch.push(bytes);
     this.unsentInBatch += bytes.length;
@@ -120,9 +128,16 @@ class WsConnection implements Connection {
     if (batch.length === 0 || this.socket.readyState !== WebSocket.OPEN) return;
     this.batch = [];
     this.unsentInBatch = 0;
-    const frame = batch.length === 1 ? batch[0]! : Buffer.concat(batch);
-    const length = frame.length;
-    this.socket.send(frame, { binary: true }, (error) => {
+    if (!this.coalesce) {
+      for (const packet of batch) this.sendMessage(packet);
+    } else {
+      this.sendMessage(batch.length === 1 ? batch[0]! : Buffer.concat(batch));
+    }
+  }
+
+  private sendMessage(message: Uint8Array): void {
+    const length = message.length;
+    this.socket.send(message, { binary: true }, (error) => {
       this.unsent -= length;
       this.onSent(error);
     });

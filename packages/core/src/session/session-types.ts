@@ -43,6 +43,13 @@ export interface PublishResult {
   /** The acknowledgement's reason code (5.0; 0x10 "no matching subscribers" is a success). */
   reasonCode?: number;
   properties?: AckProperties;
+  /**
+   * Present only when the broker acknowledged the message with another QoS's flow than the one
+   * it was sent at: 1 when a QoS 2 message got a PUBACK (RabbitMQ does this: the broker has it,
+   * at least once, not exactly once), 2 when a QoS 1 message got a PUBREC (its flow was then
+   * finished as QoS 2). The `warning` event reports the deviation once per connection.
+   */
+  acknowledgedAtQos?: 1 | 2;
 }
 
 /** How a subscribe ended: one granted QoS per topic filter, in order. */
