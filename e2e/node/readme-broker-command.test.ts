@@ -1,12 +1,12 @@
 // The one broker command the docs give, run exactly as printed in README.md (only the ports
 // changed) from the repository root, and a check that every doc that mentions starting a broker
 // gives that same command and never an `npx <name>` that npx would look up on the registry.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterEach, expect, test } from 'vitest';
 import { connect } from '@courier/node';
 import { freePort } from '../support/free-port';
 import { readmeBlock, repository } from '../support/readme';
+import { type ShellProcess, startShell } from '../support/shell';
 
 const COMMAND = 'npm run broker -- --port 1883 --ws-port 8083';
 
@@ -32,16 +32,9 @@ function localBins(): Set<string> {
   return bins;
 }
 
-const children: ChildProcess[] = [];
-afterEach(() => {
-  // npm runs the broker as its child: the whole process group goes, as Ctrl-C in a terminal does.
-  for (const child of children.splice(0)) {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // The group is gone already: the test stopped it.
-    }
-  }
+const running: ShellProcess[] = [];
+afterEach(async () => {
+  for (const broker of running.splice(0)) await broker.stop('SIGKILL');
 });
 
 test('the docs start a broker with one command, and run npx only for commands installed here', () => {
@@ -58,28 +51,15 @@ test('the docs start a broker with one command, and run npx only for commands in
       expect([COMMAND, 'npm run broker -- --help'], path).toContain(command.trim());
     }
   }
-  expect(readmeBlock('### A web page', 'sh').trim()).toBe(COMMAND);
+  expect(readmeBlock('### A broker to try them with', 'sh').trim()).toBe(COMMAND);
 });
 
 test('the README broker command, run as printed, serves MQTT over TCP and WebSocket and stops on Ctrl-C', async () => {
   const [port, wsPort] = [await freePort(), await freePort()];
-  const command = readmeBlock('### A web page', 'sh').trim().replace('1883', String(port)).replace('8083', String(wsPort));
-  // detached: its own process group, so that the test can signal npm and the broker together.
-  const child = spawn('sh', ['-c', command], { cwd: repository, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  const listening = new Promise<void>((resolve, reject) => {
-    const take = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (output.includes(`listening on mqtt://127.0.0.1:${port} and ws://127.0.0.1:${wsPort}`)) resolve();
-    };
-    child.stdout!.on('data', take);
-    child.stderr!.on('data', take);
-    child.once('close', () => reject(new Error(`the broker command exited: ${output}`)));
-  });
-  // 'close': every process of the group that holds the pipes has exited and its output is read.
-  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  await listening;
+  const command = readmeBlock('### A broker to try them with', 'sh').trim().replace('1883', String(port)).replace('8083', String(wsPort));
+  const broker = startShell(command, repository);
+  running.push(broker);
+  await broker.waitFor(`listening on mqtt://127.0.0.1:${port} and ws://127.0.0.1:${wsPort}`);
 
   const tcp = await connect(`mqtt://127.0.0.1:${port}`, { clientId: 'readme-tcp' });
   const ws = await connect(`ws://127.0.0.1:${wsPort}/mqtt`, { clientId: 'readme-ws' });
@@ -91,7 +71,6 @@ test('the README broker command, run as printed, serves MQTT over TCP and WebSoc
   await Promise.all([tcp.end(), ws.end()]);
 
   // Ctrl-C signals the terminal's foreground group: sh and npm die of it, the broker closes cleanly.
-  process.kill(-child.pid!, 'SIGINT');
-  await closed;
-  expect(output).toMatch(/SIGINT: closing\n.*closed\n/);
+  await broker.stop('SIGINT');
+  expect(broker.output()).toMatch(/SIGINT: closing\n.*closed\n/);
 }, 40_000);
