@@ -11,7 +11,8 @@ import { extname, join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { type Broker, createBroker, type TapEvent } from '@courier/broker';
 import { readmeBlocks, repository } from '../support/readme';
-import { runShell } from '../support/shell';
+import { freePort } from '../support/free-port';
+import { runShell, startShell } from '../support/shell';
 
 const NPM_QUIET = { npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
 const clone = repository.replace(/\/$/, '');
@@ -92,6 +93,20 @@ test('a fresh Vite app installs the tarballs, builds with vite build and deliver
     expect(errors).toEqual([]);
   } finally {
     await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+test('the same Vite app runs in `npx vite`, the dev server', async ({ page }) => {
+  test.setTimeout(90_000);
+  const app = join(folder, 'my-page');
+  const port = await freePort();
+  const dev = startShell(`npx vite --port ${port} --strictPort`, app, NPM_QUIET);
+  try {
+    await dev.waitFor('ready in');
+    await page.goto(`http://localhost:${port}/`);
+    await expect(page.locator('#status')).toHaveText('the broker has it, exactly once (PUBCOMP)', { timeout: 30_000 });
+  } finally {
+    await dev.stop();
   }
 });
 
