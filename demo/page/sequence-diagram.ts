@@ -72,6 +72,8 @@ export class SequenceDiagram {
   /** Per lifeline, the message each packet id is carrying now (ids are per link). */
   private readonly messageOf = new Map<string, string>();
   private geometry: Geometry = GEOMETRIES.wide;
+  /** The message followed alone (the others faded), after a click on one of its rows. */
+  private focus: string | undefined;
 
   constructor(
     private readonly svg: SVGSVGElement,
@@ -85,6 +87,16 @@ export class SequenceDiagram {
     addEventListener('resize', () => {
       if (this.fittingGeometry() !== this.geometry) this.redraw();
     });
+    svg.addEventListener('click', (event) => {
+      const message = (event.target as Element).closest('g.row')?.getAttribute('data-message') ?? undefined;
+      this.focus = message === this.focus ? undefined : message;
+      for (const row of this.rows) this.fade(row);
+    });
+  }
+
+  /** Fades a row that is not part of the message followed. */
+  private fade(row: SVGGElement): void {
+    row.classList.toggle('faded', this.focus !== undefined && row.getAttribute('data-message') !== this.focus);
   }
 
   /** Adds the entry as the next row (events of other clients are ignored), and keeps it for a reload. */
@@ -134,6 +146,7 @@ export class SequenceDiagram {
     if (entry.kind === 'marker') row = this.markerRow(entry.text);
     else if (entry.kind === 'cut') row = this.cutRow(this.roles[entry.clientId]!, entry.reason);
     else row = this.packetRow(this.roles[entry.clientId]!, entry);
+    this.fade(row);
     this.rows.push(row);
     this.svg.append(row);
     if (this.rows.length > MAX_ROWS) this.rows.shift()!.remove();

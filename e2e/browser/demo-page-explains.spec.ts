@@ -66,6 +66,23 @@ test('each row says what its packet is for, on which link its id counts, and whi
   await expect(row(page, 'subscriber', 'pubrel').locator('title')).toContainText('PUBREL is step 3 of 4');
 });
 
+test('a click on a row follows its message alone; another click shows them all', async ({ page }) => {
+  await open(page, 1280);
+  await pick(page, 1, 1);
+  await page.click('#clear');
+  await page.click('#publish');
+  await expect(row(page, 'subscriber', 'puback')).toHaveCount(1);
+  await page.click('#publish');
+  await expect(row(page, 'subscriber', 'puback')).toHaveCount(2);
+  const [first, second] = await row(page, 'publisher', 'publish').evaluateAll((rows) => rows.map((each) => each.getAttribute('data-message')));
+  await row(page, 'subscriber', 'puback').last().click();
+  await expect(page.locator(`#diagram g.row[data-message="${second}"].faded`)).toHaveCount(0);
+  await expect(page.locator(`#diagram g.row[data-message="${first}"]:not(.faded)`)).toHaveCount(0);
+  await expect(page.locator(`#diagram g.row[data-message="${first}"]`)).toHaveCount(4);
+  await row(page, 'subscriber', 'puback').last().click();
+  await expect(page.locator('#diagram g.row.faded')).toHaveCount(0);
+});
+
 test('the downgrade table fills in from what the subscriber received, the current choice highlighted', async ({ page }) => {
   await open(page, 1280);
   await expect(page.locator('#downgrade tbody tr')).toHaveCount(9);

@@ -19,6 +19,8 @@ const clone = repository.replace(/\/$/, '');
 let broker: Broker;
 let folder: string;
 const events: TapEvent[] = [];
+// packs/ is what `npm run pack` writes; left as it was found (a reader's own packs stay).
+const packsWereThere = existsSync(`${repository}packs`);
 
 test.describe.configure({ mode: 'serial' });
 
@@ -30,6 +32,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await broker?.close();
   if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
+  if (!packsWereThere) rmSync(`${repository}packs`, { recursive: true, force: true });
 });
 
 /** The section's blocks, with the clone's path and the broker's ports put in. */
