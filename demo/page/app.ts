@@ -6,6 +6,7 @@ import type { MqttClient, OutboxEntry, QoS } from '@courier/browser';
 import type { FlowEvent } from '../shared/flow-event';
 import { clientIds, connectClients } from './demo-clients';
 import { DeliveryCounts } from './delivery-counts';
+import { DiagramStepper } from './diagram-stepper';
 import { DowngradeTable } from './downgrade-table';
 import { fillLegend } from './legend';
 import { SequenceDiagram } from './sequence-diagram';
@@ -19,6 +20,7 @@ const diagram = new SequenceDiagram(
   { [ids.publisher]: 'publisher', [ids.subscriber]: 'subscriber' },
   'courier-demo:diagram',
 );
+const stepper = new DiagramStepper(document.querySelector<SVGSVGElement>('#diagram')!, document.querySelector<HTMLOutputElement>('#step-status')!);
 const downgrade = new DowngradeTable(document.querySelector<HTMLTableSectionElement>('#downgrade tbody')!);
 const button = (id: string) => document.querySelector<HTMLButtonElement>(`#${id}`)!;
 const checkedQos = (name: string) => Number(document.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`)!.value) as QoS;
@@ -169,9 +171,15 @@ function wire(publisher: MqttClient, subscriber: MqttClient): void {
     while (droppedPublishes < before + HELD && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     location.reload();
   };
-  button('clear').onclick = () => diagram.clear();
+  button('clear').onclick = () => {
+    stepper.stop();
+    diagram.clear();
+  };
   void subscribe();
 }
+
+button('step').onclick = () => stepper.step();
+button('replay').onclick = () => stepper.replay();
 
 async function start(): Promise<void> {
   const saved = sessionStorage.getItem('courier-demo:sub-qos');

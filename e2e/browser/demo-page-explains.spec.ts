@@ -83,6 +83,25 @@ test('a click on a row follows its message alone; another click shows them all',
   await expect(page.locator('#diagram g.row.faded')).toHaveCount(0);
 });
 
+test('Step shows the rows one at a time in order, Replay plays them all again', async ({ page }) => {
+  await open(page, 1280);
+  await pick(page, 2, 2);
+  await page.click('#clear');
+  await page.click('#publish');
+  await expect(row(page, 'subscriber', 'pubcomp')).toHaveCount(1);
+  const all = await page.locator('#diagram g.row').count();
+  const visible = page.locator('#diagram g.row:visible');
+  await page.click('#step');
+  await expect(visible).toHaveCount(1);
+  await expect(page.locator('#step-status')).toHaveText(`row 1 of ${all}`);
+  await page.click('#step');
+  await expect(visible).toHaveCount(2);
+  await expect(page.locator('#diagram g.row.shown').last()).toHaveAttribute('data-type', (await page.locator('#diagram g.row').nth(1).getAttribute('data-type'))!);
+  await page.click('#replay');
+  await expect(page.locator('#step-status')).toHaveText(`row ${all} of ${all}`, { timeout: 15_000 });
+  await expect(visible).toHaveCount(all);
+});
+
 test('the downgrade table fills in from what the subscriber received, the current choice highlighted', async ({ page }) => {
   await open(page, 1280);
   await expect(page.locator('#downgrade tbody tr')).toHaveCount(9);
