@@ -2,10 +2,21 @@
 import { type ChildProcess, exec, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 
+/**
+ * The environment of a person's shell: this process's, without the NODE_ENV that a bundler run
+ * in the same test worker may have set (Vite's build() sets "production"; npm then omits dev
+ * dependencies, and `npm install -D vite` installs nothing).
+ */
+function shellEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  delete env.NODE_ENV;
+  return env;
+}
+
 /** Runs `script` with sh in `cwd` and resolves with its output; rejects with the output on failure. */
 export async function runShell(script: string, cwd: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<string> {
   try {
-    const { stdout, stderr } = await promisify(exec)(script, { cwd, env: { ...process.env, ...env }, timeout: timeoutMs });
+    const { stdout, stderr } = await promisify(exec)(script, { cwd, env: shellEnv(env), timeout: timeoutMs });
     return stdout + stderr;
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
@@ -24,7 +35,7 @@ export interface ShellProcess {
 }
 
 export function startShell(command: string, cwd: string, env: NodeJS.ProcessEnv = {}): ShellProcess {
-  const child = spawn('sh', ['-c', command], { cwd, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('sh', ['-c', command], { cwd, env: shellEnv(env), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const waiters: (() => void)[] = [];
   const take = (chunk: Buffer): void => {
