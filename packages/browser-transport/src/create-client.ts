@@ -47,6 +47,17 @@ function checkUrl(url: string | URL): CheckedUrl {
  * background. Its timers run in a Worker, so keep-alive holds in a background tab. With
  * `clean: false` and no `outbox`, what it owes is kept in IndexedDB and survives a reload. A user
  * name and password in the URL are used unless the options give them.
+ *
+ * Throws `InvalidArgumentError` at once for a URL that is not ws:// or wss://, or a bad option.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from '@courier/browser';
+ *
+ * const client = createClient('wss://broker.example/mqtt', { clientId: 'dashboard-7', clean: false });
+ * client.on('message', ({ topic, payload }) => render(topic, new TextDecoder().decode(payload)));
+ * await client.subscribe('alerts/#', { qos: 2 });
+ * ```
  */
 export function createClient(url: string | URL, options: BrowserClientOptions = {}): MqttClient {
   const target = checkUrl(url);
@@ -62,7 +73,17 @@ export function createClient(url: string | URL, options: BrowserClientOptions = 
 
 /**
  * Connects to the broker at `url` and resolves with the client once the first CONNACK accepts
- * it; rejects with a typed error (and ends the client) when that fails.
+ * it; rejects with a typed error (and ends the client) when that fails: `InvalidArgumentError`
+ * (a URL or option it cannot use), `ConnectRefusedError` (the CONNACK refused, with its
+ * `reasonCode`) or `ConnectionError` (no WebSocket server answered, no CONNACK in time).
+ *
+ * @example
+ * ```ts
+ * import { connect } from '@courier/browser';
+ *
+ * const client = await connect('ws://127.0.0.1:8083/mqtt', { clientId: 'dashboard-1' });
+ * await client.publish('alerts/door', 'open', { qos: 2 }); // resolves on PUBCOMP
+ * ```
  */
 export function connect(url: string | URL, options: BrowserClientOptions = {}): Promise<MqttClient> {
   try {

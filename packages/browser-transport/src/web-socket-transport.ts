@@ -39,15 +39,25 @@ export function webSocketTransport(url: string, options: WebSocketTransportOptio
           opened = true;
           resolve(new BrowserWebSocketConnection(socket, handlers, highWaterMark, coalesce));
         };
-        socket.onerror = () => {
-          if (!opened) reject(new Error(`WebSocket connection to ${url} failed`));
-        };
+        // A failed upgrade fires 'error', then 'close' with its code: the rejection waits for
+        // the code. The browser does not tell a refused connection from a server that hung up.
         socket.onclose = (event) => {
-          if (!opened) reject(new Error(`WebSocket connection to ${url} closed (${event.code})`));
+          if (!opened) reject(upgradeFailed(url, event.code));
         };
       });
     },
   };
+}
+
+/** Why a WebSocket never opened, in the words a person needs when the URL points at the wrong port. */
+function upgradeFailed(url: string, code: number): Error {
+  const { protocol, host } = new URL(url);
+  const tcp = protocol === 'wss:' ? 'mqtts' : 'mqtt';
+  return new Error(
+    `WebSocket connection to ${url} failed (closed with code ${code} before it opened): no WebSocket server answered there. ` +
+      `Nothing listens on that port, or it does not speak WebSocket: an MQTT over TCP port (${tcp}://${host}) hangs up like this, ` +
+      `and a browser needs the broker's WebSocket port`,
+  );
 }
 
 const MAX_FRAME_BYTES = 64 * 1024;

@@ -61,6 +61,19 @@ export function transportFor(url: string | URL, options: NodeClientOptions = {})
  * A client for the broker at `url` (mqtt://, mqtts://, ws://, wss://), returned at once and
  * connecting in the background: publish before the first connection and it is sent when it
  * opens. A user name and password in the URL are used unless the options give them.
+ *
+ * Throws `InvalidArgumentError` at once for a URL it cannot use or a bad option; a broker that
+ * cannot be reached is retried (see the `reconnect` option), not thrown.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from '@courier/node';
+ * import { fileOutbox } from '@courier/outbox-store/fs';
+ *
+ * const client = createClient('mqtt://127.0.0.1:1883', { clientId: 'sensor-1', clean: false, outbox: fileOutbox({ dir: './outbox' }) });
+ * client.on('disconnect', ({ error }) => console.log('offline', error?.message));
+ * await client.publish('sensors/1/temperature', '21.5', { qos: 1 }); // waits for the connection, then PUBACK
+ * ```
  */
 export function createClient(url: string | URL, options: NodeClientOptions = {}): MqttClient {
   const target = parseBrokerUrl(url);
@@ -74,6 +87,19 @@ export function createClient(url: string | URL, options: NodeClientOptions = {})
  * Connects to the broker at `url` and resolves with the client once the first CONNACK accepts
  * it; rejects with a typed error when the URL is bad, the broker refuses, or the connection
  * fails or times out (and the client is ended).
+ *
+ * Rejects with `InvalidArgumentError` (a URL or option it cannot use), `ConnectRefusedError`
+ * (the CONNACK refused: its `reasonCode` says why) or `ConnectionError` (nothing answered, the
+ * wrong kind of port, a TLS failure, no CONNACK within `connectTimeoutMs`).
+ *
+ * @example
+ * ```ts
+ * import { connect } from '@courier/node';
+ *
+ * const client = await connect('mqtt://127.0.0.1:1883', { clientId: 'meter-7' });
+ * await client.publish('readings/meter-7', JSON.stringify({ kWh: 12.5 }), { qos: 1 });
+ * await client.end();
+ * ```
  */
 export function connect(url: string | URL, options: NodeClientOptions = {}): Promise<MqttClient> {
   try {

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Connection, TransportHandlers } from '@courier/core';
+import { httpAnswer } from './http-answer';
 
 /**
  * One TCP or TLS connection. Packets written in the same tick leave in one write (cork until the
@@ -9,6 +10,9 @@ import type { Connection, TransportHandlers } from '@courier/core';
  * Packets that lie next to each other in memory (the codec packs small ones into a shared slab)
  * are handed to the socket as one view: one stream write for a run of acks and publishes instead
  * of one each, without copying.
+ *
+ * The first bytes from the server are looked at once: an HTTP answer (a WebSocket port) closes
+ * the connection with the error `wrongPort` makes, instead of reaching the decoder as garbage.
  */
 export class SocketConnection implements Connection {
   private corked = false;
@@ -27,11 +31,26 @@ export class SocketConnection implements Connection {
   constructor(
     private readonly socket: Socket,
     handlers: TransportHandlers,
+    wrongPort: (statusLine: string) => Error,
   ) {
-    socket.on('data', (chunk: Buffer) => handlers.data(chunk));
+    let first: Buffer | undefined = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      if (first === undefined) return handlers.data(chunk);
+      const bytes = first.length === 0 ? chunk : Buffer.concat([first, chunk]);
+      const answer = httpAnswer(bytes);
+      if (answer === 'undecided') {
+        first = bytes;
+      } else if (answer === 'mqtt') {
+        first = undefined;
+        handlers.data(bytes);
+      } else {
+        this.failure ??= wrongPort(answer.statusLine);
+        socket.destroy();
+      }
+    });
     socket.on('drain', () => handlers.drain());
     socket.on('error', (error) => {
-      this.failure = error;
+      this.failure ??= error;
     });
     socket.once('close', () => handlers.close(this.failure));
   }

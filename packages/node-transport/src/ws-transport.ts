@@ -1,6 +1,7 @@
 import type { Connection, Transport, TransportHandlers } from '@courier/core';
 import WebSocket from 'ws';
 import { type TlsOptions, tlsConnectOptions } from './tls-options';
+import { upgradeRefused } from './upgrade-refused';
 
 /** Where `wsTransport` connects (ws:// or wss://). `connect(url)` builds these from a URL. */
 export interface WsTransportOptions {
@@ -52,7 +53,7 @@ export function wsTransport(options: WsTransportOptions): Transport {
         socket.binaryType = 'nodebuffer';
         const failed = (error: Error) => {
           socket.terminate();
-          reject(error);
+          reject(upgradeRefused(options.url, error));
         };
         socket.once('error', failed);
         socket.once('open', () => {
