@@ -41,6 +41,9 @@ const COVERAGE: Record<string, Coverage> = {
   'npm run bench:e2e': { notRun: 'a benchmark, minutes long; figures in bench/RESULTS.md' },
   'COURIER_FUZZ_FRAMES=1000000 npx vitest run --project src packages/core/test/codec/fuzz': { notRun: 'the long run; npm test runs the same tests at their default size' },
   'COURIER_PROPERTY_RUNS=10000 npx vitest run --project src packages/core/test/codec': { notRun: 'the long run; npm test runs the same tests at their default size' },
+  'COURIER_RABBITMQ_CLUSTER=1 npx vitest run --project e2e e2e/node/rabbitmq-cluster.test.ts': {
+    notRun: 'the long run: three RabbitMQ nodes take about 45 s to start; npm test runs the one-node e2e/node/rabbitmq.test.ts',
+  },
 };
 
 /** The commands in README.md: each line of a ```sh block (comments left out), and `npm|npx|node ...` code spans. */
