@@ -63,12 +63,10 @@ export class MqttClient {
       ackSent: (deliveryId) => this.#delivery.ackSent(deliveryId),
       settle: (action) => this.#operations.settle(action),
       notify: (event) => {
-        if (event.name === 'sessionLost') {
-          const { republished, settledAsDelivered, unacknowledgedReceived } = event;
-          this.#events.emit('sessionLost', { republished, settledAsDelivered, unacknowledgedReceived });
-        }
-        else if (event.name === 'warning') this.#events.emit('warning', event.error);
-        else this.#loop.onSessionEvent(event);
+        // What concerns the connection goes to its loop; the rest are events as they are.
+        if (event.name === 'warning') this.#events.emit('warning', event.error);
+        else if (event.name !== 'sessionLost') this.#loop.onSessionEvent(event);
+        else this.#events.emit('sessionLost', { republished: event.republished, settledAsDelivered: event.settledAsDelivered, unacknowledgedReceived: event.unacknowledgedReceived });
       },
       outboxFailed: (error) => this.#events.emit('error', error),
     });
