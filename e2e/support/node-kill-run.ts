@@ -37,6 +37,8 @@ export interface PersistentClient {
 export interface NodeKillOutcome {
   missing: number[];
   duplicates: number[];
+  /** The messages the publisher had not seen acknowledged (no PUBACK, no PUBREC) when the kill came. */
+  unconfirmedAtKill: number[];
   rejected: unknown[];
   receivedAtKill: number;
   /** Which URL each connection of the subscriber, then of the publisher, reached. */
@@ -72,6 +74,7 @@ export async function runNodeKill(run: NodeKillRun): Promise<NodeKillOutcome> {
     const outcomes: Promise<unknown>[] = [];
     let killed: Promise<void> | undefined;
     let receivedAtKill = -1;
+    let unconfirmedAtKill: number[] = [];
     for (let n = 0; n < run.messages; n++) {
       if (n === run.killAt) {
         // Mid-stream for the subscriber too: the broker acks a publish before the cluster has
@@ -80,6 +83,8 @@ export async function runNodeKill(run: NodeKillRun): Promise<NodeKillOutcome> {
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
         receivedAtKill = counts.size;
+        const owed = await publisher.pending();
+        unconfirmedAtKill = owed.filter((record) => record.state !== 'released').map((record) => Number(new TextDecoder().decode(record.payload)));
         killed = run.kill();
       }
       const outcome = publisher.publish(topic, String(n), { qos: run.qos });
@@ -97,6 +102,7 @@ export async function runNodeKill(run: NodeKillRun): Promise<NodeKillOutcome> {
       duplicates: all.filter((n) => (counts.get(n) ?? 0) > 1),
       rejected: settled.flatMap((s) => (s.status === 'rejected' ? [s.reason] : [])),
       receivedAtKill,
+      unconfirmedAtKill,
       reached: { subscriber: sub.reached, publisher: pub.reached },
     };
   } finally {
