@@ -13,10 +13,14 @@ import type { BackoffOptions } from './backoff';
 
 /** The message a broker publishes if the connection ends without a clean DISCONNECT. */
 export interface WillOptions {
+  /** Where the broker publishes it: a topic name, no wildcards. */
   topic: string;
   payload: string | Uint8Array;
+  /** 0 (default), 1 or 2. */
   qos?: QoS;
+  /** Whether the broker keeps it as the topic's retained message. */
   retain?: boolean;
+  /** 5.0: will delay interval, message expiry, content type, user properties, … */
   properties?: WillProperties;
 }
 
@@ -30,8 +34,11 @@ export interface ClientOptions {
   sessionExpiryInterval?: number;
   /** Seconds between packets before a PINGREQ (default 60; 0 turns keep-alive off). */
   keepAlive?: number;
+  /** Sent in CONNECT; `mqtt://user:pass@host` in a URL sets it too. */
   username?: string;
+  /** Sent in CONNECT (a token, say); bytes are sent as they are, a string as UTF-8. */
   password?: string | Uint8Array;
+  /** The message the broker publishes for us if the connection ends without a clean DISCONNECT. */
   will?: WillOptions;
   /** 5 (default) or 4. A broker that refuses 5.0 as unsupported makes the client fall back to 4, once. */
   protocolVersion?: ProtocolVersion;
