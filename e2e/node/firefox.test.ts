@@ -1,11 +1,14 @@
 // In Firefox (Debian's ESR, over WebDriver BiDi: see e2e/support/firefox.ts), through the built
-// @courier/browser: the README's web page quick start from a plain script tag, and the nine QoS
-// combinations over WebSocket in both versions, as e2e/browser/ runs them in Chromium.
+// @courier/browser: the README's web page quick start from a plain script tag, the nine QoS
+// combinations over WebSocket in both versions, and the IndexedDB outbox across reloads, as
+// e2e/browser/ runs them in Chromium.
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Broker, createBroker } from '@courier/broker';
+import { connect } from '@courier/node';
 import { type PageServer, startPageServer } from '../browser/support/page-server';
 import { launchFirefox } from '../support/firefox';
+import { Receiver } from '../support/receiver';
 import { serveWebQuickStart } from '../support/web-quickstart-server';
 
 let broker: Broker;
@@ -71,3 +74,69 @@ describe('the nine QoS combinations over WebSocket', () => {
     expect(Object.values(result.counts).filter((n) => n > 1)).toEqual([]);
   });
 });
+
+describe('the IndexedDB outbox (clean: false, the default store)', () => {
+  let pages: PageServer;
+  beforeAll(async () => {
+    pages = await startPageServer();
+  });
+  afterAll(() => pages.close());
+
+  test('a page reloaded twice while publishing 2000 messages: what it accepted arrives, QoS 2 once', async () => {
+    const MESSAGES = 2_000;
+    const subscriber = await connect(`mqtt://127.0.0.1:${broker.port}`, { clientId: 'ff-reload-sub', clean: false });
+    const receiver = new Receiver(subscriber);
+    await subscriber.subscribe('ff/reload', { qos: 2 });
+    const page = await firefox.newPage();
+    const lines: string[] = [];
+    // Reports from the page (e2e/browser/page/app.ts's stream()); the binding outlives a reload.
+    await page.exposeFunction('report', (line: string) => void lines.push(line));
+    await page.goto(pages.url);
+    const ready = () => page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', { timeout: 10_000 });
+    const stream = () =>
+      page
+        .evaluate(
+          (run) => (window as never as { courierTest: { stream(run: unknown): Promise<void> } }).courierTest.stream(run),
+          { url: `ws://127.0.0.1:${broker.wsPort}/mqtt`, clientId: 'ff-reload-pub', topic: 'ff/reload', last: MESSAGES },
+        )
+        .catch(() => undefined); // a reload cuts the evaluation short
+    try {
+      await ready();
+      for (let run = 0; run < 3; run++) {
+        const from = lines.length;
+        const streaming = stream();
+        await until(() => lines.slice(from).some((line) => line.startsWith('pending')), 20_000);
+        if (run === 2) {
+          await streaming;
+          await until(() => lines.includes('finished'), 30_000);
+        } else {
+          await new Promise((resolve) => setTimeout(resolve, 100)); // mid-stream
+          await page.reload();
+          await ready();
+        }
+      }
+      const accepted = new Set<number>();
+      let restored = 0;
+      for (const line of lines) {
+        const [word, value = ''] = line.split(' ');
+        if (word === 'pending') for (const k of value.split(',').filter(Boolean)) accepted.add(Number(k)), restored++;
+        if (word === 'done') accepted.add(Number(value));
+      }
+      console.log(`firefox reloads: ${accepted.size} accepted, ${restored} restored from IndexedDB, ${receiver.distinct} received`);
+      expect(lines).toContain('finished');
+      expect(restored).toBeGreaterThan(0); // IndexedDB gave back what a reload interrupted
+      await until(() => [...accepted].every((k) => receiver.counts.has(k)), 10_000);
+      expect([...accepted].filter((k) => !receiver.counts.has(k))).toEqual([]);
+      expect(receiver.duplicates().filter((k) => k % 2 === 0)).toEqual([]);
+    } finally {
+      await page.close();
+      await subscriber.end({ force: true });
+    }
+  }, 90_000);
+});
+
+/** Resolves once `condition` holds or `timeoutMs` has passed. */
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
