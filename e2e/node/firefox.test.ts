@@ -1,7 +1,7 @@
 // In Firefox (Debian's ESR, over WebDriver BiDi: see e2e/support/firefox.ts), through the built
 // @courier/browser: the README's web page quick start from a plain script tag, the nine QoS
-// combinations over WebSocket in both versions, and the IndexedDB outbox across reloads, as
-// e2e/browser/ runs them in Chromium.
+// combinations over WebSocket in both versions, the IndexedDB outbox across reloads and
+// keep-alive on the Worker clock, as e2e/browser/ and the browser unit tests do in Chromium.
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Broker, createBroker } from '@courier/broker';
@@ -133,6 +133,29 @@ describe('the IndexedDB outbox (clean: false, the default store)', () => {
       await subscriber.end({ force: true });
     }
   }, 90_000);
+});
+
+test('keep-alive runs on the Worker clock: PINGREQ every second for a keep-alive of 1 s, never dropped', async () => {
+  const pages = await startPageServer();
+  const page = await firefox.newPage();
+  const pings: number[] = [];
+  const untap = broker.tap(({ clientId, direction, packet }) => {
+    if (clientId === 'ff-keepalive' && direction === 'in' && packet.type === 'pingreq') pings.push(Date.now());
+  });
+  try {
+    await page.goto(pages.url);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', { timeout: 10_000 });
+    const result = await page.evaluate(
+      (args) => (window as never as { courierTest: { keepAlive(args: unknown): Promise<{ usesWorker: boolean; disconnects: number }> } }).courierTest.keepAlive(args),
+      { url: `ws://127.0.0.1:${broker.wsPort}/mqtt`, clientId: 'ff-keepalive', keepAliveSeconds: 1, waitMs: 3_300 },
+    );
+    expect(result).toEqual({ usesWorker: true, disconnects: 0 });
+    expect(pings.length).toBeGreaterThanOrEqual(2);
+  } finally {
+    untap();
+    await page.close();
+    await pages.close();
+  }
 });
 
 /** Resolves once `condition` holds or `timeoutMs` has passed. */
