@@ -1,5 +1,5 @@
 // The test page: what the Playwright tests drive, through window.courierTest.
-import { connect, indexedDbOutbox, type MqttClient, type QoS } from '@courier/browser';
+import { connect, indexedDbOutbox, type MqttClient, type QoS, workerClock } from '@courier/browser';
 
 interface Run {
   url: string;
@@ -163,5 +163,20 @@ async function publishBurst(url: string, count: number, coalesceWebSocketMessage
   await client.end();
 }
 
-Object.assign(window, { courierTest: { runCombination, endAll, stream, openSession, publishFromSession, fillOutbox, connectOnce, publishBurst } });
+/**
+ * Stays connected for `waitMs` with a keep-alive of `keepAliveSeconds` (the client's timers in
+ * its Worker clock), then ends. Returns whether a Worker clock can be made here, and the
+ * disconnects seen.
+ */
+async function keepAlive(args: { url: string; clientId: string; keepAliveSeconds: number; waitMs: number }): Promise<{ usesWorker: boolean; disconnects: number }> {
+  const client = await connect(args.url, { clientId: args.clientId, keepAlive: args.keepAliveSeconds, reconnect: false });
+  let disconnects = 0;
+  client.on('disconnect', () => disconnects++);
+  await new Promise((resolve) => setTimeout(resolve, args.waitMs));
+  const seen = disconnects; // before end(), whose own disconnect does not count
+  await client.end();
+  return { usesWorker: workerClock().usesWorker, disconnects: seen };
+}
+
+Object.assign(window, { courierTest: { runCombination, endAll, stream, openSession, publishFromSession, fillOutbox, connectOnce, publishBurst, keepAlive } });
 document.getElementById('status')!.textContent = 'ready';
