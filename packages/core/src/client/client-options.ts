@@ -125,6 +125,10 @@ function whole(value: unknown, name: string, min: number, max: number): number {
 
 function randomClientId(): string {
   const bytes = new Uint8Array(6);
+  // A host without Web Crypto (some embedded runtimes) gets a clear error, not a TypeError.
+  if (typeof globalThis.crypto?.getRandomValues !== 'function') {
+    throw new InvalidArgumentError('this runtime has no crypto.getRandomValues for a random client id: give a clientId');
+  }
   globalThis.crypto.getRandomValues(bytes);
   return `courier-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }

@@ -246,6 +246,8 @@ export class MqttClient {
       for (const damage of outbox.restored.damage ?? []) {
         this.#events.emit('warning', new OutboxError(`the outbox skipped ${damage.bytes} unreadable bytes at ${damage.where}: ${damage.reason}`));
       }
+      // What the store could not promise, e.g. a durable session without IndexedDB: said, not silent.
+      for (const warning of outbox.restored.warnings ?? []) this.#events.emit('warning', new OutboxError(warning));
       this.#driver.dispatch({ type: 'restore', snapshot: outbox.restored });
     } catch (error) {
       this.#openError = error instanceof MqttError ? error : new OutboxError('the outbox could not be opened', { cause: error });

@@ -497,6 +497,38 @@ describe('an outbox that skipped damaged records', () => {
   });
 });
 
+describe('an outbox that cannot keep what it is asked to', () => {
+  test('its warnings (a durable session without IndexedDB, say) come as warning events at the start', async () => {
+    const outbox = new MemoryOutbox();
+    const forgetful = {
+      open: async (clientId: string) => {
+        const inner = await outbox.open(clientId);
+        return { restored: { ...inner.restored, warnings: ['nothing here survives a reload'] }, write: inner.write.bind(inner), close: () => inner.close() };
+      },
+    };
+    const broker = new ScriptedBroker();
+    const client = createClient({ transport: broker.transport, clientId: 'c1', clean: false, outbox: forgetful, clock: new ManualClock() });
+    clients.push(client);
+    const warnings = record(client, 'warning');
+    await client.whenConnected();
+    expect(warnings).toEqual([expect.objectContaining({ code: 'ERR_OUTBOX', message: 'nothing here survives a reload' })]);
+  });
+});
+
+describe('a host without Web Crypto', () => {
+  test('a client without a clientId is refused with what to do, not a TypeError', () => {
+    const crypto = globalThis.crypto;
+    Object.defineProperty(globalThis, 'crypto', { value: undefined, configurable: true });
+    try {
+      expect(() => createClient({ transport: new ScriptedBroker().transport })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining('give a clientId') }),
+      );
+    } finally {
+      Object.defineProperty(globalThis, 'crypto', { value: crypto, configurable: true });
+    }
+  });
+});
+
 describe('flow control against the transport', () => {
   test('QoS 0 published while the transport is congested waits for it to drain', async () => {
     const { broker, client } = setup();
