@@ -137,6 +137,9 @@ export class ConnectionLoop {
         for (const waiter of waiters) waiter.resolve(info);
         break;
       }
+      case 'fallback':
+        this.#retryNow = true;
+        break;
       case 'refused':
         this.#lastFailure = event.error;
         this.#events.emit('error', event.error);
@@ -216,12 +219,14 @@ export class ConnectionLoop {
           this.#cancelOpenTimer();
           this.#connection = connection;
           this.#blocked = false;
+          this.#dispatch({ type: 'connectionOpened', broker: 0 });
+          if (this.#attemptToken !== token) return;
+          // After connectionOpened: the session has chosen the version it speaks to this broker.
           const maximumPacketSize = settings.session.maximumPacketSize;
           this.#decoder = new FrameDecoder(
             { version: this.#parts.session.protocolVersion, ...(maximumPacketSize === undefined ? {} : { maximumPacketSize }) },
             decodeFromServer,
           );
-          this.#dispatch({ type: 'connectionOpened' });
         },
         (error: unknown) => {
           this.#openFailed(token, new ConnectionError(`could not connect: ${(error as Error)?.message ?? String(error)}`, { cause: error }));

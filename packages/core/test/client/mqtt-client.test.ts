@@ -117,6 +117,43 @@ describe('connecting', () => {
     expect(warnings).toEqual([expect.objectContaining({ code: 'ERR_FALLBACK_TO_V4' })]);
   });
 
+  test('a broker that closes on a 5.0 CONNECT (RabbitMQ 3.10) gets 3.1.1 on the next attempt, at once, remembered for later connections', async () => {
+    const { broker, client, clock } = setup();
+    broker.script = (packet, b) => {
+      if (packet.type !== 'connect' || packet.protocolVersion !== 5) return undefined;
+      queueMicrotask(() => b.hangUp());
+      return [];
+    };
+    const warnings = record(client, 'warning');
+    const errors = record(client, 'error');
+    await expect(client.whenConnected()).resolves.toMatchObject({ protocolVersion: 4 });
+    expect(broker.sent('connect').map((c) => c.protocolVersion)).toEqual([5, 4]);
+    expect(warnings).toEqual([expect.objectContaining({ code: 'ERR_FALLBACK_TO_V4' })]);
+    expect(errors).toEqual([]);
+    broker.drop();
+    await clock.advance(1_000);
+    await client.whenConnected();
+    expect(broker.sent('connect').map((c) => c.protocolVersion)).toEqual([5, 4, 4]);
+  });
+
+  test('a broker that spoke 5.0 and then closes before CONNACK is not taken for a 3.1.1 broker', async () => {
+    const { broker, client, clock } = setup();
+    await client.whenConnected();
+    broker.script = (packet, b) => {
+      if (packet.type !== 'connect') return undefined;
+      queueMicrotask(() => b.hangUp());
+      return [];
+    };
+    const warnings = record(client, 'warning');
+    broker.drop();
+    await clock.advance(1_000);
+    broker.script = undefined;
+    await clock.advance(5_000);
+    await client.whenConnected();
+    expect(warnings).toEqual([]);
+    expect(new Set(broker.sent('connect').map((c) => c.protocolVersion))).toEqual(new Set([5]));
+  });
+
   test('reconnects after a lost connection with exponential backoff and full jitter', async () => {
     const { broker, client, clock } = setup({ reconnect: { initialDelayMs: 100, maxDelayMs: 1_000 } });
     await client.whenConnected();
