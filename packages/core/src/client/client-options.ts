@@ -43,7 +43,10 @@ export interface ClientOptions {
   connectTimeoutMs?: number;
   /** How long to wait for PINGRESP (default 10 s, at most the keep-alive). */
   pingTimeoutMs?: number;
-  /** Reconnect with exponential backoff and full jitter (default 1 s to 30 s), or not at all. */
+  /**
+   * Reconnect with exponential backoff and full jitter (default 1 s to 30 s), or not at all. The
+   * delay starts over only after a connection that stayed up `stableAfterMs` (default 10 s).
+   */
   reconnect?: Partial<BackoffOptions> | false;
   /**
    * QoS 1/2 messages received and not yet acknowledged at most (default 1,000): those in the
@@ -174,6 +177,7 @@ export function resolveOptions(options: ClientOptions): ClientSettings {
       : {
           initialDelayMs: whole(options.reconnect?.initialDelayMs ?? 1_000, 'reconnect.initialDelayMs', 0, 2 ** 31),
           maxDelayMs: whole(options.reconnect?.maxDelayMs ?? 30_000, 'reconnect.maxDelayMs', 0, 2 ** 31),
+          stableAfterMs: whole(options.reconnect?.stableAfterMs ?? 10_000, 'reconnect.stableAfterMs', 0, 2 ** 31),
         };
   return {
     session,

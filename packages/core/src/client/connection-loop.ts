@@ -47,7 +47,10 @@ export class ConnectionLoop {
   #reconnectTimer: Timer | undefined;
   /** The connect timeout while the transport opens (the session times the CONNACK after). */
   #openTimer: Timer | undefined;
+  /** Attempts since the last connection that stayed up `stableAfterMs`: what the backoff grows with. */
   #attempts = 0;
+  /** When the current connection was accepted. */
+  #connectedAt = 0;
   #retryNow = false;
   #closeReason: MqttError | undefined;
   #serverDisconnect: { reasonCode: number; properties?: DisconnectProperties } | undefined;
@@ -128,7 +131,7 @@ export class ConnectionLoop {
     switch (event.name) {
       case 'connected': {
         this.#phase = 'connected';
-        this.#attempts = 0;
+        this.#connectedAt = this.#parts.clock.now();
         const info: ConnectInfo = { sessionPresent: event.connack.sessionPresent, protocolVersion: event.protocolVersion, connack: event.connack };
         this.#connectInfo = info;
         this.#events.emit('connect', info);
@@ -271,6 +274,10 @@ export class ConnectionLoop {
     this.#connection = undefined;
     this.#decoder = undefined;
     const wasConnected = this.#phase === 'connected';
+    const backoff = this.#parts.settings.reconnect;
+    // Only a connection that stayed up resets the backoff: one that a broker accepts and drops
+    // at once counts as a failed attempt.
+    if (wasConnected && backoff !== false && this.#parts.clock.now() - this.#connectedAt >= backoff.stableAfterMs) this.#attempts = 0;
     this.#dispatch({ type: 'connectionLost' });
     const reason =
       this.#closeReason ??
