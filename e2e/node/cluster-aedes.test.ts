@@ -1,8 +1,8 @@
 // A real cluster with a node killed mid-stream: three Aedes 1.2 brokers sharing sessions and
 // messages through Redis (a fresh cluster per test, about 2 s). A persistent subscriber on node
 // A, a persistent publisher on node B; node A (or B) is killed with SIGKILL while messages flow.
-// Each client's transport tries every node's URL in turn, so its session continues on another
-// node: nothing published is lost, and at QoS 2 nothing arrives twice.
+// Each client is given every node's URL (createClient(urls)) and moves on to the next when its
+// node dies, so its session continues on another node: nothing published is lost, and at QoS 2 nothing arrives twice.
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { type AedesCluster, startAedesCluster } from '../support/aedes-cluster';
 import { runNodeKill } from '../support/node-kill-run';

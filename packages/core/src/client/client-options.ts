@@ -10,6 +10,7 @@ import type { SessionOptions } from '../session/session-types';
 import { topicNameProblem } from '../topic/topic-filter';
 import { systemClock } from '../clock/system-clock';
 import type { BackoffOptions } from './backoff';
+import type { BrokerEndpoint } from './broker-list';
 
 /** The message a broker publishes if the connection ends without a clean DISCONNECT. */
 export interface WillOptions {
@@ -79,7 +80,14 @@ export interface ClientOptions {
 
 /** Options of `createClient` in @courier/core: a transport to reach the broker, and the rest. */
 export interface CreateClientOptions extends ClientOptions {
-  transport: Transport;
+  /** How to reach the broker. Give `brokers` instead for several (a cluster's nodes). */
+  transport?: Transport;
+  /**
+   * Several brokers, tried in order: a lost connection moves on to the next, at once, and the
+   * reconnect backoff applies to each whole round of the list. The `connect` event's `url` says
+   * which one was reached; the version spoken (a fallback to 3.1.1) is remembered per broker.
+   */
+  brokers?: readonly BrokerEndpoint[];
 }
 
 /** What the client itself needs, beyond the session's options. */

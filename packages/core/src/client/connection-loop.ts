@@ -5,10 +5,11 @@ import type { Packet } from '../codec/packet';
 import type { DisconnectProperties } from '../codec/properties';
 import { ClientEndedError, ConnectionError, MqttError } from '../errors';
 import type { Clock, Timer } from '../ports/clock';
-import type { Connection, Transport } from '../ports/transport';
+import type { Connection } from '../ports/transport';
 import type { Session } from '../session/session';
 import type { SessionEvent, SessionInput } from '../session/session-types';
 import { type BackoffOptions, backoffDelay } from './backoff';
+import type { ResolvedBroker } from './broker-list';
 import type { ClientEventBus } from './client-events';
 import type { ClientSettings } from './client-options';
 import type { ConnectInfo, DisconnectInfo } from './client-types';
@@ -19,7 +20,8 @@ type Phase = 'starting' | 'connecting' | 'connected' | 'waiting' | 'stopped' | '
 /** What the connection loop works with; the client wires it. */
 export interface ConnectionLoopParts {
   settings: ClientSettings;
-  transport: Transport;
+  /** The brokers to try, in order (one, or a cluster's nodes). */
+  brokers: readonly ResolvedBroker[];
   clock: Clock;
   /** Read only: the version to speak, the session's, which changes on a fallback to 3.1.1. */
   session: Session;
@@ -31,6 +33,10 @@ export interface ConnectionLoopParts {
  * The connection's life: open one through the transport, feed its bytes to the session, report
  * its end, and open the next one after a backoff, until the client ends or a refusal says that
  * retrying cannot help. Each attempt has a token: anything a stale attempt reports is ignored.
+ *
+ * With several brokers, a failed attempt or a lost connection moves on to the next broker at
+ * once, and the backoff comes between whole rounds of the list: attempt n (counted since the last
+ * connection that stayed up) waits only when n is a multiple of the list's length.
  */
 export class ConnectionLoop {
   readonly #parts: ConnectionLoopParts;
@@ -49,6 +55,8 @@ export class ConnectionLoop {
   #openTimer: Timer | undefined;
   /** Attempts since the last connection that stayed up `stableAfterMs`: what the backoff grows with. */
   #attempts = 0;
+  /** The broker of the current (or next) attempt: its index in `brokers`. */
+  #current = 0;
   /** When the current connection was accepted. */
   #connectedAt = 0;
   #retryNow = false;
@@ -133,6 +141,8 @@ export class ConnectionLoop {
         this.#phase = 'connected';
         this.#connectedAt = this.#parts.clock.now();
         const info: ConnectInfo = { sessionPresent: event.connack.sessionPresent, protocolVersion: event.protocolVersion, connack: event.connack };
+        const url = this.#parts.brokers[this.#current]!.url;
+        if (url !== undefined) info.url = url;
         this.#connectInfo = info;
         this.#events.emit('connect', info);
         const waiters = this.#connectWaiters;
@@ -198,7 +208,9 @@ export class ConnectionLoop {
     this.#openTimer = clock.setTimer(clock.now() + timeoutMs, () => {
       this.#openFailed(token, new ConnectionError(`could not connect: no connection within ${timeoutMs} ms`));
     });
-    this.#parts.transport
+    const broker = this.#parts.brokers[this.#current]!;
+    const brokerIndex = this.#current;
+    broker.transport
       .connect({
         data: (chunk) => {
           if (this.#attemptToken === token) this.#onData(chunk);
@@ -222,7 +234,7 @@ export class ConnectionLoop {
           this.#cancelOpenTimer();
           this.#connection = connection;
           this.#blocked = false;
-          this.#dispatch({ type: 'connectionOpened', broker: 0 });
+          this.#dispatch(openedInput(brokerIndex, broker));
           if (this.#attemptToken !== token) return;
           // After connectionOpened: the session has chosen the version it speaks to this broker.
           const maximumPacketSize = settings.session.maximumPacketSize;
@@ -244,7 +256,7 @@ export class ConnectionLoop {
     this.#cancelOpenTimer();
     this.#lastFailure = failure;
     this.#events.emit('disconnect', { error: failure });
-    this.#rejectConnectWaiters(failure);
+    if (this.#roundEnds()) this.#rejectConnectWaiters(failure);
     this.#scheduleReconnect(failure);
   }
 
@@ -294,7 +306,7 @@ export class ConnectionLoop {
     if (this.#serverDisconnect !== undefined) Object.assign(info, this.#serverDisconnect);
     if (this.#phase !== 'ended') this.#events.emit('disconnect', info);
     // A refusal that is retried at once (the fallback to 3.1.1) is not the outcome waited for.
-    if (!wasConnected && !this.#retryNow) this.#rejectConnectWaiters(reason ?? new ConnectionError('the connection closed before CONNACK'));
+    if (!wasConnected && !this.#retryNow && this.#roundEnds()) this.#rejectConnectWaiters(reason ?? new ConnectionError('the connection closed before CONNACK'));
     this.#closed?.resolve();
     if (!this.#ending) this.#scheduleReconnect(reason);
   }
@@ -302,7 +314,8 @@ export class ConnectionLoop {
   #scheduleReconnect(cause: MqttError | undefined): void {
     if (this.#phase === 'ended' || this.#ending) return;
     const backoff = this.#parts.settings.reconnect;
-    if (this.#phase === 'stopped' || (backoff === false && !this.#retryNow)) {
+    // Without reconnect, the first connection still tries each broker of the list once.
+    if (this.#phase === 'stopped' || (backoff === false && !this.#retryNow && (this.#connectInfo !== undefined || this.#roundEnds()))) {
       this.#phase = 'stopped';
       return;
     }
@@ -315,9 +328,12 @@ export class ConnectionLoop {
       queueMicrotask(() => this.#connect());
       return;
     }
-    const { clock, settings } = this.#parts;
-    const delayMs = backoffDelay(this.#attempts, backoff as BackoffOptions, settings.random);
+    const { clock, settings, brokers } = this.#parts;
     this.#attempts++;
+    this.#current = (this.#current + 1) % brokers.length;
+    // Within a round the next broker is tried at once; a round that reached none backs off.
+    const endOfRound = this.#attempts % brokers.length === 0;
+    const delayMs = endOfRound ? backoffDelay(this.#attempts / brokers.length - 1, backoff as BackoffOptions, settings.random) : 0;
     events.emit('reconnecting', withCause({ attempt: this.#attempts, delayMs }, cause));
     this.#reconnectTimer = clock.setTimer(clock.now() + delayMs, () => {
       this.#reconnectTimer = undefined;
@@ -325,11 +341,26 @@ export class ConnectionLoop {
     });
   }
 
+  /**
+   * Whether the attempt that just failed ends a round: every broker of the list has failed since
+   * the last connection that stayed up. Only then is whoever waits for a connection told.
+   */
+  #roundEnds(): boolean {
+    return (this.#attempts + 1) % this.#parts.brokers.length === 0;
+  }
+
   #rejectConnectWaiters(error: MqttError): void {
     const waiters = this.#connectWaiters;
     this.#connectWaiters = [];
     for (const waiter of waiters) waiter.reject(error);
   }
+}
+
+function openedInput(index: number, broker: ResolvedBroker): SessionInput {
+  const input: SessionInput & { type: 'connectionOpened' } = { type: 'connectionOpened', broker: index };
+  if (broker.username !== undefined) input.username = broker.username;
+  if (broker.password !== undefined) input.password = broker.password;
+  return input;
 }
 
 function withCause<T extends object>(info: T, cause: MqttError | undefined): T & { error?: MqttError } {

@@ -4,6 +4,7 @@ import type { Clock } from '../ports/clock';
 import { Session } from '../session/session';
 import type { OutboxEntry, PublishRequest, PublishResult, SessionInput, SubscribeResult, UnsubscribeResult } from '../session/session-types';
 import { topicFilterProblem } from '../topic/topic-filter';
+import { resolveBrokers } from './broker-list';
 import { ClientEventBus } from './client-events';
 import { type ClientSettings, type CreateClientOptions, resolveOptions } from './client-options';
 import type { ClientEvents, ConnectInfo, EndOptions, Message, MessagesOptions, PublishOptions, SubscribeOptions, UnsubscribeOptions } from './client-types';
@@ -42,7 +43,7 @@ export class MqttClient {
 
   constructor(options: CreateClientOptions) {
     this.#settings = resolveOptions(options);
-    if (options.transport === undefined) throw new InvalidArgumentError('a client needs a transport');
+    const brokers = resolveBrokers(options);
     this.#clock = this.#settings.clock;
     this.#session = new Session(this.#settings.session);
     this.#session.handle({ type: 'deliveryHeld', held: true }, this.#clock.now());
@@ -55,7 +56,7 @@ export class MqttClient {
       { hold: (held) => dispatch({ type: 'deliveryHeld', held }), acknowledge: (deliveryId) => dispatch({ type: 'ackRequested', deliveryId }) },
       this.#settings.manualAcks,
     );
-    this.#loop = new ConnectionLoop({ settings: this.#settings, transport: options.transport, clock: this.#clock, session: this.#session, events: this.#events, dispatch });
+    this.#loop = new ConnectionLoop({ settings: this.#settings, brokers, clock: this.#clock, session: this.#session, events: this.#events, dispatch });
     this.#driver = new SessionDriver(this.#session, this.#clock, {
       send: (packet) => this.#loop.send(packet),
       closeConnection: (error) => this.#loop.close(error),

@@ -113,7 +113,7 @@ export type SessionInput =
    * A connection opened to broker `broker` (its index in the client's list of brokers, 0 when
    * there is one): the session speaks to it the version it last spoke there.
    */
-  | { type: 'connectionOpened'; broker?: number }
+  | { type: 'connectionOpened'; broker?: number; username?: string; password?: Uint8Array }
   | { type: 'connectionLost'; error?: MqttError }
   | { type: 'packetReceived'; packet: Packet }
   | { type: 'decodeFailed'; error: DecodeError }

@@ -81,7 +81,7 @@ export class Session implements SessionContext {
         this.#restoredState = this.#outgoing.hasRestoredState || input.snapshot.incoming.length > 0;
         break;
       case 'connectionOpened':
-        this.#onConnectionOpened(input.broker ?? 0);
+        this.#onConnectionOpened(input);
         break;
       case 'connectionLost':
         this.#onConnectionLost();
@@ -207,7 +207,8 @@ export class Session implements SessionContext {
     this.#out.push({ type: 'notify', event: { name: 'warning', error } });
   }
 
-  #onConnectionOpened(broker: number): void {
+  #onConnectionOpened(input: SessionInput & { type: 'connectionOpened' }): void {
+    const broker = input.broker ?? 0;
     const link = new Link(this.now, this.options.connectTimeoutMs, this.options.keepAlive * 1000);
     this.link = link;
     if (this.#ended) {
@@ -223,7 +224,9 @@ export class Session implements SessionContext {
     }
     link.firstToBroker = !this.#tried.has(broker);
     this.#tried.add(broker);
-    this.send(this.policy.connectPacket(this.options, this.clientId));
+    // A broker of a list may have credentials of its own.
+    const options = input.username === undefined && input.password === undefined ? this.options : { ...this.options, ...credentialsOf(input) };
+    this.send(this.policy.connectPacket(options, this.clientId));
   }
 
   #onConnectionLost(): void {
@@ -382,4 +385,11 @@ export class Session implements SessionContext {
     if (link.open) this.send(this.policy.disconnectPacket(reasonCode, properties));
     this.closeConnection();
   }
+}
+
+function credentialsOf(input: { username?: string; password?: Uint8Array }): { username?: string; password?: Uint8Array } {
+  const credentials: { username?: string; password?: Uint8Array } = {};
+  if (input.username !== undefined) credentials.username = input.username;
+  if (input.password !== undefined) credentials.password = input.password;
+  return credentials;
 }

@@ -28,7 +28,7 @@ function setup(options: { transport?: Transport; reconnect?: false; connectTimeo
     notify: (event) => loop!.onSessionEvent(event),
     outboxFailed: () => undefined,
   });
-  loop = new ConnectionLoop({ settings, transport: options.transport ?? broker.transport, clock, session, events, dispatch: (input) => driver.dispatch(input) });
+  loop = new ConnectionLoop({ settings, brokers: [{ transport: options.transport ?? broker.transport }], clock, session, events, dispatch: (input) => driver.dispatch(input) });
   return { broker, clock, loop, seen, driver };
 }
 
