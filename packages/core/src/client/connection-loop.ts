@@ -111,9 +111,12 @@ export class ConnectionLoop {
    * Encodes and writes a packet on the open connection (none: it goes nowhere, the session resends
    * what matters). Returns false when this write filled the transport: wait for it to drain.
    */
-  send(packet: Packet): boolean {
+  send(packet: Packet, onWritten?: () => void): boolean {
     const connection = this.#connection;
-    if (connection === undefined) return true;
+    if (connection === undefined) {
+      onWritten?.();
+      return true;
+    }
     let bytes: Uint8Array;
     try {
       bytes = encodeFromClient(packet, this.#parts.session.protocolVersion);
@@ -121,9 +124,10 @@ export class ConnectionLoop {
       // The session checks what it sends; reaching this is a bug, never a reason to write bad bytes.
       this.#events.emit('error', new MqttError('ERR_INTERNAL', `could not encode ${packet.type.toUpperCase()}: ${(error as Error).message}`, { cause: error }));
       connection.close();
+      onWritten?.();
       return true;
     }
-    if (connection.write(bytes) || this.#blocked) return true;
+    if (connection.write(bytes, onWritten) || this.#blocked) return true;
     this.#blocked = true;
     return false;
   }

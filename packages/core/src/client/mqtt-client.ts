@@ -58,7 +58,7 @@ export class MqttClient {
     );
     this.#loop = new ConnectionLoop({ settings: this.#settings, brokers, clock: this.#clock, session: this.#session, events: this.#events, dispatch });
     this.#driver = new SessionDriver(this.#session, this.#clock, {
-      send: (packet) => this.#loop.send(packet),
+      send: (packet, onWritten) => this.#loop.send(packet, onWritten),
       closeConnection: (error) => this.#loop.close(error),
       deliver: (message, deliveryId) => this.#delivery.deliver(message, deliveryId),
       ackSent: (deliveryId) => this.#delivery.ackSent(deliveryId),
@@ -132,8 +132,8 @@ export class MqttClient {
   }
 
   /**
-   * Publishes a message. QoS 0 settles once handed to the transport, QoS 1 on PUBACK, QoS 2 on
-   * PUBCOMP. While offline it waits (QoS 1/2 in the outbox). Invalid input rejects at once.
+   * Publishes a message. QoS 0 settles once its bytes are written to the socket, QoS 1 on PUBACK,
+   * QoS 2 on PUBCOMP. While offline it waits (QoS 1/2 in the outbox). Invalid input rejects at once.
    * Rejects with InvalidArgumentError, QueueFullError, PublishRejectedError (a 5.0 reason code
    * of 0x80 or more), AbortError or ClientEndedError.
    * @example const { id } = await client.publish('sensors/1', '21.5', { qos: 1 });

@@ -171,7 +171,8 @@ export type SettleAction =
 
 /** What the session asks its driver to do, in order. */
 export type SessionAction =
-  | { type: 'send'; packet: Packet }
+  /** `settleWhenWritten`: a QoS 0 publish settles once its bytes are written, not before. */
+  | { type: 'send'; packet: Packet; settleWhenWritten?: SettleAction }
   /** Write to the outbox; when `awaited`, report back with a `stored` input. */
   | { type: 'persist'; change: OutboxChange; awaited: boolean }
   | { type: 'forget'; change: OutboxChange }

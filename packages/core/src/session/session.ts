@@ -13,7 +13,7 @@ import { Link } from './link';
 import { OutgoingFlow } from './outgoing-flow';
 import { PacketIds } from './packet-ids';
 import type { SessionContext } from './session-context';
-import type { OutboxEntry, SessionAction, SessionInput, SessionOptions } from './session-types';
+import type { OutboxEntry, SessionAction, SessionInput, SessionOptions, SettleAction } from './session-types';
 import { SubscriptionFlow } from './subscription-flow';
 import { policyFor, type VersionPolicy } from './version-policy';
 
@@ -182,8 +182,8 @@ export class Session implements SessionContext {
     this.#out.push(action);
   }
 
-  send(packet: Packet): void {
-    this.#out.push({ type: 'send', packet });
+  send(packet: Packet, settleWhenWritten?: SettleAction): void {
+    this.#out.push(settleWhenWritten === undefined ? { type: 'send', packet } : { type: 'send', packet, settleWhenWritten });
     if (this.link !== null) this.link.lastSentAt = this.now;
   }
 
