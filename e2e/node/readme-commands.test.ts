@@ -26,6 +26,9 @@ const COVERAGE: Record<string, Coverage> = {
   'npm install && npm start': { test: 'e2e/node/demo-cli.test.ts', contains: 'startDemoProcess' },
   'npm run docs': { test: 'e2e/node/docs.test.ts', contains: "'--emit', 'none'" },
   'npm test': { notRun: 'it is the test run itself; CI runs it through .ci/run' },
+  'COURIER_RABBITMQ_CLUSTER=1 npx vitest run --project e2e e2e/node/rabbitmq-cluster.test.ts': {
+    notRun: 'three RabbitMQ nodes take 20 to 45 s to start, too long for npm test; run by hand, figures in RELIABILITY.md',
+  },
   'npm install && npm test': { notRun: 'CI: .ci/run on a clean clone (npm ci, then npm test)' },
   'npm install': { notRun: 'CI: .ci/run runs npm ci, the locked form of it' },
   'npm ci': { notRun: 'CI: .ci/run' },
