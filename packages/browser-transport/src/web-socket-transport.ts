@@ -61,6 +61,7 @@ function upgradeFailed(url: string, code: number): Error {
 }
 
 const MAX_FRAME_BYTES = 64 * 1024;
+const NOT_WRITTEN = 'the connection closed before these bytes were written';
 
 class BrowserWebSocketConnection implements Connection {
   #batch: Uint8Array[] = [];
@@ -105,14 +106,14 @@ class BrowserWebSocketConnection implements Connection {
       const unsent = this.#batchWritten;
       this.#batch = [];
       this.#batchWritten = [];
-      for (const onWritten of unsent) onWritten(new Error('the connection closed before these bytes were written'));
+      for (const onWritten of unsent) onWritten(new Error(NOT_WRITTEN));
       handlers.close(this.#failure ?? (event.wasClean ? undefined : new Error(`the WebSocket closed (${event.code})`)));
     };
   }
 
   write(bytes: Uint8Array, onWritten?: (error?: Error) => void): boolean {
     if (this.#socket.readyState !== WebSocket.OPEN) {
-      if (onWritten !== undefined) queueMicrotask(() => onWritten(new Error('the connection is closed')));
+      if (onWritten !== undefined) queueMicrotask(() => onWritten(new Error(NOT_WRITTEN)));
       return false;
     }
     // Brokers bound a WebSocket message: a burst of large packets coalesced into one frame

@@ -27,9 +27,8 @@ export interface ResolvedBroker {
 /** The brokers a client tries in turn: `brokers`, or the one `transport`. */
 export function resolveBrokers(options: { transport?: Transport | undefined; brokers?: readonly BrokerEndpoint[] | undefined }): ResolvedBroker[] {
   const given = options.brokers ?? (options.transport === undefined ? [] : [{ transport: options.transport }]);
-  if (given.length === 0) throw new InvalidArgumentError('a client needs a transport (or a non-empty list of brokers)');
+  if (given.length === 0) throw new InvalidArgumentError('a client needs a transport');
   return given.map((broker, index) => {
-    if (broker?.transport === undefined) throw new InvalidArgumentError(`brokers[${index}] has no transport`);
     const resolved: ResolvedBroker = { transport: broker.transport };
     if (broker.url !== undefined) resolved.url = broker.url;
     if (broker.username !== undefined) resolved.username = broker.username;
@@ -49,7 +48,7 @@ export function brokersOf<Url>(
   reach: (url: Url) => BrokerEndpoint,
 ): BrokerEndpoint[] {
   const list: readonly Url[] = Array.isArray(urls) ? urls : [urls as Url];
-  if (list.length === 0) throw new InvalidArgumentError('no broker URL: give one, or a list of them');
+  if (list.length === 0) throw new InvalidArgumentError('no broker URL');
   return list.map((url) => {
     const broker = reach(url);
     if (options.username !== undefined) broker.username = options.username;
