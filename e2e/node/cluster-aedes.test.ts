@@ -1,12 +1,13 @@
 // A real cluster with a node killed mid-stream: three Aedes 1.2 brokers sharing sessions and
 // messages through Redis (a fresh cluster per test, about 2 s). A persistent subscriber on node
 // A, a persistent publisher on node B; node A (or B) is killed with SIGKILL while messages flow.
-// Each client's transport tries every node's URL in turn, so its session continues on another
-// node: nothing published is lost. At QoS 2 nothing arrives twice when the subscriber's node dies.
-// When the publisher's node dies, a message it had routed before the publisher saw its PUBREC is
-// routed again by the node that takes the publisher's resend (a new PUBLISH to the subscriber,
-// DUP=0: Aedes does not share a session's received QoS 2 ids across nodes before it routes), so
-// a duplicate there is the cluster's, and only ever one of those messages.
+// Each client is given every node's URL (createClient(urls)) and moves on to the next when its
+// node dies, so its session continues on another node: nothing published is lost. At QoS 2
+// nothing arrives twice when the subscriber's node dies. When the publisher's node dies, a
+// message it had routed before the publisher saw its PUBREC is routed again by the node that
+// takes the publisher's resend (a new PUBLISH to the subscriber, DUP=0: Aedes does not share a
+// session's received QoS 2 ids across nodes before it routes), so a duplicate there is the
+// cluster's, and only ever one of those messages.
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { type AedesCluster, startAedesCluster } from '../support/aedes-cluster';
 import { runNodeKill } from '../support/node-kill-run';

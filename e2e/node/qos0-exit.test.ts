@@ -3,11 +3,9 @@
 // publishes one message and exits, RUNS times, over TCP and over WebSocket; a subscriber on the
 // reference broker must have every one.
 //
-// Today the client settles QoS 0 before its bytes leave (writes wait for the end of the tick)
-// and every run loses its message (20 of 20 over TCP and over WebSocket on 2026-12-07), so the
-// tests are marked `test.fails`: they pass while the bug is there. Once QoS 0 settles at the
-// flush they fail: then make them plain tests. Each run starts a process (about 1 s under tsx);
-// npm test does 3 per transport, COURIER_QOS0_EXIT_RUNS=20 the issue's 20.
+// Before QoS 0 settled at the flush, every run lost its message (20 of 20 over TCP and over
+// WebSocket on 2026-12-07). Each run starts a process (about 1 s under tsx); npm test does 3 per
+// transport, COURIER_QOS0_EXIT_RUNS=20 the issue's 20.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type Broker, createBroker } from '@courier/broker';
 import { connect, type MqttClient } from '@courier/node';
@@ -32,7 +30,7 @@ afterAll(async () => {
 });
 
 for (const transport of ['tcp', 'ws'] as const) {
-  test.fails(`${transport}: ${RUNS} processes that await a QoS 0 publish and exit: the broker has all ${RUNS} messages`, async () => {
+  test(`${transport}: ${RUNS} processes that await a QoS 0 publish and exit: the broker has all ${RUNS} messages`, async () => {
     const url = transport === 'tcp' ? `mqtt://127.0.0.1:${broker.port}` : `ws://127.0.0.1:${broker.wsPort}/mqtt`;
     const sent: string[] = [];
     // Two at a time: each start-up costs about a second under tsx on two shared cores.

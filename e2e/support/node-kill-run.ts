@@ -1,10 +1,8 @@
-// One failover run against a cluster: a persistent subscriber and a persistent publisher whose
-// transports try each node's URL in turn (each starting with its first), and a node killed after
+// One failover run against a cluster: a persistent subscriber and a persistent publisher, each
+// given every node's URL (createClient(urls), starting with its first), and a node killed after
 // `killAt` publishes while the rest flow. Reports what a test asserts: what never arrived, what
 // arrived twice, what was rejected, how far the stream was at the kill, which nodes were reached.
-import { createClient, type MqttClient, type QoS } from '@courier/core';
-import { connectedClient } from '@courier/node';
-import { failoverTransport } from './failover-transport';
+import { connectedClient, createClient, type MqttClient, type QoS } from '@courier/node';
 
 export interface NodeKillRun {
   /** The subscriber's URLs, in the order it tries them; it connects to the first. */
@@ -21,16 +19,11 @@ export interface NodeKillRun {
   /** How long to wait for the last message after the last publish settled. */
   settleMs: number;
   tag: string;
-  /**
-   * Builds a persistent client over `urls` (its first URL first), and lists which URL each of its
-   * connections reached. Default: the core client over `failoverTransport`; once the client
-   * takes a URL list itself, pass one built with it.
-   */
-  persistentClient?: (urls: string[], clientId: string) => PersistentClient;
 }
 
-export interface PersistentClient {
+interface PersistentClient {
   client: MqttClient;
+  /** The URL each connection reached, from the `connect` events. */
   reached: string[];
 }
 
@@ -45,14 +38,15 @@ export interface NodeKillOutcome {
   reached: { subscriber: string[]; publisher: string[] };
 }
 
-function failoverClient(urls: string[], clientId: string): PersistentClient {
-  const transport = failoverTransport(urls);
-  const client = createClient({ transport, clientId, clean: false, protocolVersion: 4, keepAlive: 5, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } });
-  return { client, reached: transport.reached };
+/** 3.1.1: Aedes 1.2 speaks nothing else (RabbitMQ 3.10 neither), so no fallback to wait for. */
+function persistentClient(urls: string[], clientId: string): PersistentClient {
+  const client = createClient(urls, { clientId, clean: false, protocolVersion: 4, keepAlive: 5, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } });
+  const reached: string[] = [];
+  client.on('connect', (info) => reached.push(info.url!));
+  return { client, reached };
 }
 
 export async function runNodeKill(run: NodeKillRun): Promise<NodeKillOutcome> {
-  const persistentClient = run.persistentClient ?? failoverClient;
   const sub = persistentClient(run.subscriberUrls, `${run.tag}-sub`);
   const pub = persistentClient(run.publisherUrls, `${run.tag}-pub`);
   const clients: MqttClient[] = [sub.client, pub.client];

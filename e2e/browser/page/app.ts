@@ -145,6 +145,19 @@ async function fillOutbox(args: { url: string; clientId: string; topic: string; 
 }
 
 /** Connects to `url` once and ends: "connected", or the error's code and message. */
+/** Connects to the first of `urls` that answers and says which one (the `connect` event's url). */
+async function connectToOneOf(urls: string[]): Promise<string> {
+  try {
+    const client = await connect(urls, { clientId: 'url-list', reconnect: false });
+    const { url } = await client.whenConnected();
+    await client.end();
+    return `connected to ${url}`;
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string };
+    return `${code} ${message}`;
+  }
+}
+
 async function connectOnce(url: string): Promise<string> {
   try {
     const client = await connect(url, { clientId: 'url-credentials', reconnect: false });
@@ -178,5 +191,5 @@ async function keepAlive(args: { url: string; clientId: string; keepAliveSeconds
   return { usesWorker: workerClock().usesWorker, disconnects: seen };
 }
 
-Object.assign(window, { courierTest: { runCombination, endAll, stream, openSession, publishFromSession, fillOutbox, connectOnce, publishBurst, keepAlive } });
+Object.assign(window, { courierTest: { runCombination, endAll, stream, openSession, publishFromSession, fillOutbox, connectOnce, connectToOneOf, publishBurst, keepAlive } });
 document.getElementById('status')!.textContent = 'ready';

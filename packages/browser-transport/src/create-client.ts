@@ -1,4 +1,13 @@
-import { type ClientOptions, connectedClient, createClient as createCoreClient, type CreateClientOptions, InvalidArgumentError, type MqttClient } from '@courier/core';
+import {
+  type BrokerEndpoint,
+  brokersOf,
+  type ClientOptions,
+  connectedClient,
+  createClient as createCoreClient,
+  type CreateClientOptions,
+  InvalidArgumentError,
+  type MqttClient,
+} from '@courier/core';
 import { defaultBrowserOutbox } from './default-outbox';
 import { webSocketTransport } from './web-socket-transport';
 import { workerClock } from './worker-clock';
@@ -42,9 +51,24 @@ function checkUrl(url: string | URL): CheckedUrl {
   return checked;
 }
 
+/** One URL or several (a cluster's nodes, tried in order), as `connect` and `createClient` take them. */
+export type BrokerUrls = string | URL | readonly (string | URL)[];
+
+/** The endpoint of one URL: its transport, the URL without credentials, the credentials it carries. */
+function endpointFor(url: string | URL, options: BrowserClientOptions): BrokerEndpoint {
+  const target = checkUrl(url);
+  const transport = webSocketTransport(target.href, options.coalesceWebSocketMessages === true ? { coalesce: true } : {});
+  const broker: BrokerEndpoint = { transport, url: target.href };
+  if (target.username !== undefined) broker.username = target.username;
+  if (target.password !== undefined) broker.password = target.password;
+  return broker;
+}
+
 /**
  * A client for the broker at `url` (ws:// or wss://), returned at once and connecting in the
- * background. Its timers run in a Worker, so keep-alive holds in a background tab. With
+ * background. Several URLs (a cluster's nodes): a lost connection moves on to the next, in order,
+ * and the reconnect backoff applies to each whole round; the `connect` event's `url` says which
+ * one was reached. Its timers run in a Worker, so keep-alive holds in a background tab. With
  * `clean: false` and no `outbox`, what it owes is kept in IndexedDB and survives a reload. A user
  * name and password in the URL are used unless the options give them.
  *
@@ -59,15 +83,12 @@ function checkUrl(url: string | URL): CheckedUrl {
  * await client.subscribe('alerts/#', { qos: 2 });
  * ```
  */
-export function createClient(url: string | URL, options: BrowserClientOptions = {}): MqttClient {
-  const target = checkUrl(url);
-  const { coalesceWebSocketMessages, ...clientOptions } = options;
-  const transport = webSocketTransport(target.href, coalesceWebSocketMessages === true ? { coalesce: true } : {});
+export function createClient(urls: BrokerUrls, options: BrowserClientOptions = {}): MqttClient {
+  const brokers = brokersOf(urls, options, (url) => endpointFor(url, options));
+  const { coalesceWebSocketMessages: _coalesce, ...clientOptions } = options;
   const outbox = options.outbox ?? (options.clean === false ? defaultBrowserOutbox() : undefined);
-  const client: CreateClientOptions = { clock: (sharedClock ??= workerClock()), ...clientOptions, transport };
+  const client: CreateClientOptions = { clock: (sharedClock ??= workerClock()), ...clientOptions, brokers };
   if (outbox !== undefined) client.outbox = outbox;
-  if (client.username === undefined && target.username !== undefined) client.username = target.username;
-  if (client.password === undefined && target.password !== undefined) client.password = target.password;
   return createCoreClient(client);
 }
 
@@ -85,9 +106,9 @@ export function createClient(url: string | URL, options: BrowserClientOptions = 
  * await client.publish('alerts/door', 'open', { qos: 2 }); // resolves on PUBCOMP
  * ```
  */
-export function connect(url: string | URL, options: BrowserClientOptions = {}): Promise<MqttClient> {
+export function connect(urls: BrokerUrls, options: BrowserClientOptions = {}): Promise<MqttClient> {
   try {
-    return connectedClient(createClient(url, options));
+    return connectedClient(createClient(urls, options));
   } catch (error) {
     return Promise.reject(error);
   }

@@ -61,9 +61,15 @@ function upgradeFailed(url: string, code: number): Error {
 }
 
 const MAX_FRAME_BYTES = 64 * 1024;
+const NOT_WRITTEN = 'the connection closed before these bytes were written';
 
 class BrowserWebSocketConnection implements Connection {
   #batch: Uint8Array[] = [];
+  /**
+   * The onWritten callbacks of the batch, called once it is handed to the browser's WebSocket
+   * (`send`): a page cannot see further, and the browser sends what it was given.
+   */
+  #batchWritten: ((error?: Error) => void)[] = [];
   #batchBytes = 0;
   #drainTimer: ReturnType<typeof setTimeout> | undefined;
   #failure: Error | undefined;
@@ -97,17 +103,25 @@ class BrowserWebSocketConnection implements Connection {
     };
     socket.onclose = (event) => {
       clearTimeout(this.#drainTimer);
+      const unsent = this.#batchWritten;
+      this.#batch = [];
+      this.#batchWritten = [];
+      for (const onWritten of unsent) onWritten(new Error(NOT_WRITTEN));
       handlers.close(this.#failure ?? (event.wasClean ? undefined : new Error(`the WebSocket closed (${event.code})`)));
     };
   }
 
-  write(bytes: Uint8Array): boolean {
-    if (this.#socket.readyState !== WebSocket.OPEN) return false;
+  write(bytes: Uint8Array, onWritten?: (error?: Error) => void): boolean {
+    if (this.#socket.readyState !== WebSocket.OPEN) {
+      if (onWritten !== undefined) queueMicrotask(() => onWritten(new Error(NOT_WRITTEN)));
+      return false;
+    }
     // Brokers bound a WebSocket message: a burst of large packets coalesced into one frame
     // would be refused, so a frame holds 64 KiB at most (a larger packet goes alone).
     if (this.#coalesce && this.#batchBytes + bytes.length > MAX_FRAME_BYTES) this.#sendBatch();
     if (this.#batch.length === 0) queueMicrotask(this.#flush);
     this.#batch.push(bytes);
+    if (onWritten !== undefined) this.#batchWritten.push(onWritten);
     this.#batchBytes += bytes.length;
     if (this.#socket.bufferedAmount + this.#batchBytes <= this.#highWaterMark) return true;
     this.#watchDrain();
@@ -122,7 +136,9 @@ class BrowserWebSocketConnection implements Connection {
   #sendBatch(): void {
     if (this.#batch.length === 0 || this.#socket.readyState !== WebSocket.OPEN) return;
     const batch = this.#batch;
+    const written = this.#batchWritten;
     this.#batch = [];
+    this.#batchWritten = [];
     if (batch.length === 1 || !this.#coalesce) {
       for (const bytes of batch) this.#socket.send(bytes);
     } else {
@@ -135,6 +151,7 @@ class BrowserWebSocketConnection implements Connection {
       this.#socket.send(frame);
     }
     this.#batchBytes = 0;
+    for (const onWritten of written) onWritten();
   }
 
   #watchDrain(): void {

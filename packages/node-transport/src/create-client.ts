@@ -1,4 +1,12 @@
-import { type ClientOptions, connectedClient, createClient as createCoreClient, type MqttClient, type Transport } from '@courier/core';
+import {
+  type BrokerEndpoint,
+  type ClientOptions,
+  connectedClient,
+  createClient as createCoreClient,
+  brokersOf,
+  type MqttClient,
+  type Transport,
+} from '@courier/core';
 import { parseBrokerUrl } from './broker-url';
 import { tcpTransport } from './tcp-transport';
 import type { TlsOptions } from './tls-options';
@@ -57,10 +65,27 @@ export function transportFor(url: string | URL, options: NodeClientOptions = {})
   }
 }
 
+/** One URL or several (a cluster's nodes, tried in order), as `connect` and `createClient` take them. */
+export type BrokerUrls = string | URL | readonly (string | URL)[];
+
+/** The endpoint of one URL: its transport, the URL without credentials, the credentials it carries. */
+function endpointFor(url: string | URL, options: NodeClientOptions): BrokerEndpoint {
+  const target = parseBrokerUrl(url);
+  const broker: BrokerEndpoint = { transport: transportFor(url, options), url: target.href };
+  if (target.username !== undefined) broker.username = target.username;
+  if (target.password !== undefined) broker.password = target.password;
+  return broker;
+}
+
 /**
  * A client for the broker at `url` (mqtt://, mqtts://, ws://, wss://), returned at once and
  * connecting in the background: publish before the first connection and it is sent when it
  * opens. A user name and password in the URL are used unless the options give them.
+ *
+ * Several URLs (the nodes of a cluster): the client connects to the first, and a lost connection
+ * moves on to the next in order, at once; the reconnect backoff applies to each whole round of
+ * the list. Each URL has its own scheme and credentials; the `connect` event's `url` says which
+ * one was reached.
  *
  * Throws `InvalidArgumentError` at once for a URL it cannot use or a bad option; a broker that
  * cannot be reached is retried (see the `reconnect` option), not thrown.
@@ -75,17 +100,15 @@ export function transportFor(url: string | URL, options: NodeClientOptions = {})
  * await client.publish('sensors/1/temperature', '21.5', { qos: 1 }); // waits for the connection, then PUBACK
  * ```
  */
-export function createClient(url: string | URL, options: NodeClientOptions = {}): MqttClient {
-  const target = parseBrokerUrl(url);
+export function createClient(urls: BrokerUrls, options: NodeClientOptions = {}): MqttClient {
+  const brokers = brokersOf(urls, options, (url) => endpointFor(url, options));
   const { client } = split(options);
-  if (client.username === undefined && target.username !== undefined) client.username = target.username;
-  if (client.password === undefined && target.password !== undefined) client.password = target.password;
-  return createCoreClient({ ...client, transport: transportFor(url, options) });
+  return createCoreClient({ ...client, brokers });
 }
 
 /**
- * Connects to the broker at `url` and resolves with the client once the first CONNACK accepts
- * it; rejects with a typed error when the URL is bad, the broker refuses, or the connection
+ * Connects to the broker at `url` (or to the first of several that accepts: see `createClient`)
+ * and resolves with the client once the first CONNACK accepts it; rejects with a typed error when the URL is bad, the broker refuses, or the connection
  * fails or times out (and the client is ended).
  *
  * Rejects with `InvalidArgumentError` (a URL or option it cannot use), `ConnectRefusedError`
@@ -101,9 +124,9 @@ export function createClient(url: string | URL, options: NodeClientOptions = {})
  * await client.end();
  * ```
  */
-export function connect(url: string | URL, options: NodeClientOptions = {}): Promise<MqttClient> {
+export function connect(urls: BrokerUrls, options: NodeClientOptions = {}): Promise<MqttClient> {
   try {
-    return connectedClient(createClient(url, options));
+    return connectedClient(createClient(urls, options));
   } catch (error) {
     return Promise.reject(error);
   }

@@ -22,6 +22,8 @@ export class SocketConnection implements Connection {
   private runBuffer: ArrayBufferLike | undefined;
   private runStart = 0;
   private runEnd = 0;
+  /** The onWritten callbacks of the run: called when the socket has handed it to the OS. */
+  private runWritten: ((error?: Error) => void)[] = [];
   private readonly uncork = () => {
     this.corked = false;
     this.flushRun();
@@ -55,9 +57,12 @@ export class SocketConnection implements Connection {
     socket.once('close', () => handlers.close(this.failure));
   }
 
-  write(bytes: Uint8Array): boolean {
+  write(bytes: Uint8Array, onWritten?: (error?: Error) => void): boolean {
     const socket = this.socket;
-    if (this.ending || !socket.writable) return false;
+    if (this.ending || !socket.writable) {
+      if (onWritten !== undefined) process.nextTick(onWritten, new Error('the connection is closed'));
+      return false;
+    }
     if (!this.corked) {
       this.corked = true;
       socket.cork();
@@ -71,6 +76,7 @@ export class SocketConnection implements Connection {
       this.runStart = bytes.byteOffset;
       this.runEnd = bytes.byteOffset + bytes.byteLength;
     }
+    if (onWritten !== undefined) this.runWritten.push(onWritten);
     // A run as large as the socket's buffer goes now, so that the socket itself says when it is
     // full: it emits 'drain' only after a write of its own returned false.
     if (this.runEnd - this.runStart >= socket.writableHighWaterMark) this.flushRun();
@@ -90,6 +96,18 @@ export class SocketConnection implements Connection {
     const buffer = this.runBuffer;
     if (buffer === undefined) return;
     this.runBuffer = undefined;
-    if (this.socket.writable) this.socket.write(Buffer.from(buffer, this.runStart, this.runEnd - this.runStart));
+    const written = this.runWritten;
+    this.runWritten = [];
+    const bytes = Buffer.from(buffer, this.runStart, this.runEnd - this.runStart);
+    if (!this.socket.writable) {
+      for (const onWritten of written) process.nextTick(onWritten, new Error('the connection closed before these bytes were written'));
+    } else if (written.length === 0) {
+      this.socket.write(bytes);
+    } else {
+      // Node calls back once the bytes are handed to the OS, or with an error if they never are.
+      this.socket.write(bytes, (error) => {
+        for (const onWritten of written) onWritten(error ?? undefined);
+      });
+    }
   }
 }

@@ -67,6 +67,8 @@ export function wsTransport(options: WsTransportOptions): Transport {
 
 class WsConnection implements Connection {
   private batch: Uint8Array[] = [];
+  /** The onWritten callbacks of the batch, in order, called when `ws` has written their message. */
+  private batchWritten: ((error?: Error) => void)[] = [];
   private unsent = 0;
   private unsentInBatch = 0;
   private waitingForDrain = false;
@@ -94,7 +96,14 @@ class WsConnection implements Connection {
       // answers it would hold the connection, and the reconnect, for 30 s.
       socket.terminate();
     });
-    socket.once('close', () => handlers.close(this.failure));
+    socket.once('close', () => {
+      // What never left: told, so that nothing waits on it.
+      const unsent = this.batchWritten;
+      this.batch = [];
+      this.batchWritten = [];
+      for (const onWritten of unsent) onWritten(new Error('the connection closed before these bytes were written'));
+      handlers.close(this.failure);
+    });
     this.onSent = (error) => {
       if (error !== undefined && error !== null) this.failure ??= error;
       if (this.waitingForDrain && this.unsent <= HIGH_WATER_MARK / 2) {
@@ -106,13 +115,18 @@ class WsConnection implements Connection {
 
   private readonly onSent: (error?: Error | null) => void;
 
-  write(bytes: Uint8Array): boolean {
-    if (this.socket.readyState !== WebSocket.OPEN) return false;
+  write(bytes: Uint8Array, onWritten?: (error?: Error) => void): boolean {
+    if (this.socket.readyState !== WebSocket.OPEN) {
+      if (onWritten !== undefined) process.nextTick(onWritten, new Error('the connection is closed'));
+      return false;
+    }
     // Brokers bound a WebSocket message (ours at twice its maximum packet size): a burst of
     // large packets coalesced into one frame would be refused, so a frame holds 64 KiB at most.
     if (this.coalesce && this.unsentInBatch + bytes.length > MAX_FRAME_BYTES) this.sendBatch();
     if (this.batch.length === 0) process.nextTick(this.flush);
     this.batch.push(bytes);
+    // A no-op for writes without a callback keeps the two lists in step.
+    this.batchWritten.push(onWritten ?? ignore);
     this.unsentInBatch += bytes.length;
     this.unsent += bytes.length;
     if (this.unsent > HIGH_WATER_MARK) this.waitingForDrain = true;
@@ -127,20 +141,26 @@ class WsConnection implements Connection {
   private sendBatch(): void {
     const batch = this.batch;
     if (batch.length === 0 || this.socket.readyState !== WebSocket.OPEN) return;
+    const written = this.batchWritten;
     this.batch = [];
+    this.batchWritten = [];
     this.unsentInBatch = 0;
     if (!this.coalesce) {
-      for (const packet of batch) this.sendMessage(packet);
+      batch.forEach((packet, i) => this.sendMessage(packet, written.slice(i, i + 1)));
     } else {
-      this.sendMessage(batch.length === 1 ? batch[0]! : Buffer.concat(batch));
+      this.sendMessage(batch.length === 1 ? batch[0]! : Buffer.concat(batch), written);
     }
   }
 
-  private sendMessage(message: Uint8Array): void {
+  private sendMessage(message: Uint8Array, written: ((error?: Error) => void)[]): void {
     const length = message.length;
+    // `ws` calls back once the frame is handed to the socket, or with an error if it never is.
     this.socket.send(message, { binary: true }, (error) => {
       this.unsent -= length;
       this.onSent(error);
+      for (const onWritten of written) onWritten(error ?? undefined);
     });
   }
 }
+
+const ignore = (): void => undefined;

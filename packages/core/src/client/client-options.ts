@@ -10,6 +10,7 @@ import type { SessionOptions } from '../session/session-types';
 import { topicNameProblem } from '../topic/topic-filter';
 import { systemClock } from '../clock/system-clock';
 import type { BackoffOptions } from './backoff';
+import type { BrokerEndpoint } from './broker-list';
 
 /** The message a broker publishes if the connection ends without a clean DISCONNECT. */
 export interface WillOptions {
@@ -50,7 +51,10 @@ export interface ClientOptions {
   connectTimeoutMs?: number;
   /** How long to wait for PINGRESP (default 10 s, at most the keep-alive). */
   pingTimeoutMs?: number;
-  /** Reconnect with exponential backoff and full jitter (default 1 s to 30 s), or not at all. */
+  /**
+   * Reconnect with exponential backoff and full jitter (default 1 s to 30 s), or not at all. The
+   * delay starts over only after a connection that stayed up `stableAfterMs` (default 10 s).
+   */
   reconnect?: Partial<BackoffOptions> | false;
   /**
    * QoS 1/2 messages received and not yet acknowledged at most (default 1,000): those in the
@@ -83,7 +87,14 @@ export interface ClientOptions {
 
 /** Options of `createClient` in @courier/core: a transport to reach the broker, and the rest. */
 export interface CreateClientOptions extends ClientOptions {
-  transport: Transport;
+  /** How to reach the broker. Give `brokers` instead for several (a cluster's nodes). */
+  transport?: Transport;
+  /**
+   * Several brokers, tried in order: a lost connection moves on to the next, at once, and the
+   * reconnect backoff applies to each whole round of the list. The `connect` event's `url` says
+   * which one was reached; the version spoken (a fallback to 3.1.1) is remembered per broker.
+   */
+  brokers?: readonly BrokerEndpoint[];
 }
 
 /** What the client itself needs, beyond the session's options. */
@@ -185,6 +196,7 @@ export function resolveOptions(options: ClientOptions): ClientSettings {
       : {
           initialDelayMs: whole(options.reconnect?.initialDelayMs ?? 1_000, 'reconnect.initialDelayMs', 0, 2 ** 31),
           maxDelayMs: whole(options.reconnect?.maxDelayMs ?? 30_000, 'reconnect.maxDelayMs', 0, 2 ** 31),
+          stableAfterMs: whole(options.reconnect?.stableAfterMs ?? 10_000, 'reconnect.stableAfterMs', 0, 2 ** 31),
         };
   return {
     session,

@@ -370,8 +370,8 @@ export class OutgoingFlow {
   }
 
   #sendQoS0(id: number, request: PublishRequest): void {
-    this.#ctx.send(publishPacketOf(request));
-    this.#resolve(id, { id, qos: 0 }); // QoS 0 settles once handed to the transport
+    // QoS 0 settles once its bytes are written to the socket: the only promise it has.
+    this.#ctx.send(publishPacketOf(request), { type: 'settle', operation: 'publish', id, result: { id, qos: 0 } });
   }
 
   #assignId(message: OutgoingMessage): boolean {
