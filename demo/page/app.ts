@@ -6,36 +6,72 @@ import type { MqttClient, OutboxEntry, QoS } from '@courier/browser';
 import type { FlowEvent } from '../shared/flow-event';
 import { clientIds, connectClients } from './demo-clients';
 import { DeliveryCounts } from './delivery-counts';
+import { DiagramStepper } from './diagram-stepper';
+import { DowngradeTable } from './downgrade-table';
+import { fillLegend } from './legend';
 import { SequenceDiagram } from './sequence-diagram';
 
 const HELD = 3;
 let droppedPublishes = 0;
 const ids = clientIds();
 const counts = new DeliveryCounts(document.querySelector<HTMLTableElement>('#counts')!);
-const diagram = new SequenceDiagram(document.querySelector<SVGSVGElement>('#diagram')!, { [ids.publisher]: 'publisher', [ids.subscriber]: 'subscriber' });
+const diagram = new SequenceDiagram(
+  document.querySelector<SVGSVGElement>('#diagram')!,
+  { [ids.publisher]: 'publisher', [ids.subscriber]: 'subscriber' },
+  'courier-demo:diagram',
+);
+const stepper = new DiagramStepper(document.querySelector<SVGSVGElement>('#diagram')!, document.querySelector<HTMLOutputElement>('#step-status')!);
+const downgrade = new DowngradeTable(document.querySelector<HTMLTableSectionElement>('#downgrade tbody')!);
 const button = (id: string) => document.querySelector<HTMLButtonElement>(`#${id}`)!;
 const checkedQos = (name: string) => Number(document.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`)!.value) as QoS;
+// The subscription's QoS as the broker granted it: what the downgrade table's rows are keyed by.
+let subscribedQos: QoS | undefined;
+fillLegend(document);
 
 function status(text: string): void {
   document.querySelector('#status')!.textContent = text;
 }
 
-/** A line in the log under the controls, newest first. */
+/** A line in the log, oldest first, as the diagram; the newest is scrolled into view. */
 function log(text: string): void {
+  const list = document.querySelector('#log')!;
   const item = document.createElement('li');
   item.textContent = `${new Date().toLocaleTimeString()}  ${text}`;
-  document.querySelector('#log')!.prepend(item);
+  list.append(item);
+  list.scrollTop = list.scrollHeight;
 }
 
-/** Opens the packet stream of this tab's clients; resolves once it is open, so nothing is missed. */
+// EventSource retries by itself while the demo server is away; a stream it gave up on is opened again.
+const REOPEN_MS = 2_000;
+
+/**
+ * Opens the packet stream of this tab's clients; resolves once it is open, so nothing is missed.
+ * When the stream comes back after a break (the demo server restarted), a marker says that the
+ * packets in between are not drawn: the diagram goes on rather than freezing.
+ */
 function openFlow(): Promise<void> {
-  const source = new EventSource(`/flow?clients=${encodeURIComponent(`${ids.publisher},${ids.subscriber}`)}`);
-  source.onmessage = ({ data }) => {
-    const event = JSON.parse(data as string) as FlowEvent;
-    if (event.kind === 'packet' && event.type === 'publish' && event.fault === 'dropped' && event.clientId === ids.publisher) droppedPublishes += 1;
-    diagram.add(event);
-  };
-  return new Promise((resolve) => source.addEventListener('open', () => resolve(), { once: true }));
+  return new Promise((resolve) => {
+    let opened = false;
+    const open = (): void => {
+      const source = new EventSource(`/flow?clients=${encodeURIComponent(`${ids.publisher},${ids.subscriber}`)}`);
+      source.onmessage = ({ data }) => {
+        const event = JSON.parse(data as string) as FlowEvent;
+        if (event.kind === 'packet' && event.type === 'publish' && event.fault === 'dropped' && event.clientId === ids.publisher) droppedPublishes += 1;
+        diagram.add(event);
+      };
+      source.onopen = () => {
+        if (opened) diagram.add({ kind: 'marker', text: '⟳ packet stream back: packets meanwhile not drawn' });
+        opened = true;
+        resolve();
+      };
+      source.onerror = () => {
+        if (!opened) return;
+        log('the packet stream from the demo server broke; reconnecting');
+        if (source.readyState === EventSource.CLOSED) setTimeout(open, REOPEN_MS);
+      };
+    };
+    open();
+  });
 }
 
 async function post(path: string, params: Record<string, string | number>): Promise<unknown> {
@@ -72,9 +108,16 @@ async function followRestored(publisher: MqttClient, owed: OutboxEntry[]): Promi
 }
 
 function wire(publisher: MqttClient, subscriber: MqttClient): void {
-  subscriber.on('message', ({ topic, payload }) => {
+  subscriber.on('message', ({ topic, payload, qos: received }) => {
     const qos = Number(topic.slice(-1)) as QoS;
     counts.arrived(Number(new TextDecoder().decode(payload).slice(1)), qos);
+    if (subscribedQos !== undefined) downgrade.observe(qos, subscribedQos, received);
+  });
+  // What the publisher owed when its connection went: read then, since on reconnect the resends
+  // may be acknowledged before the outbox could be asked.
+  let owedAtCut: Promise<number> = Promise.resolve(0);
+  publisher.on('disconnect', () => {
+    owedAtCut = publisher.pending().then((owed) => owed.length);
   });
   for (const [name, client] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
     client.on('disconnect', ({ error }) => {
@@ -83,17 +126,30 @@ function wire(publisher: MqttClient, subscriber: MqttClient): void {
     });
     client.on('connect', ({ sessionPresent }) => {
       status(`connected (${name}: session ${sessionPresent ? 'present' : 'new'})`);
-      // Handlers come after the first connection: this is a reconnect.
-      const resend = name === 'publisher' ? 'its unacknowledged PUBLISH packets go again with DUP=1' : 'the broker resends what it was not acknowledged';
-      log(`${name}: reconnected, session ${sessionPresent ? `present: ${resend}` : 'lost'}`);
+      // Handlers come after the first connection: this is a reconnect. Say what really goes again.
+      void (name === 'publisher' ? owedAtCut : Promise.resolve(undefined)).then((owed) => {
+        const session = sessionPresent ? 'session present' : 'session lost (the broker forgot it)';
+        if (owed === undefined) log(`${name}: reconnected, ${session}; the broker resends what the subscriber had not acknowledged, if anything (never QoS 0)`);
+        else if (owed === 0) log(`${name}: reconnected, ${session}; nothing owed, so nothing is resent (a QoS 0 message never is)`);
+        else {
+          const again = sessionPresent ? 'again with DUP=1, under the same packet id' : 'again as new messages';
+          log(`${name}: reconnected, ${session}; ${owed} owed message${owed === 1 ? '' : 's'} ${owed === 1 ? 'goes' : 'go'} ${again}`);
+        }
+      });
     });
   }
+  const highlight = () => downgrade.highlight(checkedQos('pub-qos'), checkedQos('sub-qos'));
   const subscribe = () => {
     const qos = checkedQos('sub-qos');
     sessionStorage.setItem('courier-demo:sub-qos', String(qos));
-    return subscriber.subscribe(`${ids.topic}/+`, { qos }).then(({ granted }) => log(`subscribed at QoS ${qos} (granted ${granted.join()})`));
+    highlight();
+    return subscriber.subscribe(`${ids.topic}/+`, { qos }).then(({ granted }) => {
+      subscribedQos = granted[0] as QoS;
+      log(`subscribed at QoS ${qos} (granted ${granted.join()})`);
+    });
   };
   for (const input of document.querySelectorAll('input[name="sub-qos"]')) input.addEventListener('change', () => void subscribe());
+  for (const input of document.querySelectorAll('input[name="pub-qos"]')) input.addEventListener('change', highlight);
   button('publish').onclick = () => void publish(publisher, checkedQos('pub-qos'));
   button('cut').onclick = async () => {
     const qos = checkedQos('pub-qos');
@@ -115,9 +171,15 @@ function wire(publisher: MqttClient, subscriber: MqttClient): void {
     while (droppedPublishes < before + HELD && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     location.reload();
   };
-  button('clear').onclick = () => diagram.clear();
+  button('clear').onclick = () => {
+    stepper.stop();
+    diagram.clear();
+  };
   void subscribe();
 }
+
+button('step').onclick = () => stepper.step();
+button('replay').onclick = () => stepper.replay();
 
 async function start(): Promise<void> {
   const saved = sessionStorage.getItem('courier-demo:sub-qos');

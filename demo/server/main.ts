@@ -1,6 +1,7 @@
 // `npm start`: the reference broker and the demo page, then the nine QoS combinations in the
 // terminal, without and with faults. Ctrl-C (SIGINT) or SIGTERM stops everything and exits 0.
 import { parseDemoArgs, USAGE, type DemoArgs } from './cli-args';
+import { formatLegend } from './matrix-legend';
 import { formatSummary, formatTable } from './matrix-table';
 import { Progress } from './progress';
 import { runMatrix } from './qos-matrix';
@@ -29,6 +30,7 @@ async function runMatrices(demo: Demo, args: DemoArgs, signal: AbortSignal): Pro
     if (signal.aborted) return;
     console.log(`\n${title}: ${args.messages} messages per combination, MQTT 5.0 over TCP, clean: false\n`);
     console.log(formatTable(rows, { resent: faults }));
+    console.log(`\n${formatLegend({ faults })}`);
     if (faults) console.log(`\n${formatSummary(rows)}`);
   }
 }

@@ -29,7 +29,7 @@ function guaranteeColumn(row: Observed): string {
 
 /** The table, one line per combination, with a header; `resent` adds the DUP=1 column. */
 export function formatTable(rows: Observed[], options: { resent: boolean }): string {
-  const header = ['published', 'subscribed', padEnd('received at', 13), pad('sent', 5), pad('received', 9), pad('duplicates', 11), pad('lost', 5)];
+  const header = ['published', 'subscribed', padEnd('received at', 13), pad('sent', 5), pad('arrived', 9), pad('extra copies', 12), pad('lost', 5)];
   if (options.resent) header.push(pad('resent DUP=1', 13));
   header.push('  guarantee');
   const lines = [`  ${header.join('  ')}`];
@@ -40,7 +40,7 @@ export function formatTable(rows: Observed[], options: { resent: boolean }): str
       padEnd(receivedColumn(row), 13),
       pad(row.sent, 5),
       pad(row.received, 9),
-      pad(row.duplicates, 11),
+      pad(row.duplicates, 12),
       pad(row.lost, 5),
     ];
     if (options.resent) cells.push(pad(row.resent, 13));
@@ -50,7 +50,10 @@ export function formatTable(rows: Observed[], options: { resent: boolean }): str
   return lines.join('\n');
 }
 
-/** One line per promise: did every combination that makes it keep it? */
+/** "the 1 combination", "all 3 combinations". */
+const combinations = (count: number): string => (count === 1 ? 'the 1 combination' : `all ${count} combinations`);
+
+/** One line per promise: did every combination that makes it keep it? And what QoS 0 lost. */
 export function formatSummary(rows: Observed[]): string {
   const lines: string[] = [];
   for (const [level, promise, what] of [
@@ -61,9 +64,13 @@ export function formatSummary(rows: Observed[]): string {
     const broken = bound.filter((row) => verdict(row).kept === false);
     lines.push(
       broken.length === 0
-        ? `  ✓ QoS ${level} (${promise}) ${what} in all ${bound.length} combination${bound.length === 1 ? '' : 's'} received at QoS ${level}.`
-        : `  ✗ QoS ${level} (${promise}) broke its promise in ${broken.length} of ${bound.length} combinations.`,
+        ? `  ✓ QoS ${level} (${promise}) ${what} in ${combinations(bound.length)} received at QoS ${level}.`
+        : `  ✗ QoS ${level} (${promise}) broke its promise in ${broken.length} of the ${bound.length} combination${bound.length === 1 ? '' : 's'} received at QoS ${level}.`,
     );
   }
+  const atMostOnce = rows.filter((row) => Math.min(row.published, row.subscribed) === 0);
+  const lost = atMostOnce.reduce((sum, row) => sum + row.lost, 0);
+  const sent = atMostOnce.reduce((sum, row) => sum + row.sent, 0);
+  lines.push(`  · QoS 0 (at most once) promises nothing: the cuts lost ${lost} of the ${sent} messages sent in ${combinations(atMostOnce.length)} received at QoS 0, and nothing resent them.`);
   return lines.join('\n');
 }

@@ -2,22 +2,12 @@
 // server, fault hooks): a publish at each QoS draws its flow, a cut mid-flow shows the resend
 // with DUP=1, a reload with messages owed shows the IndexedDB outbox delivering them.
 import { expect, type Page, test } from '@playwright/test';
-import type { ChildScript } from '../support/child-process';
-import { demoAddresses, startDemoProcess } from '../support/demo-process';
+import { pick, useDemo } from './support/demo-page';
 
-let demo: ChildScript;
-let pageUrl: string;
-
-test.beforeAll(async () => {
-  demo = startDemoProcess(['--page-only']);
-  ({ pageUrl } = await demoAddresses(demo, 45_000));
-});
-test.afterAll(async () => {
-  expect(await demo.interrupt(), demo.errors).toBe(0);
-});
+const pageUrl = useDemo();
 
 async function open(page: Page): Promise<void> {
-  await page.goto(pageUrl);
+  await page.goto(pageUrl());
   await expect(page.locator('#publish')).toBeEnabled({ timeout: 20_000 });
 }
 
@@ -30,16 +20,6 @@ const rows = (page: Page, role: 'publisher' | 'subscriber', type: string) => pag
 const labels = (page: Page, role: 'publisher' | 'subscriber') => async () =>
   (await page.locator(`#diagram g.row[data-role="${role}"]:is(.publish, .puback, .pubrec, .pubrel, .pubcomp) .label`).allTextContents()).map((text) => text.replace(/ id \d+/, ''));
 const count = (page: Page, qos: number, column: 'sent' | 'delivered' | 'duplicates') => page.locator(`#counts tr[data-qos="${qos}"] .${column}`);
-
-async function pick(page: Page, publishQos: number, subscribeQos: number): Promise<void> {
-  await page.check(`input[name="pub-qos"][value="${publishQos}"]`);
-  const subscription = page.locator(`input[name="sub-qos"][value="${subscribeQos}"]`);
-  if (await subscription.isChecked()) return;
-  const subscribed = page.locator('#log li', { hasText: `subscribed at QoS ${subscribeQos}` });
-  const before = await subscribed.count();
-  await subscription.check();
-  await expect(subscribed).toHaveCount(before + 1);
-}
 
 test('a publish at each QoS draws its packet flow, received at min(published, subscribed)', async ({ page }, testInfo) => {
   await open(page);
@@ -103,5 +83,12 @@ test('a reload with 3 messages owed: the IndexedDB outbox resends them after the
   await expect(count(page, 2, 'delivered')).toHaveText('3');
   await expect(count(page, 2, 'duplicates')).toHaveText('0');
   await expect(page.locator('#owed')).toHaveText('0');
+  // The story continues across the reload: the rows from before it, a marker, then the resends.
+  // The three PUBLISH packets the broker dropped were owed, not lost.
+  await expect(page.locator('#diagram g.row.marker .label')).toHaveText('⟳ page reloaded here (rows above: before it)');
+  await expect(page.locator('#diagram g.row.dropped .fault-note')).toHaveText(Array(3).fill('✗ never arrived: still owed, goes again'));
+  const order = await page.locator('#diagram g.row').evaluateAll((all) => all.map((row) => (row.classList.contains('marker') ? 'marker' : row.getAttribute('data-dup') === 'true' ? 'resend' : row.classList.contains('dropped') ? 'dropped' : 'other')));
+  expect(order.lastIndexOf('dropped')).toBeLessThan(order.indexOf('marker'));
+  expect(order.indexOf('resend')).toBeGreaterThan(order.indexOf('marker'));
   await page.screenshot({ path: testInfo.outputPath('demo-reload.png'), fullPage: true });
 });

@@ -36,6 +36,17 @@ test('a user name and password in the URL are sent in CONNECT, decoded', async (
   expect(seen.map(({ username }) => username)).toEqual(['reader']);
 });
 
+test('a list of URLs: the first where nothing listens is passed over, and connect says which one it reached', async ({ page }) => {
+  await page.goto(pages.url);
+  await expect(page.locator('#status')).toHaveText('ready');
+  const live = `ws://reader:${encodeURIComponent('p@ss:w0rd')}@127.0.0.1:${broker.wsPort}/mqtt`;
+  const outcome = await page.evaluate(
+    (urls) => (window as never as { courierTest: { connectToOneOf(urls: string[]): Promise<string> } }).courierTest.connectToOneOf(urls),
+    ['ws://127.0.0.1:9/mqtt', live],
+  );
+  expect(outcome).toBe(`connected to ws://127.0.0.1:${broker.wsPort}/mqtt`); // without the credentials
+});
+
 test('an unparsable URL is ERR_INVALID_ARGUMENT without the password in its message', async ({ page }) => {
   const outcome = await connectOnce(page, 'ws://reader:hunter2-secret@[::1');
   expect(outcome).toMatch(/^ERR_INVALID_ARGUMENT /);

@@ -68,7 +68,17 @@ describe('npm start in the terminal', () => {
     // The faults did strike: every publisher at QoS 1 or 2 resent with DUP=1.
     for (const row of faulty.filter((each) => each.published > 0)) expect(row.resent).toBeGreaterThan(0);
     expect(demo.lines).toContain('  ✓ QoS 1 (at least once) lost nothing in all 3 combinations received at QoS 1.');
-    expect(demo.lines).toContain('  ✓ QoS 2 (exactly once) lost nothing and duplicated nothing in all 1 combination received at QoS 2.');
+    expect(demo.lines).toContain('  ✓ QoS 2 (exactly once) lost nothing and duplicated nothing in the 1 combination received at QoS 2.');
+    const atMostOnce = byLevel(faulty, 0);
+    const lost = atMostOnce.reduce((sum, row) => sum + row.lost, 0);
+    expect(demo.lines).toContain(
+      `  · QoS 0 (at most once) promises nothing: the cuts lost ${lost} of the ${MESSAGES * 5} messages sent in all 5 combinations received at QoS 0, and nothing resent them.`,
+    );
+    // Each table is followed by a legend that says what its columns count; the fault run's explains its numbers.
+    const legends = demo.lines.filter((line) => line.startsWith('  sent: messages published. arrived: distinct messages'));
+    expect(legends).toHaveLength(2);
+    expect(demo.lines.filter((line) => line.startsWith('  resent DUP=1: PUBLISH packets sent again after a cut'))).toHaveLength(1);
+    expect(demo.lines.some((line) => line.includes('in all 1 combination'))).toBe(false);
     // Piped output: one plain progress line per combination, no carriage returns.
     expect(demo.lines.filter((line) => line.startsWith('  … with faults: '))).toHaveLength(9);
     expect(demo.lines.join('\n')).not.toContain('\r');

@@ -14,10 +14,11 @@ beforeAll(async () => {
 afterAll(() => broker.close());
 
 test('the README quick start for a Node service runs and prints the reading it published', async () => {
-  const code = readmeBlock('### A Node service', 'ts');
+  const code = readmeBlock('### A Node service', 'js');
   expect(code).toContain("'mqtt://127.0.0.1:1883'");
   mkdirSync(`${repository}.cache`, { recursive: true });
-  const file = `${repository}.cache/readme-node-quickstart.ts`;
+  // main.mjs, as the README says to save it; tsx only maps @courier/* to their sources.
+  const file = `${repository}.cache/main.mjs`;
   writeFileSync(file, code.replace('mqtt://127.0.0.1:1883', `mqtt://127.0.0.1:${broker.port}`));
   const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=@courier/source', '--import', 'tsx', file], {
     cwd: repository,

@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { repository } from './readme';
 
-/** A TypeScript child process run from source, whose stdout lines are collected as they come. */
+/** How a child script runs: by default Node with tsx, the @courier/* packages from their sources. */
+const FROM_SOURCE = [process.execPath, '--conditions=@courier/source', '--import', 'tsx'];
+
+/** A child process running a script (TypeScript from source by default, or `launcher` + script), whose stdout lines are collected as they come. */
 export class ChildScript {
   readonly lines: string[] = [];
   readonly exited: Promise<number | null>;
@@ -10,8 +13,9 @@ export class ChildScript {
   private stderr = '';
   private listeners: (() => void)[] = [];
 
-  constructor(script: string, args: string[]) {
-    this.child = spawn(process.execPath, ['--conditions=@courier/source', '--import', 'tsx', script, ...args], {
+  constructor(script: string, args: string[], launcher: readonly string[] = FROM_SOURCE) {
+    const [command, ...launchArgs] = launcher as [string, ...string[]];
+    this.child = spawn(command, [...launchArgs, script, ...args], {
       cwd: repository,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

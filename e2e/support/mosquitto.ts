@@ -2,10 +2,10 @@
 // by its pid. A missing mosquitto is a failure, with how to install it: never a skip.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port';
+import { reachable } from './reachable';
 
 export interface RunningMosquitto {
   port: number;
@@ -24,17 +24,6 @@ export function mosquittoBinary(): string {
     throw new Error('mosquitto is not installed: run `apt-get install -y mosquitto` (.ci/run does), or set MOSQUITTO to its path');
   }
   return found;
-}
-
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 export async function startMosquitto(): Promise<RunningMosquitto> {

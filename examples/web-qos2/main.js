@@ -15,7 +15,8 @@ const count = document.querySelector('#count');
 document.querySelector('#filter').textContent = filter;
 
 const client = await connect(brokerUrl, { clientId, clean: false }).catch((error) => {
-  status.textContent = `not connected: ${error.message}`;
+  // The usual cause on a first try: no broker. Say how to start the one in this repository.
+  status.textContent = `not connected to ${brokerUrl}: ${error.message} (no broker there? at the repository root: npm run broker -- --port 1883 --ws-port 8083)`;
   throw error;
 });
 status.textContent = 'connected';

@@ -1,5 +1,5 @@
 // The test page: what the Playwright tests drive, through window.courierTest.
-import { connect, indexedDbOutbox, type MqttClient, type QoS } from '@courier/browser';
+import { connect, indexedDbOutbox, type MqttClient, type QoS, workerClock } from '@courier/browser';
 
 interface Run {
   url: string;
@@ -177,6 +177,19 @@ async function drainWithAcks(run: Drain): Promise<void> {
 }
 
 /** Connects to `url` once and ends: "connected", or the error's code and message. */
+/** Connects to the first of `urls` that answers and says which one (the `connect` event's url). */
+async function connectToOneOf(urls: string[]): Promise<string> {
+  try {
+    const client = await connect(urls, { clientId: 'url-list', reconnect: false });
+    const { url } = await client.whenConnected();
+    await client.end();
+    return `connected to ${url}`;
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string };
+    return `${code} ${message}`;
+  }
+}
+
 async function connectOnce(url: string): Promise<string> {
   try {
     const client = await connect(url, { clientId: 'url-credentials', reconnect: false });
@@ -188,5 +201,27 @@ async function connectOnce(url: string): Promise<string> {
   }
 }
 
-Object.assign(window, { courierTest: { runCombination, endAll, stream, openSession, publishFromSession, fillOutbox, connectOnce, drainWithAcks } });
+/** Connects at 3.1.1, publishes `count` QoS 1 messages in one task, awaits them and ends. */
+async function publishBurst(url: string, count: number, coalesceWebSocketMessages: boolean): Promise<void> {
+  const client = await connect(url, { protocolVersion: 4, clientId: 'burst', reconnect: false, coalesceWebSocketMessages });
+  await Promise.all(Array.from({ length: count }, (_, i) => client.publish('t', `m${i}`, { qos: 1 })));
+  await client.end();
+}
+
+/**
+ * Stays connected for `waitMs` with a keep-alive of `keepAliveSeconds` (the client's timers in
+ * its Worker clock), then ends. Returns whether a Worker clock can be made here, and the
+ * disconnects seen.
+ */
+async function keepAlive(args: { url: string; clientId: string; keepAliveSeconds: number; waitMs: number }): Promise<{ usesWorker: boolean; disconnects: number }> {
+  const client = await connect(args.url, { clientId: args.clientId, keepAlive: args.keepAliveSeconds, reconnect: false });
+  let disconnects = 0;
+  client.on('disconnect', () => disconnects++);
+  await new Promise((resolve) => setTimeout(resolve, args.waitMs));
+  const seen = disconnects; // before end(), whose own disconnect does not count
+  await client.end();
+  return { usesWorker: workerClock().usesWorker, disconnects: seen };
+}
+
+Object.assign(window, { courierTest: { runCombination, endAll, stream, openSession, publishFromSession, fillOutbox, connectOnce, connectToOneOf, publishBurst, keepAlive, drainWithAcks } });
 document.getElementById('status')!.textContent = 'ready';

@@ -1,7 +1,7 @@
 /**
  * The reference broker: MQTT 3.1.1 and 5.0 over TCP and WebSocket, for development and tests,
  * with a packet tap and fault injection. Start it in-process with `createBroker({ port: 0 })`,
- * or from the command line with `npx courier-broker`. In production, use a standard broker.
+ * or from the command line (`npm run broker` in the repository, `courier-broker` once installed). In production, use a standard broker.
  * @module @courier/broker
  */
 export { type Broker, createBroker } from './broker';

@@ -1,10 +1,25 @@
-import { type ClientOptions, connectedClient, createClient as createCoreClient, type CreateClientOptions, InvalidArgumentError, type MqttClient } from '@courier/core';
+import {
+  type BrokerEndpoint,
+  brokersOf,
+  type ClientOptions,
+  connectedClient,
+  createClient as createCoreClient,
+  type CreateClientOptions,
+  InvalidArgumentError,
+  type MqttClient,
+} from '@courier/core';
 import { defaultBrowserOutbox } from './default-outbox';
 import { webSocketTransport } from './web-socket-transport';
 import { workerClock } from './worker-clock';
 
 /** Options of a browser client: the client's, with a worker-driven clock by default. */
-export type BrowserClientOptions = ClientOptions;
+export interface BrowserClientOptions extends ClientOptions {
+  /**
+   * Put the packets of one task into one WebSocket message (see
+   * `WebSocketTransportOptions.coalesce`). Off by default: each packet goes in a message of its own.
+   */
+  coalesceWebSocketMessages?: boolean;
+}
 
 let sharedClock: ReturnType<typeof workerClock> | undefined;
 
@@ -36,30 +51,64 @@ function checkUrl(url: string | URL): CheckedUrl {
   return checked;
 }
 
+/** One URL or several (a cluster's nodes, tried in order), as `connect` and `createClient` take them. */
+export type BrokerUrls = string | URL | readonly (string | URL)[];
+
+/** The endpoint of one URL: its transport, the URL without credentials, the credentials it carries. */
+function endpointFor(url: string | URL, options: BrowserClientOptions): BrokerEndpoint {
+  const target = checkUrl(url);
+  const transport = webSocketTransport(target.href, options.coalesceWebSocketMessages === true ? { coalesce: true } : {});
+  const broker: BrokerEndpoint = { transport, url: target.href };
+  if (target.username !== undefined) broker.username = target.username;
+  if (target.password !== undefined) broker.password = target.password;
+  return broker;
+}
+
 /**
  * A client for the broker at `url` (ws:// or wss://), returned at once and connecting in the
- * background. Its timers run in a Worker, so keep-alive holds in a background tab. With
+ * background. Several URLs (a cluster's nodes): a lost connection moves on to the next, in order,
+ * and the reconnect backoff applies to each whole round; the `connect` event's `url` says which
+ * one was reached. Its timers run in a Worker, so keep-alive holds in a background tab. With
  * `clean: false` and no `outbox`, what it owes is kept in IndexedDB and survives a reload. A user
  * name and password in the URL are used unless the options give them.
+ *
+ * Throws `InvalidArgumentError` at once for a URL that is not ws:// or wss://, or a bad option.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from '@courier/browser';
+ *
+ * const client = createClient('wss://broker.example/mqtt', { clientId: 'dashboard-7', clean: false });
+ * client.on('message', ({ topic, payload }) => render(topic, new TextDecoder().decode(payload)));
+ * await client.subscribe('alerts/#', { qos: 2 });
+ * ```
  */
-export function createClient(url: string | URL, options: BrowserClientOptions = {}): MqttClient {
-  const target = checkUrl(url);
-  const transport = webSocketTransport(target.href);
+export function createClient(urls: BrokerUrls, options: BrowserClientOptions = {}): MqttClient {
+  const brokers = brokersOf(urls, options, (url) => endpointFor(url, options));
+  const { coalesceWebSocketMessages: _coalesce, ...clientOptions } = options;
   const outbox = options.outbox ?? (options.clean === false ? defaultBrowserOutbox() : undefined);
-  const client: CreateClientOptions = { clock: (sharedClock ??= workerClock()), ...options, transport };
+  const client: CreateClientOptions = { clock: (sharedClock ??= workerClock()), ...clientOptions, brokers };
   if (outbox !== undefined) client.outbox = outbox;
-  if (client.username === undefined && target.username !== undefined) client.username = target.username;
-  if (client.password === undefined && target.password !== undefined) client.password = target.password;
   return createCoreClient(client);
 }
 
 /**
  * Connects to the broker at `url` and resolves with the client once the first CONNACK accepts
- * it; rejects with a typed error (and ends the client) when that fails.
+ * it; rejects with a typed error (and ends the client) when that fails: `InvalidArgumentError`
+ * (a URL or option it cannot use), `ConnectRefusedError` (the CONNACK refused, with its
+ * `reasonCode`) or `ConnectionError` (no WebSocket server answered, no CONNACK in time).
+ *
+ * @example
+ * ```ts
+ * import { connect } from '@courier/browser';
+ *
+ * const client = await connect('ws://127.0.0.1:8083/mqtt', { clientId: 'dashboard-1' });
+ * await client.publish('alerts/door', 'open', { qos: 2 }); // resolves on PUBCOMP
+ * ```
  */
-export function connect(url: string | URL, options: BrowserClientOptions = {}): Promise<MqttClient> {
+export function connect(urls: BrokerUrls, options: BrowserClientOptions = {}): Promise<MqttClient> {
   try {
-    return connectedClient(createClient(url, options));
+    return connectedClient(createClient(urls, options));
   } catch (error) {
     return Promise.reject(error);
   }

@@ -15,13 +15,23 @@ export function indexedDbOutbox(options: IndexedDbOutboxOptions = {}): OutboxSto
   };
 }
 
+/** Said, never silent, when `clean: false` meets a browser (or a worker, a test) without IndexedDB. */
+export const NO_INDEXED_DB_WARNING =
+  'clean: false, but there is no IndexedDB here: what the client owes is kept in memory only, lost on a reload (give an `outbox` to keep it elsewhere)';
+
 /**
  * The outbox of a browser client that asks for a persistent session (`clean: false`) and names
  * none: IndexedDB, so that what it owes survives a reload without the developer having to find
- * a plugin. Where IndexedDB does not exist, memory (what it owes then survives reconnects only).
+ * a plugin. Where IndexedDB does not exist, memory (what it owes then survives reconnects only),
+ * with `NO_INDEXED_DB_WARNING` in its snapshot's `warnings`.
  */
 export function defaultBrowserOutbox(): OutboxStore {
   return {
-    open: (clientId) => (typeof indexedDB === 'undefined' ? new MemoryOutbox() : indexedDbOutbox()).open(clientId),
+    async open(clientId) {
+      if (typeof indexedDB !== 'undefined') return indexedDbOutbox().open(clientId);
+      const memory = await new MemoryOutbox().open(clientId);
+      const warnings = [...(memory.restored.warnings ?? []), NO_INDEXED_DB_WARNING];
+      return { restored: { ...memory.restored, warnings }, write: (changes) => memory.write(changes), close: () => memory.close() };
+    },
   };
 }

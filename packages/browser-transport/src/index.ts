@@ -5,7 +5,7 @@
  * @module @courier/browser
  */
 export * from '@courier/core';
-export { type BrowserClientOptions, connect, createClient } from './create-client';
+export { type BrokerUrls, type BrowserClientOptions, connect, createClient } from './create-client';
 export { webSocketTransport, type WebSocketTransportOptions } from './web-socket-transport';
 export { workerClock } from './worker-clock';
 export { indexedDbOutbox } from './default-outbox';

@@ -2,16 +2,17 @@
 // the sources as `npm run bench:bundle` bundles it from dist/. A ceiling with headroom, not the
 // exact figure (bench/RESULTS.md has that), so that a change which drags a large piece into every
 // app's start (as a static re-export of the IndexedDB outbox once did, +3 KB) fails here. Raised
-// from 23 to 25 KB on 2026-12-07 for what the start chunk gained then (23.5 KB from dist): the
-// receiving half of the delivery promise, reason codes printed with their names, mitt and the
-// client's modules; the figures per change are in bench/RESULTS.md.
+// from 23 to 26 KB on 2026-12-07 for what the start chunk gained that day (21.1 -> 25.2 KB from
+// dist): the receiving half of the delivery promise, several broker URLs with the fallback and the
+// flapping-broker backoff, QoS 0 settled on write, reason codes printed with their names, errors
+// that name a wrong port, mitt and the client's modules; bench/RESULTS.md has the steps.
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { expect, test } from 'vitest';
 
 const APP = fileURLToPath(new URL('../../../bench/bundle/courier-app.ts', import.meta.url));
-const START_CEILING_GZIP = 25 * 1024;
+const START_CEILING_GZIP = 26 * 1024;
 
 /** The output chunk of the entry and every chunk it imports statically, transitively. */
 function startChunks(outputs: Metafile['outputs']): string[] {
@@ -25,7 +26,7 @@ function startChunks(outputs: Metafile['outputs']): string[] {
   return start;
 }
 
-test('the app loads less than 25 KB gzip at start, and the IndexedDB outbox only when it opens', async () => {
+test('the app loads less than 26 KB gzip at start, and the IndexedDB outbox only when it opens', async () => {
   const result = await build({
     entryPoints: [APP],
     bundle: true,

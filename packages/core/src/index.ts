@@ -6,6 +6,7 @@
  */
 export * from './codec/index';
 export type { BackoffOptions } from './client/backoff';
+export { type BrokerEndpoint, brokersOf } from './client/broker-list';
 export type { ClientOptions, CreateClientOptions, WillOptions } from './client/client-options';
 export type {
   ClientEvents,

@@ -1,4 +1,12 @@
-import { type ClientOptions, connectedClient, createClient as createCoreClient, type MqttClient, type Transport } from '@courier/core';
+import {
+  type BrokerEndpoint,
+  type ClientOptions,
+  connectedClient,
+  createClient as createCoreClient,
+  brokersOf,
+  type MqttClient,
+  type Transport,
+} from '@courier/core';
 import { parseBrokerUrl } from './broker-url';
 import { tcpTransport } from './tcp-transport';
 import type { TlsOptions } from './tls-options';
@@ -8,11 +16,16 @@ import { wsTransport } from './ws-transport';
 export interface NodeClientOptions extends ClientOptions, TlsOptions {
   /** Extra HTTP headers for ws:// and wss:// upgrade requests. */
   headers?: Record<string, string>;
+  /**
+   * For ws:// and wss://: put the packets of one tick into one WebSocket message (see
+   * `WsTransportOptions.coalesce`). Off by default: each packet goes in a message of its own.
+   */
+  coalesceWebSocketMessages?: boolean;
 }
 
 /** Splits Node client options into the transport's and the client's. */
 function split(options: NodeClientOptions): { tls: TlsOptions; headers?: Record<string, string>; client: ClientOptions } {
-  const { ca, cert, key, passphrase, servername, rejectUnauthorized, headers, ...client } = options;
+  const { ca, cert, key, passphrase, servername, rejectUnauthorized, headers, coalesceWebSocketMessages: _coalesce, ...client } = options;
   const tls: TlsOptions = {};
   if (ca !== undefined) tls.ca = ca;
   if (cert !== undefined) tls.cert = cert;
@@ -47,31 +60,73 @@ export function transportFor(url: string | URL, options: NodeClientOptions = {})
         ...(options.maximumPacketSize === undefined ? {} : { maxMessageBytes: wsMessageBytes(options.maximumPacketSize) }),
         ...(target.scheme === 'wss' ? { tls } : {}),
         ...(headers === undefined ? {} : { headers }),
+        ...(options.coalesceWebSocketMessages === true ? { coalesce: true } : {}),
       });
   }
+}
+
+/** One URL or several (a cluster's nodes, tried in order), as `connect` and `createClient` take them. */
+export type BrokerUrls = string | URL | readonly (string | URL)[];
+
+/** The endpoint of one URL: its transport, the URL without credentials, the credentials it carries. */
+function endpointFor(url: string | URL, options: NodeClientOptions): BrokerEndpoint {
+  const target = parseBrokerUrl(url);
+  const broker: BrokerEndpoint = { transport: transportFor(url, options), url: target.href };
+  if (target.username !== undefined) broker.username = target.username;
+  if (target.password !== undefined) broker.password = target.password;
+  return broker;
 }
 
 /**
  * A client for the broker at `url` (mqtt://, mqtts://, ws://, wss://), returned at once and
  * connecting in the background: publish before the first connection and it is sent when it
  * opens. A user name and password in the URL are used unless the options give them.
+ *
+ * Several URLs (the nodes of a cluster): the client connects to the first, and a lost connection
+ * moves on to the next in order, at once; the reconnect backoff applies to each whole round of
+ * the list. Each URL has its own scheme and credentials; the `connect` event's `url` says which
+ * one was reached.
+ *
+ * Throws `InvalidArgumentError` at once for a URL it cannot use or a bad option; a broker that
+ * cannot be reached is retried (see the `reconnect` option), not thrown.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from '@courier/node';
+ * import { fileOutbox } from '@courier/outbox-store/fs';
+ *
+ * const client = createClient('mqtt://127.0.0.1:1883', { clientId: 'sensor-1', clean: false, outbox: fileOutbox({ dir: './outbox' }) });
+ * client.on('disconnect', ({ error }) => console.log('offline', error?.message));
+ * await client.publish('sensors/1/temperature', '21.5', { qos: 1 }); // waits for the connection, then PUBACK
+ * ```
  */
-export function createClient(url: string | URL, options: NodeClientOptions = {}): MqttClient {
-  const target = parseBrokerUrl(url);
+export function createClient(urls: BrokerUrls, options: NodeClientOptions = {}): MqttClient {
+  const brokers = brokersOf(urls, options, (url) => endpointFor(url, options));
   const { client } = split(options);
-  if (client.username === undefined && target.username !== undefined) client.username = target.username;
-  if (client.password === undefined && target.password !== undefined) client.password = target.password;
-  return createCoreClient({ ...client, transport: transportFor(url, options) });
+  return createCoreClient({ ...client, brokers });
 }
 
 /**
- * Connects to the broker at `url` and resolves with the client once the first CONNACK accepts
- * it; rejects with a typed error when the URL is bad, the broker refuses, or the connection
+ * Connects to the broker at `url` (or to the first of several that accepts: see `createClient`)
+ * and resolves with the client once the first CONNACK accepts it; rejects with a typed error when the URL is bad, the broker refuses, or the connection
  * fails or times out (and the client is ended).
+ *
+ * Rejects with `InvalidArgumentError` (a URL or option it cannot use), `ConnectRefusedError`
+ * (the CONNACK refused: its `reasonCode` says why) or `ConnectionError` (nothing answered, the
+ * wrong kind of port, a TLS failure, no CONNACK within `connectTimeoutMs`).
+ *
+ * @example
+ * ```ts
+ * import { connect } from '@courier/node';
+ *
+ * const client = await connect('mqtt://127.0.0.1:1883', { clientId: 'meter-7' });
+ * await client.publish('readings/meter-7', JSON.stringify({ kWh: 12.5 }), { qos: 1 });
+ * await client.end();
+ * ```
  */
-export function connect(url: string | URL, options: NodeClientOptions = {}): Promise<MqttClient> {
+export function connect(urls: BrokerUrls, options: NodeClientOptions = {}): Promise<MqttClient> {
   try {
-    return connectedClient(createClient(url, options));
+    return connectedClient(createClient(urls, options));
   } catch (error) {
     return Promise.reject(error);
   }

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Connection, TransportHandlers } from '@courier/core';
+import { httpAnswer } from './http-answer';
 
 /**
  * One TCP or TLS connection. Packets written in the same tick leave in one write (cork until the
@@ -9,6 +10,9 @@ import type { Connection, TransportHandlers } from '@courier/core';
  * Packets that lie next to each other in memory (the codec packs small ones into a shared slab)
  * are handed to the socket as one view: one stream write for a run of acks and publishes instead
  * of one each, without copying.
+ *
+ * The first bytes from the server are looked at once: an HTTP answer (a WebSocket port) closes
+ * the connection with the error `wrongPort` makes, instead of reaching the decoder as garbage.
  */
 export class SocketConnection implements Connection {
   private corked = false;
@@ -18,6 +22,8 @@ export class SocketConnection implements Connection {
   private runBuffer: ArrayBufferLike | undefined;
   private runStart = 0;
   private runEnd = 0;
+  /** The onWritten callbacks of the run: called when the socket has handed it to the OS. */
+  private runWritten: ((error?: Error) => void)[] = [];
   private readonly uncork = () => {
     this.corked = false;
     this.flushRun();
@@ -27,18 +33,36 @@ export class SocketConnection implements Connection {
   constructor(
     private readonly socket: Socket,
     handlers: TransportHandlers,
+    wrongPort: (statusLine: string) => Error,
   ) {
-    socket.on('data', (chunk: Buffer) => handlers.data(chunk));
+    let first: Buffer | undefined = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      if (first === undefined) return handlers.data(chunk);
+      const bytes = first.length === 0 ? chunk : Buffer.concat([first, chunk]);
+      const answer = httpAnswer(bytes);
+      if (answer === 'undecided') {
+        first = bytes;
+      } else if (answer === 'mqtt') {
+        first = undefined;
+        handlers.data(bytes);
+      } else {
+        this.failure ??= wrongPort(answer.statusLine);
+        socket.destroy();
+      }
+    });
     socket.on('drain', () => handlers.drain());
     socket.on('error', (error) => {
-      this.failure = error;
+      this.failure ??= error;
     });
     socket.once('close', () => handlers.close(this.failure));
   }
 
-  write(bytes: Uint8Array): boolean {
+  write(bytes: Uint8Array, onWritten?: (error?: Error) => void): boolean {
     const socket = this.socket;
-    if (this.ending || !socket.writable) return false;
+    if (this.ending || !socket.writable) {
+      if (onWritten !== undefined) process.nextTick(onWritten, new Error('the connection is closed'));
+      return false;
+    }
     if (!this.corked) {
       this.corked = true;
       socket.cork();
@@ -52,6 +76,7 @@ export class SocketConnection implements Connection {
       this.runStart = bytes.byteOffset;
       this.runEnd = bytes.byteOffset + bytes.byteLength;
     }
+    if (onWritten !== undefined) this.runWritten.push(onWritten);
     // A run as large as the socket's buffer goes now, so that the socket itself says when it is
     // full: it emits 'drain' only after a write of its own returned false.
     if (this.runEnd - this.runStart >= socket.writableHighWaterMark) this.flushRun();
@@ -71,6 +96,18 @@ export class SocketConnection implements Connection {
     const buffer = this.runBuffer;
     if (buffer === undefined) return;
     this.runBuffer = undefined;
-    if (this.socket.writable) this.socket.write(Buffer.from(buffer, this.runStart, this.runEnd - this.runStart));
+    const written = this.runWritten;
+    this.runWritten = [];
+    const bytes = Buffer.from(buffer, this.runStart, this.runEnd - this.runStart);
+    if (!this.socket.writable) {
+      for (const onWritten of written) process.nextTick(onWritten, new Error('the connection closed before these bytes were written'));
+    } else if (written.length === 0) {
+      this.socket.write(bytes);
+    } else {
+      // Node calls back once the bytes are handed to the OS, or with an error if they never are.
+      this.socket.write(bytes, (error) => {
+        for (const onWritten of written) onWritten(error ?? undefined);
+      });
+    }
   }
 }

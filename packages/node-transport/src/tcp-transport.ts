@@ -1,6 +1,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Connection, Transport, TransportHandlers } from '@courier/core';
+import { wrongPortError } from './http-answer';
 import { SocketConnection } from './socket-connection';
 import { type TlsOptions, tlsConnectOptions } from './tls-options';
 
@@ -38,7 +39,7 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
           socket.off('error', failed);
           socket.off('timeout', timedOut);
           socket.setTimeout(0);
-          resolve(new SocketConnection(socket, handlers));
+          resolve(new SocketConnection(socket, handlers, (statusLine) => wrongPortError(host, port, tls !== undefined, statusLine)));
         });
       });
     },

@@ -1,6 +1,7 @@
 import type { Connection, Transport, TransportHandlers } from '@courier/core';
 import WebSocket from 'ws';
 import { type TlsOptions, tlsConnectOptions } from './tls-options';
+import { upgradeRefused } from './upgrade-refused';
 
 /** Where `wsTransport` connects (ws:// or wss://). `connect(url)` builds these from a URL. */
 export interface WsTransportOptions {
@@ -18,6 +19,13 @@ export interface WsTransportOptions {
    * package's 100 MiB. `connect(url)` derives it from `maximumPacketSize` when that is set.
    */
   maxMessageBytes?: number;
+  /**
+   * Put the packets written in the same tick into one WebSocket message (up to 64 KiB), which
+   * saves a frame and a syscall each [MQTT-6.0.0-2]. Off by default: some brokers (Paho's
+   * reference broker) read one message and then wait on the socket, leaving the rest of a
+   * coalesced message unread. Turn it on only for a broker known to handle it.
+   */
+  coalesce?: boolean;
 }
 
 // Past this many bytes handed to the socket and not yet written, `write` asks the client to wait.
@@ -26,8 +34,8 @@ const MAX_FRAME_BYTES = 64 * 1024;
 
 /**
  * MQTT over WebSocket (ws:// and wss://) with the `ws` package: binary frames [MQTT-6.0.0-1],
- * subprotocol "mqtt" [MQTT-6.0.0-3]. Packets written in the same tick go out as one frame (a
- * frame may hold several packets [MQTT-6.0.0-2]), which saves a frame and a syscall each.
+ * subprotocol "mqtt" [MQTT-6.0.0-3]. Packets written in the same tick are sent together at the
+ * end of the tick, each in a WebSocket message of its own (or coalesced, with `coalesce: true`).
  * `connect(url)` picks it for ws:// and wss://; use it directly with `createClient({ transport })`.
  */
 export function wsTransport(options: WsTransportOptions): Transport {
@@ -45,12 +53,12 @@ export function wsTransport(options: WsTransportOptions): Transport {
         socket.binaryType = 'nodebuffer';
         const failed = (error: Error) => {
           socket.terminate();
-          reject(error);
+          reject(upgradeRefused(options.url, error));
         };
         socket.once('error', failed);
         socket.once('open', () => {
           socket.off('error', failed);
-          resolve(new WsConnection(socket, handlers));
+          resolve(new WsConnection(socket, handlers, options.coalesce === true));
         });
       });
     },
@@ -59,6 +67,8 @@ export function wsTransport(options: WsTransportOptions): Transport {
 
 class WsConnection implements Connection {
   private batch: Uint8Array[] = [];
+  /** The onWritten callbacks of the batch, in order, called when `ws` has written their message. */
+  private batchWritten: ((error?: Error) => void)[] = [];
   private unsent = 0;
   private unsentInBatch = 0;
   private waitingForDrain = false;
@@ -68,6 +78,7 @@ class WsConnection implements Connection {
   constructor(
     private readonly socket: WebSocket,
     handlers: TransportHandlers,
+    private readonly coalesce: boolean,
   ) {
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) {
@@ -85,7 +96,14 @@ class WsConnection implements Connection {
       // answers it would hold the connection, and the reconnect, for 30 s.
       socket.terminate();
     });
-    socket.once('close', () => handlers.close(this.failure));
+    socket.once('close', () => {
+      // What never left: told, so that nothing waits on it.
+      const unsent = this.batchWritten;
+      this.batch = [];
+      this.batchWritten = [];
+      for (const onWritten of unsent) onWritten(new Error('the connection closed before these bytes were written'));
+      handlers.close(this.failure);
+    });
     this.onSent = (error) => {
       if (error !== undefined && error !== null) this.failure ??= error;
       if (this.waitingForDrain && this.unsent <= HIGH_WATER_MARK / 2) {
@@ -97,13 +115,18 @@ class WsConnection implements Connection {
 
   private readonly onSent: (error?: Error | null) => void;
 
-  write(bytes: Uint8Array): boolean {
-    if (this.socket.readyState !== WebSocket.OPEN) return false;
+  write(bytes: Uint8Array, onWritten?: (error?: Error) => void): boolean {
+    if (this.socket.readyState !== WebSocket.OPEN) {
+      if (onWritten !== undefined) process.nextTick(onWritten, new Error('the connection is closed'));
+      return false;
+    }
     // Brokers bound a WebSocket message (ours at twice its maximum packet size): a burst of
     // large packets coalesced into one frame would be refused, so a frame holds 64 KiB at most.
-    if (this.unsentInBatch + bytes.length > MAX_FRAME_BYTES) this.sendBatch();
+    if (this.coalesce && this.unsentInBatch + bytes.length > MAX_FRAME_BYTES) this.sendBatch();
     if (this.batch.length === 0) process.nextTick(this.flush);
     this.batch.push(bytes);
+    // A no-op for writes without a callback keeps the two lists in step.
+    this.batchWritten.push(onWritten ?? ignore);
     this.unsentInBatch += bytes.length;
     this.unsent += bytes.length;
     if (this.unsent > HIGH_WATER_MARK) this.waitingForDrain = true;
@@ -118,13 +141,26 @@ class WsConnection implements Connection {
   private sendBatch(): void {
     const batch = this.batch;
     if (batch.length === 0 || this.socket.readyState !== WebSocket.OPEN) return;
+    const written = this.batchWritten;
     this.batch = [];
+    this.batchWritten = [];
     this.unsentInBatch = 0;
-    const frame = batch.length === 1 ? batch[0]! : Buffer.concat(batch);
-    const length = frame.length;
-    this.socket.send(frame, { binary: true }, (error) => {
+    if (!this.coalesce) {
+      batch.forEach((packet, i) => this.sendMessage(packet, written.slice(i, i + 1)));
+    } else {
+      this.sendMessage(batch.length === 1 ? batch[0]! : Buffer.concat(batch), written);
+    }
+  }
+
+  private sendMessage(message: Uint8Array, written: ((error?: Error) => void)[]): void {
+    const length = message.length;
+    // `ws` calls back once the frame is handed to the socket, or with an error if it never is.
+    this.socket.send(message, { binary: true }, (error) => {
       this.unsent -= length;
       this.onSent(error);
+      for (const onWritten of written) onWritten(error ?? undefined);
     });
   }
 }
+
+const ignore = (): void => undefined;

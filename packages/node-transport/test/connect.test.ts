@@ -113,6 +113,43 @@ describe('createClient(url)', () => {
   });
 });
 
+describe('connect(urls): several brokers', () => {
+  /** A loopback port nothing listens on: bound, then released. */
+  async function closedPort(): Promise<number> {
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    server.close();
+    await once(server, 'close');
+    return port;
+  }
+
+  test('reaches the first broker that answers, over its own scheme, and connect says which URL', async () => {
+    const dead = await closedPort();
+    const live = await broker();
+    const urls = [`mqtt://127.0.0.1:${dead}`, `ws://127.0.0.1:${live.wsPort}`];
+    const client = keep(createClient(urls, { clientId: 'two-urls', reconnect: { initialDelayMs: 10, maxDelayMs: 10 } }));
+    const info = await client.whenConnected();
+    expect(info.url).toBe(`ws://127.0.0.1:${live.wsPort}/`); // the URL as parsed, without credentials
+  });
+
+  test('moves on to the next URL when its broker goes away, and the session goes on there', async () => {
+    const first = await broker();
+    const second = await broker();
+    const urls = [`mqtt://127.0.0.1:${first.port}`, `mqtt://127.0.0.1:${second.port}`];
+    const client = keep(await connect(urls, { clientId: 'moves-on', reconnect: { initialDelayMs: 10, maxDelayMs: 10 } }));
+    const reached: (string | undefined)[] = [];
+    client.on('connect', (info) => reached.push(info.url));
+    await first.close();
+    await expect.poll(() => reached).toEqual([urls[1]]);
+    await expect(client.publish('after/failover', 'x', { qos: 1 })).resolves.toMatchObject({ qos: 1 });
+  });
+
+  test('an empty list is refused at once', () => {
+    expect(() => createClient([])).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+  });
+});
+
 describe('bursts of large messages', () => {
   test.each(['mqtt', 'ws'] as const)('%s://: 15 messages of 256 KiB published in one tick all go through (WebSocket frames stay within what a broker takes)', async (scheme) => {
     const b = await broker(); // it refuses a WebSocket message over 2 MiB

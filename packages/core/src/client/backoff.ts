@@ -2,6 +2,12 @@
 export interface BackoffOptions {
   initialDelayMs: number;
   maxDelayMs: number;
+  /**
+   * How long a connection must stay up for the backoff to start over (default 10 s). A broker
+   * that accepts and drops at once (a cluster that lost a node) is backed off like one that
+   * refuses, not reconnected to several times a second.
+   */
+  stableAfterMs: number;
 }
 
 /**

@@ -10,13 +10,18 @@ import type { SessionOptions } from '../session/session-types';
 import { topicNameProblem } from '../topic/topic-filter';
 import { systemClock } from '../clock/system-clock';
 import type { BackoffOptions } from './backoff';
+import type { BrokerEndpoint } from './broker-list';
 
 /** The message a broker publishes if the connection ends without a clean DISCONNECT. */
 export interface WillOptions {
+  /** Where the broker publishes it: a topic name, no wildcards. */
   topic: string;
   payload: string | Uint8Array;
+  /** 0 (default), 1 or 2. */
   qos?: QoS;
+  /** Whether the broker keeps it as the topic's retained message. */
   retain?: boolean;
+  /** 5.0: will delay interval, message expiry, content type, user properties, … */
   properties?: WillProperties;
 }
 
@@ -30,8 +35,11 @@ export interface ClientOptions {
   sessionExpiryInterval?: number;
   /** Seconds between packets before a PINGREQ (default 60; 0 turns keep-alive off). */
   keepAlive?: number;
+  /** Sent in CONNECT; `mqtt://user:pass@host` in a URL sets it too. */
   username?: string;
+  /** Sent in CONNECT (a token, say); bytes are sent as they are, a string as UTF-8. */
   password?: string | Uint8Array;
+  /** The message the broker publishes for us if the connection ends without a clean DISCONNECT. */
   will?: WillOptions;
   /** 5 (default) or 4. A broker that refuses 5.0 as unsupported makes the client fall back to 4, once. */
   protocolVersion?: ProtocolVersion;
@@ -43,7 +51,10 @@ export interface ClientOptions {
   connectTimeoutMs?: number;
   /** How long to wait for PINGRESP (default 10 s, at most the keep-alive). */
   pingTimeoutMs?: number;
-  /** Reconnect with exponential backoff and full jitter (default 1 s to 30 s), or not at all. */
+  /**
+   * Reconnect with exponential backoff and full jitter (default 1 s to 30 s), or not at all. The
+   * delay starts over only after a connection that stayed up `stableAfterMs` (default 10 s).
+   */
   reconnect?: Partial<BackoffOptions> | false;
   /**
    * QoS 1/2 messages received and not yet acknowledged at most (default 1,000): those in the
@@ -76,7 +87,14 @@ export interface ClientOptions {
 
 /** Options of `createClient` in @courier/core: a transport to reach the broker, and the rest. */
 export interface CreateClientOptions extends ClientOptions {
-  transport: Transport;
+  /** How to reach the broker. Give `brokers` instead for several (a cluster's nodes). */
+  transport?: Transport;
+  /**
+   * Several brokers, tried in order: a lost connection moves on to the next, at once, and the
+   * reconnect backoff applies to each whole round of the list. The `connect` event's `url` says
+   * which one was reached; the version spoken (a fallback to 3.1.1) is remembered per broker.
+   */
+  brokers?: readonly BrokerEndpoint[];
 }
 
 /** What the client itself needs, beyond the session's options. */
@@ -118,6 +136,10 @@ function whole(value: unknown, name: string, min: number, max: number): number {
 
 function randomClientId(): string {
   const bytes = new Uint8Array(6);
+  // A host without Web Crypto (some embedded runtimes) gets a clear error, not a TypeError.
+  if (typeof globalThis.crypto?.getRandomValues !== 'function') {
+    throw new InvalidArgumentError('this runtime has no crypto.getRandomValues for a random client id: give a clientId');
+  }
   globalThis.crypto.getRandomValues(bytes);
   return `courier-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
@@ -174,6 +196,7 @@ export function resolveOptions(options: ClientOptions): ClientSettings {
       : {
           initialDelayMs: whole(options.reconnect?.initialDelayMs ?? 1_000, 'reconnect.initialDelayMs', 0, 2 ** 31),
           maxDelayMs: whole(options.reconnect?.maxDelayMs ?? 30_000, 'reconnect.maxDelayMs', 0, 2 ** 31),
+          stableAfterMs: whole(options.reconnect?.stableAfterMs ?? 10_000, 'reconnect.stableAfterMs', 0, 2 ** 31),
         };
   return {
     session,

@@ -65,6 +65,8 @@ export interface ConnectInfo {
   sessionPresent: boolean;
   protocolVersion: ProtocolVersion;
   connack: ConnackPacket;
+  /** The broker reached (its URL, without credentials), when the transport or broker list names it. */
+  url?: string;
 }
 
 /** What a `disconnect` event gives: why the connection ended. The client reconnects by itself unless it has ended. */

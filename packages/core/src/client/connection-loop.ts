@@ -5,10 +5,11 @@ import type { Packet } from '../codec/packet';
 import type { DisconnectProperties } from '../codec/properties';
 import { ClientEndedError, ConnectionError, MqttError } from '../errors';
 import type { Clock, Timer } from '../ports/clock';
-import type { Connection, Transport } from '../ports/transport';
+import type { Connection } from '../ports/transport';
 import type { Session } from '../session/session';
 import type { SessionEvent, SessionInput } from '../session/session-types';
 import { type BackoffOptions, backoffDelay } from './backoff';
+import type { ResolvedBroker } from './broker-list';
 import type { ClientEventBus } from './client-events';
 import type { ClientSettings } from './client-options';
 import type { ConnectInfo, DisconnectInfo } from './client-types';
@@ -19,7 +20,8 @@ type Phase = 'starting' | 'connecting' | 'connected' | 'waiting' | 'stopped' | '
 /** What the connection loop works with; the client wires it. */
 export interface ConnectionLoopParts {
   settings: ClientSettings;
-  transport: Transport;
+  /** The brokers to try, in order (one, or a cluster's nodes). */
+  brokers: readonly ResolvedBroker[];
   clock: Clock;
   /** Read only: the version to speak, the session's, which changes on a fallback to 3.1.1. */
   session: Session;
@@ -31,6 +33,10 @@ export interface ConnectionLoopParts {
  * The connection's life: open one through the transport, feed its bytes to the session, report
  * its end, and open the next one after a backoff, until the client ends or a refusal says that
  * retrying cannot help. Each attempt has a token: anything a stale attempt reports is ignored.
+ *
+ * With several brokers, a failed attempt or a lost connection moves on to the next broker at
+ * once, and the backoff comes between whole rounds of the list: attempt n (counted since the last
+ * connection that stayed up) waits only when n is a multiple of the list's length.
  */
 export class ConnectionLoop {
   readonly #parts: ConnectionLoopParts;
@@ -47,7 +53,12 @@ export class ConnectionLoop {
   #reconnectTimer: Timer | undefined;
   /** The connect timeout while the transport opens (the session times the CONNACK after). */
   #openTimer: Timer | undefined;
+  /** Attempts since the last connection that stayed up `stableAfterMs`: what the backoff grows with. */
   #attempts = 0;
+  /** The broker of the current (or next) attempt: its index in `brokers`. */
+  #current = 0;
+  /** When the current connection was accepted. */
+  #connectedAt = 0;
   #retryNow = false;
   #closeReason: MqttError | undefined;
   #serverDisconnect: { reasonCode: number; properties?: DisconnectProperties } | undefined;
@@ -100,9 +111,12 @@ export class ConnectionLoop {
    * Encodes and writes a packet on the open connection (none: it goes nowhere, the session resends
    * what matters). Returns false when this write filled the transport: wait for it to drain.
    */
-  send(packet: Packet): boolean {
+  send(packet: Packet, onWritten?: () => void): boolean {
     const connection = this.#connection;
-    if (connection === undefined) return true;
+    if (connection === undefined) {
+      onWritten?.();
+      return true;
+    }
     let bytes: Uint8Array;
     try {
       bytes = encodeFromClient(packet, this.#parts.session.protocolVersion);
@@ -110,9 +124,10 @@ export class ConnectionLoop {
       // The session checks what it sends; reaching this is a bug, never a reason to write bad bytes.
       this.#events.emit('error', new MqttError('ERR_INTERNAL', `could not encode ${packet.type.toUpperCase()}: ${(error as Error).message}`, { cause: error }));
       connection.close();
+      onWritten?.();
       return true;
     }
-    if (connection.write(bytes) || this.#blocked) return true;
+    if (connection.write(bytes, onWritten) || this.#blocked) return true;
     this.#blocked = true;
     return false;
   }
@@ -128,8 +143,10 @@ export class ConnectionLoop {
     switch (event.name) {
       case 'connected': {
         this.#phase = 'connected';
-        this.#attempts = 0;
+        this.#connectedAt = this.#parts.clock.now();
         const info: ConnectInfo = { sessionPresent: event.connack.sessionPresent, protocolVersion: event.protocolVersion, connack: event.connack };
+        const url = this.#parts.brokers[this.#current]!.url;
+        if (url !== undefined) info.url = url;
         this.#connectInfo = info;
         this.#events.emit('connect', info);
         const waiters = this.#connectWaiters;
@@ -137,6 +154,9 @@ export class ConnectionLoop {
         for (const waiter of waiters) waiter.resolve(info);
         break;
       }
+      case 'fallback':
+        this.#retryNow = true;
+        break;
       case 'refused':
         this.#lastFailure = event.error;
         this.#events.emit('error', event.error);
@@ -192,7 +212,9 @@ export class ConnectionLoop {
     this.#openTimer = clock.setTimer(clock.now() + timeoutMs, () => {
       this.#openFailed(token, new ConnectionError(`could not connect: no connection within ${timeoutMs} ms`));
     });
-    this.#parts.transport
+    const broker = this.#parts.brokers[this.#current]!;
+    const brokerIndex = this.#current;
+    broker.transport
       .connect({
         data: (chunk) => {
           if (this.#attemptToken === token) this.#onData(chunk);
@@ -216,12 +238,14 @@ export class ConnectionLoop {
           this.#cancelOpenTimer();
           this.#connection = connection;
           this.#blocked = false;
+          this.#dispatch(openedInput(brokerIndex, broker));
+          if (this.#attemptToken !== token) return;
+          // After connectionOpened: the session has chosen the version it speaks to this broker.
           const maximumPacketSize = settings.session.maximumPacketSize;
           this.#decoder = new FrameDecoder(
             { version: this.#parts.session.protocolVersion, ...(maximumPacketSize === undefined ? {} : { maximumPacketSize }) },
             decodeFromServer,
           );
-          this.#dispatch({ type: 'connectionOpened' });
         },
         (error: unknown) => {
           this.#openFailed(token, new ConnectionError(`could not connect: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
@@ -236,7 +260,7 @@ export class ConnectionLoop {
     this.#cancelOpenTimer();
     this.#lastFailure = failure;
     this.#events.emit('disconnect', { error: failure });
-    this.#rejectConnectWaiters(failure);
+    if (this.#roundEnds()) this.#rejectConnectWaiters(failure);
     this.#scheduleReconnect(failure);
   }
 
@@ -266,6 +290,10 @@ export class ConnectionLoop {
     this.#connection = undefined;
     this.#decoder = undefined;
     const wasConnected = this.#phase === 'connected';
+    const backoff = this.#parts.settings.reconnect;
+    // Only a connection that stayed up resets the backoff: one that a broker accepts and drops
+    // at once counts as a failed attempt.
+    if (wasConnected && backoff !== false && this.#parts.clock.now() - this.#connectedAt >= backoff.stableAfterMs) this.#attempts = 0;
     this.#dispatch({ type: 'connectionLost' });
     const reason =
       this.#closeReason ??
@@ -282,7 +310,7 @@ export class ConnectionLoop {
     if (this.#serverDisconnect !== undefined) Object.assign(info, this.#serverDisconnect);
     if (this.#phase !== 'ended') this.#events.emit('disconnect', info);
     // A refusal that is retried at once (the fallback to 3.1.1) is not the outcome waited for.
-    if (!wasConnected && !this.#retryNow) this.#rejectConnectWaiters(reason ?? new ConnectionError('the connection closed before CONNACK'));
+    if (!wasConnected && !this.#retryNow && this.#roundEnds()) this.#rejectConnectWaiters(reason ?? new ConnectionError('the connection closed before CONNACK'));
     this.#closed?.resolve();
     if (!this.#ending) this.#scheduleReconnect(reason);
   }
@@ -290,7 +318,8 @@ export class ConnectionLoop {
   #scheduleReconnect(cause: MqttError | undefined): void {
     if (this.#phase === 'ended' || this.#ending) return;
     const backoff = this.#parts.settings.reconnect;
-    if (this.#phase === 'stopped' || (backoff === false && !this.#retryNow)) {
+    // Without reconnect, the first connection still tries each broker of the list once.
+    if (this.#phase === 'stopped' || (backoff === false && !this.#retryNow && (this.#connectInfo !== undefined || this.#roundEnds()))) {
       this.#phase = 'stopped';
       return;
     }
@@ -303,9 +332,12 @@ export class ConnectionLoop {
       queueMicrotask(() => this.#connect());
       return;
     }
-    const { clock, settings } = this.#parts;
-    const delayMs = backoffDelay(this.#attempts, backoff as BackoffOptions, settings.random);
+    const { clock, settings, brokers } = this.#parts;
     this.#attempts++;
+    this.#current = (this.#current + 1) % brokers.length;
+    // Within a round the next broker is tried at once; a round that reached none backs off.
+    const endOfRound = this.#attempts % brokers.length === 0;
+    const delayMs = endOfRound ? backoffDelay(this.#attempts / brokers.length - 1, backoff as BackoffOptions, settings.random) : 0;
     events.emit('reconnecting', withCause({ attempt: this.#attempts, delayMs }, cause));
     this.#reconnectTimer = clock.setTimer(clock.now() + delayMs, () => {
       this.#reconnectTimer = undefined;
@@ -313,11 +345,26 @@ export class ConnectionLoop {
     });
   }
 
+  /**
+   * Whether the attempt that just failed ends a round: every broker of the list has failed since
+   * the last connection that stayed up. Only then is whoever waits for a connection told.
+   */
+  #roundEnds(): boolean {
+    return (this.#attempts + 1) % this.#parts.brokers.length === 0;
+  }
+
   #rejectConnectWaiters(error: MqttError): void {
     const waiters = this.#connectWaiters;
     this.#connectWaiters = [];
     for (const waiter of waiters) waiter.reject(error);
   }
+}
+
+function openedInput(index: number, broker: ResolvedBroker): SessionInput {
+  const input: SessionInput & { type: 'connectionOpened' } = { type: 'connectionOpened', broker: index };
+  if (broker.username !== undefined) input.username = broker.username;
+  if (broker.password !== undefined) input.password = broker.password;
+  return input;
 }
 
 function withCause<T extends object>(info: T, cause: MqttError | undefined): T & { error?: MqttError } {

@@ -4,6 +4,7 @@ import type { Clock } from '../ports/clock';
 import { Session } from '../session/session';
 import type { OutboxEntry, PublishRequest, PublishResult, SessionInput, SubscribeResult, UnsubscribeResult } from '../session/session-types';
 import { topicFilterProblem } from '../topic/topic-filter';
+import { resolveBrokers } from './broker-list';
 import { ClientEventBus } from './client-events';
 import { type ClientSettings, type CreateClientOptions, resolveOptions } from './client-options';
 import type { ClientEvents, ConnectInfo, EndOptions, Message, MessagesOptions, PublishOptions, SubscribeOptions, UnsubscribeOptions } from './client-types';
@@ -42,7 +43,7 @@ export class MqttClient {
 
   constructor(options: CreateClientOptions) {
     this.#settings = resolveOptions(options);
-    if (options.transport === undefined) throw new InvalidArgumentError('a client needs a transport');
+    const brokers = resolveBrokers(options);
     this.#clock = this.#settings.clock;
     this.#session = new Session(this.#settings.session);
     this.#session.handle({ type: 'deliveryHeld', held: true }, this.#clock.now());
@@ -55,20 +56,18 @@ export class MqttClient {
       { hold: (held) => dispatch({ type: 'deliveryHeld', held }), acknowledge: (deliveryId) => dispatch({ type: 'ackRequested', deliveryId }) },
       this.#settings.manualAcks,
     );
-    this.#loop = new ConnectionLoop({ settings: this.#settings, transport: options.transport, clock: this.#clock, session: this.#session, events: this.#events, dispatch });
+    this.#loop = new ConnectionLoop({ settings: this.#settings, brokers, clock: this.#clock, session: this.#session, events: this.#events, dispatch });
     this.#driver = new SessionDriver(this.#session, this.#clock, {
-      send: (packet) => this.#loop.send(packet),
+      send: (packet, onWritten) => this.#loop.send(packet, onWritten),
       closeConnection: (error) => this.#loop.close(error),
       deliver: (message, deliveryId) => this.#delivery.deliver(message, deliveryId),
       ackSent: (deliveryId) => this.#delivery.ackSent(deliveryId),
       settle: (action) => this.#operations.settle(action),
       notify: (event) => {
-        if (event.name === 'sessionLost') {
-          const { republished, settledAsDelivered, unacknowledgedReceived } = event;
-          this.#events.emit('sessionLost', { republished, settledAsDelivered, unacknowledgedReceived });
-        }
-        else if (event.name === 'warning') this.#events.emit('warning', event.error);
-        else this.#loop.onSessionEvent(event);
+        // What concerns the connection goes to its loop; the rest are events as they are.
+        if (event.name === 'warning') this.#events.emit('warning', event.error);
+        else if (event.name !== 'sessionLost') this.#loop.onSessionEvent(event);
+        else this.#events.emit('sessionLost', { republished: event.republished, settledAsDelivered: event.settledAsDelivered, unacknowledgedReceived: event.unacknowledgedReceived });
       },
       outboxFailed: (error) => this.#events.emit('error', error),
     });
@@ -131,8 +130,8 @@ export class MqttClient {
   }
 
   /**
-   * Publishes a message. QoS 0 settles once handed to the transport, QoS 1 on PUBACK, QoS 2 on
-   * PUBCOMP. While offline it waits (QoS 1/2 in the outbox). Invalid input rejects at once.
+   * Publishes a message. QoS 0 settles once its bytes are written to the socket, QoS 1 on PUBACK,
+   * QoS 2 on PUBCOMP. While offline it waits (QoS 1/2 in the outbox). Invalid input rejects at once.
    * Rejects with InvalidArgumentError, QueueFullError, PublishRejectedError (a 5.0 reason code
    * of 0x80 or more), AbortError or ClientEndedError.
    * @example const { id } = await client.publish('sensors/1', '21.5', { qos: 1 });
@@ -248,6 +247,8 @@ export class MqttClient {
       for (const damage of outbox.restored.damage ?? []) {
         this.#events.emit('warning', new OutboxError(`the outbox skipped ${damage.bytes} unreadable bytes at ${damage.where}: ${damage.reason}`));
       }
+      // What the store could not promise, e.g. a durable session without IndexedDB: said, not silent.
+      for (const warning of outbox.restored.warnings ?? []) this.#events.emit('warning', new OutboxError(warning));
       this.#driver.dispatch({ type: 'restore', snapshot: outbox.restored });
     } catch (error) {
       this.#openError = error instanceof MqttError ? error : new OutboxError('the outbox could not be opened', { cause: error });

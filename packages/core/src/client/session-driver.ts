@@ -10,8 +10,11 @@ const NO_IDS = Object.freeze([]) as unknown as number[];
 
 /** What the driver does with the session's actions that are not its own (the outbox, the timer). */
 export interface DriverEffects {
-  /** Sends a packet on the open connection; false when the transport asks us to wait for drain. */
-  send(packet: Packet): boolean;
+  /**
+   * Sends a packet on the open connection; false when the transport asks us to wait for drain.
+   * `onWritten` is called once its bytes are written (or never will be).
+   */
+  send(packet: Packet, onWritten?: () => void): boolean;
   closeConnection(error: MqttError | undefined): void;
   deliver(message: ReceivedMessage, deliveryId: number): void;
   /** The ack of a delivered message went out, or never will. */
@@ -99,9 +102,13 @@ export class SessionDriver {
     let awaitedIncoming: number[] | undefined;
     for (const action of actions) {
       switch (action.type) {
-        case 'send':
-          if (!this.#effects.send(action.packet)) this.#inputs.push({ type: 'transportBlocked' });
+        case 'send': {
+          const settle = action.settleWhenWritten;
+          // At most once: bytes the closing connection never wrote are lost with it, as those it wrote.
+          const onWritten = settle === undefined ? undefined : () => this.#effects.settle(settle);
+          if (!this.#effects.send(action.packet, onWritten)) this.#inputs.push({ type: 'transportBlocked' });
           break;
+        }
         case 'persist':
         case 'forget': {
           // Literals for the usual single item: `[].push` reserves 17 slots, per input.

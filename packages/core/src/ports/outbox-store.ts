@@ -54,6 +54,11 @@ export interface OutboxSnapshot {
   nextId: number;
   /** What could not be read back and was skipped; the client reports each as a warning. */
   damage?: OutboxDamage[];
+  /**
+   * What the application should know about this outbox as it opens, in words (it keeps nothing
+   * across a reload here, say), so that no fallback is silent; for a `warning` event at connect.
+   */
+  warnings?: string[];
 }
 
 /** One client's outbox, open, as `OutboxStore.open` resolves with it; implement it when writing an outbox store. */

@@ -13,8 +13,13 @@ export interface Connection {
   /**
    * Queues bytes to send, in order. Returns false when the caller should wait for `drain`
    * before writing more (the bytes given are still queued).
+   *
+   * `onWritten`, when given, is called once, in write order: without an argument once the bytes
+   * have been handed to the operating system (or, in a browser, to its WebSocket), with an error
+   * when the connection closed before they could be. A transport that batches writes calls it
+   * at the flush, not before: `await publish(qos 0); process.exit()` must lose nothing.
    */
-  write(bytes: Uint8Array): boolean;
+  write(bytes: Uint8Array, onWritten?: (error?: Error) => void): boolean;
   /**
    * Closes the connection once the bytes already written are sent (a graceful end, so that a
    * DISCONNECT written just before gets out); `handlers.close` follows. Safe to call twice.

@@ -20,6 +20,8 @@ export class Link {
   blocked = false;
   /** QoS 1/2 messages received on this connection and not yet answered by PUBACK or PUBCOMP. */
   unacknowledgedIn = 0;
+  /** This is the first connection on which a CONNECT went to this broker. */
+  firstToBroker = false;
   /** Topic aliases the broker set on this connection. */
   readonly topicAliases = new Map<number, string>();
 

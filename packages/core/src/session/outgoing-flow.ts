@@ -50,6 +50,9 @@ export class OutgoingFlow {
   readonly #qos0 = new Fifo<QueuedQoS0>();
   /** PUBRECs counted so far, for `OutgoingMessage.pubrecOrder`. */
   #pubrecs = 0;
+  /** The kinds of deviation already reported on the connection `#warnedLink`. */
+  readonly #warned = new Set<string>();
+  #warnedLink: Link | null = null;
 
   readonly #ctx: SessionContext;
 
@@ -85,7 +88,12 @@ export class OutgoingFlow {
   request(id: number, request: PublishRequest): void {
     const link = this.#ctx.link;
     if (request.qos === 0) {
-      if (link?.open === true && !link.blocked && this.#qos0.length === 0) {
+      // The broker's limits hold at every QoS [MQTT-3.2.2-14], [MQTT-3.2.2-15]; offline, they are
+      // checked when the message leaves the queue.
+      const refusal = link?.open === true ? this.#refusal(request, link) : undefined;
+      if (refusal !== undefined) {
+        this.#reject(id, refusal);
+      } else if (link?.open === true && !link.blocked && this.#qos0.length === 0) {
         this.#sendQoS0(id, request);
       } else if (this.#qos0.length >= this.#ctx.options.maxQueuedQoS0) {
         this.#reject(id, new QueueFullError(`${this.#qos0.length} QoS 0 messages are already waiting for the connection`));
@@ -116,7 +124,9 @@ export class OutgoingFlow {
     const link = this.#ctx.link;
     if (link === null || !link.open || link.blocked) return;
     for (let queued = this.#qos0.shift(); queued !== undefined; queued = this.#qos0.shift()) {
-      this.#sendQoS0(queued.id, queued.request);
+      const refusal = this.#refusal(queued.request, link);
+      if (refusal !== undefined) this.#reject(queued.id, refusal);
+      else this.#sendQoS0(queued.id, queued.request);
     }
     while (this.#toRelease.length > 0 && (this.#toRelease.peek() as OutgoingMessage).writes === 0) {
       const message = this.#toRelease.shift() as OutgoingMessage;
@@ -199,20 +209,26 @@ export class OutgoingFlow {
 
   onPuback(ack: AckPacket<'puback'>): void {
     const message = this.#inflight.get(ack.packetId);
-    if (message === undefined || message.qos !== 1 || !message.sentOnce) {
+    if (message === undefined || !message.sentOnce) {
       this.#unexpected(ack);
       return;
     }
+    // A PUBACK for a QoS 2 message (RabbitMQ answers QoS 2 so): the broker has the message, so
+    // it settles, reported, rather than hold its promise, its packet id and its window place.
+    if (message.qos === 2) this.#deviation('PUBACK', 'a QoS 2 message: settled as acknowledged at QoS 1');
     this.#complete(message, ack);
   }
 
   onPubrec(ack: AckPacket<'pubrec'>): void {
     const message = this.#inflight.get(ack.packetId);
-    if (message === undefined || message.qos !== 2 || !message.sentOnce) {
+    if (message === undefined || !message.sentOnce) {
       this.#unexpected(ack);
       this.#ctx.send(this.#ctx.policy.unknownIdAnswer('pubrel', ack.packetId));
       return;
     }
+    // A PUBREC for a QoS 1 message: the broker holds it for exactly-once delivery and awaits our
+    // PUBREL. Finishing its flow as QoS 2 is the reading that leaves neither side waiting.
+    if (message.qos === 1 && message.state === 'sent') this.#deviation('PUBREC', 'a QoS 1 message: finished as a QoS 2 flow');
     if (this.#ctx.policy.refuses(ack.reasonCode)) {
       this.#complete(message, ack); // refused: done, never sent again [MQTT-4.4.0-2]
       return;
@@ -354,8 +370,8 @@ export class OutgoingFlow {
   }
 
   #sendQoS0(id: number, request: PublishRequest): void {
-    this.#ctx.send(publishPacketOf(request));
-    this.#resolve(id, { id, qos: 0 }); // QoS 0 settles once handed to the transport
+    // QoS 0 settles once its bytes are written to the socket: the only promise it has.
+    this.#ctx.send(publishPacketOf(request), { type: 'settle', operation: 'publish', id, result: { id, qos: 0 } });
   }
 
   #assignId(message: OutgoingMessage): boolean {
@@ -425,6 +441,8 @@ export class OutgoingFlow {
     const result: PublishResult = { id: message.id, qos: message.qos, packetId: message.packetId };
     const reported = this.#ctx.policy.resultReasonCode(reasonCode);
     if (reported !== undefined) result.reasonCode = reported;
+    const acknowledgedAtQos = ack === undefined ? message.qos : ack.type === 'puback' ? 1 : 2;
+    if (acknowledgedAtQos !== message.qos) result.acknowledgedAtQos = acknowledgedAtQos;
     if (ack?.properties !== undefined) result.properties = ack.properties;
     this.#resolve(message.id, result);
   }
@@ -458,6 +476,18 @@ export class OutgoingFlow {
       }
     }
     return undefined;
+  }
+
+  /** A broker's deviation from the flow of a message's QoS, reported once per connection and kind. */
+  #deviation(ack: string, what: string): void {
+    const link = this.#ctx.link;
+    if (link !== this.#warnedLink) {
+      this.#warnedLink = link;
+      this.#warned.clear();
+    }
+    if (this.#warned.has(ack)) return;
+    this.#warned.add(ack);
+    this.#ctx.warn(new MqttError('ERR_UNEXPECTED_ACK', `the broker sent ${ack} for ${what} (reported once per connection)`));
   }
 
   #unexpected(ack: AckPacket<'puback' | 'pubrec' | 'pubcomp'>): void {

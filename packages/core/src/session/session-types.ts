@@ -43,6 +43,13 @@ export interface PublishResult {
   /** The acknowledgement's reason code (5.0; 0x10 "no matching subscribers" is a success). */
   reasonCode?: number;
   properties?: AckProperties;
+  /**
+   * Present only when the broker acknowledged the message with another QoS's flow than the one
+   * it was sent at: 1 when a QoS 2 message got a PUBACK (RabbitMQ does this: the broker has it,
+   * at least once, not exactly once), 2 when a QoS 1 message got a PUBREC (its flow was then
+   * finished as QoS 2). The `warning` event reports the deviation once per connection.
+   */
+  acknowledgedAtQos?: 1 | 2;
 }
 
 /** How a subscribe ended: one granted QoS per topic filter, in order. */
@@ -102,7 +109,11 @@ export interface SessionOptions {
 export type SessionInput =
   /** What the outbox held when the client started; before the first connection. */
   | { type: 'restore'; snapshot: OutboxSnapshot }
-  | { type: 'connectionOpened' }
+  /**
+   * A connection opened to broker `broker` (its index in the client's list of brokers, 0 when
+   * there is one): the session speaks to it the version it last spoke there.
+   */
+  | { type: 'connectionOpened'; broker?: number; username?: string; password?: Uint8Array }
   | { type: 'connectionLost'; error?: MqttError }
   | { type: 'packetReceived'; packet: Packet }
   | { type: 'decodeFailed'; error: DecodeError }
@@ -140,6 +151,8 @@ export type SessionEvent =
   | { name: 'sessionLost'; republished: number; settledAsDelivered: number; unacknowledgedReceived: number }
   /** The broker refused the connection; `retry` says what the client should do next. */
   | { name: 'refused'; error: MqttError; retry: 'now' | 'later' | 'never' }
+  /** The first connection to a broker closed before CONNACK: retry it now with 3.1.1. */
+  | { name: 'fallback' }
   /** The broker sent DISCONNECT (5.0). */
   | { name: 'serverDisconnect'; reasonCode: number; properties?: DisconnectProperties }
   /** Something odd but harmless (an ack for nothing, a fallback to 3.1.1). */
@@ -158,7 +171,8 @@ export type SettleAction =
 
 /** What the session asks its driver to do, in order. */
 export type SessionAction =
-  | { type: 'send'; packet: Packet }
+  /** `settleWhenWritten`: a QoS 0 publish settles once its bytes are written, not before. */
+  | { type: 'send'; packet: Packet; settleWhenWritten?: SettleAction }
   /** Write to the outbox; when `awaited`, report back with a `stored` input. */
   | { type: 'persist'; change: OutboxChange; awaited: boolean }
   | { type: 'forget'; change: OutboxChange }

@@ -13,7 +13,7 @@ import { Link } from './link';
 import { OutgoingFlow } from './outgoing-flow';
 import { PacketIds } from './packet-ids';
 import type { SessionContext } from './session-context';
-import type { OutboxEntry, SessionAction, SessionInput, SessionOptions } from './session-types';
+import type { OutboxEntry, SessionAction, SessionInput, SessionOptions, SettleAction } from './session-types';
 import { SubscriptionFlow } from './subscription-flow';
 import { policyFor, type VersionPolicy } from './version-policy';
 
@@ -44,6 +44,11 @@ export class Session implements SessionContext {
   readonly #incoming: IncomingFlow;
   readonly #subscriptions: SubscriptionFlow;
   #connectedBefore = false;
+  /** The version each broker (by its index in the client's list) accepted, or we fell back to there. */
+  readonly #spoken = new Map<number, VersionPolicy>();
+  /** Brokers a CONNECT has gone to: only the first connection to a broker may fall back on a close. */
+  readonly #tried = new Set<number>();
+  #broker = 0;
   #restoredState = false;
   #ended = false;
 
@@ -76,7 +81,7 @@ export class Session implements SessionContext {
         this.#restoredState = this.#outgoing.hasRestoredState || input.snapshot.incoming.length > 0;
         break;
       case 'connectionOpened':
-        this.#onConnectionOpened();
+        this.#onConnectionOpened(input);
         break;
       case 'connectionLost':
         this.#onConnectionLost();
@@ -177,8 +182,8 @@ export class Session implements SessionContext {
     this.#out.push(action);
   }
 
-  send(packet: Packet): void {
-    this.#out.push({ type: 'send', packet });
+  send(packet: Packet, settleWhenWritten?: SettleAction): void {
+    this.#out.push(settleWhenWritten === undefined ? { type: 'send', packet } : { type: 'send', packet, settleWhenWritten });
     if (this.link !== null) this.link.lastSentAt = this.now;
   }
 
@@ -202,18 +207,36 @@ export class Session implements SessionContext {
     this.#out.push({ type: 'notify', event: { name: 'warning', error } });
   }
 
-  #onConnectionOpened(): void {
+  #onConnectionOpened(input: SessionInput & { type: 'connectionOpened' }): void {
+    const broker = input.broker ?? 0;
     const link = new Link(this.now, this.options.connectTimeoutMs, this.options.keepAlive * 1000);
     this.link = link;
     if (this.#ended) {
       this.closeConnection(new ClientEndedError());
       return;
     }
-    this.send(this.policy.connectPacket(this.options, this.clientId));
+    this.#broker = broker;
+    const policy = this.#spoken.get(broker) ?? policyFor(this.options.protocolVersion);
+    if (policy !== this.policy) {
+      this.policy = policy;
+      this.#outgoing.revalidate();
+      this.#subscriptions.revalidate();
+    }
+    link.firstToBroker = !this.#tried.has(broker);
+    this.#tried.add(broker);
+    // A broker of a list may have credentials of its own.
+    const options = input.username === undefined && input.password === undefined ? this.options : { ...this.options, ...credentialsOf(input) };
+    this.send(this.policy.connectPacket(options, this.clientId));
   }
 
   #onConnectionLost(): void {
-    if (this.link === null) return;
+    const link = this.link;
+    if (link === null) return;
+    // Closed by the broker (not by us: a timeout or an error sets 'closing') after CONNECT,
+    // before CONNACK, the first time: a broker that does not speak this version may do that.
+    if (link.phase === 'connecting' && link.firstToBroker && this.policy.closeRefusesVersion && this.#fallBack('the broker closed the connection after an MQTT 5.0 CONNECT')) {
+      this.emit({ type: 'notify', event: { name: 'fallback' } });
+    }
     this.link = null;
     this.#outgoing.onConnectionLost();
     this.#incoming.onConnectionLost();
@@ -297,24 +320,32 @@ export class Session implements SessionContext {
       if (expected) this.emit({ type: 'notify', event: { name: 'sessionLost', ...counts, unacknowledgedReceived } });
     }
     this.#connectedBefore = true;
+    this.#spoken.set(this.#broker, this.policy);
     this.emit({ type: 'notify', event: { name: 'connected', connack, protocolVersion: this.policy.version } });
   }
 
   #onRefused(connack: ConnackPacket): void {
     const error = new ConnectRefusedError(connack, this.policy.version, this.policy.describeRefusal(connack.reasonCode));
     let retry: 'now' | 'later' | 'never';
-    const fallback = this.policy.fallback;
-    if (fallback !== undefined && this.options.fallbackToV4 && this.policy.refusesVersion(connack)) {
-      this.policy = fallback; // once: the fallback has no fallback of its own
+    if (this.policy.refusesVersion(connack) && this.#fallBack('the broker does not support MQTT 5.0')) {
       retry = 'now';
-      this.warn(new MqttError('ERR_FALLBACK_TO_V4', 'the broker does not support MQTT 5.0: connecting with MQTT 3.1.1 instead'));
-      this.#outgoing.revalidate();
-      this.#subscriptions.revalidate();
     } else {
       retry = this.policy.refusalIsPermanent(connack.reasonCode) ? 'never' : 'later';
     }
     this.emit({ type: 'notify', event: { name: 'refused', error, retry } });
     this.closeConnection(error);
+  }
+
+  /** Moves this broker to the fallback version, once (the fallback has none of its own); false when there is none. */
+  #fallBack(why: string): boolean {
+    const fallback = this.policy.fallback;
+    if (fallback === undefined || !this.options.fallbackToV4) return false;
+    this.policy = fallback;
+    this.#spoken.set(this.#broker, fallback);
+    this.warn(new MqttError('ERR_FALLBACK_TO_V4', `${why}: connecting with MQTT 3.1.1 instead`));
+    this.#outgoing.revalidate();
+    this.#subscriptions.revalidate();
+    return true;
   }
 
   #onTimer(): void {
@@ -354,4 +385,11 @@ export class Session implements SessionContext {
     if (link.open) this.send(this.policy.disconnectPacket(reasonCode, properties));
     this.closeConnection();
   }
+}
+
+function credentialsOf(input: { username?: string; password?: Uint8Array }): { username?: string; password?: Uint8Array } {
+  const credentials: { username?: string; password?: Uint8Array } = {};
+  if (input.username !== undefined) credentials.username = input.username;
+  if (input.password !== undefined) credentials.password = input.password;
+  return credentials;
 }

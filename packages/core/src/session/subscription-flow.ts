@@ -3,6 +3,7 @@ import type { SubscribeProperties, UnsubscribeProperties } from '../codec/proper
 import { describeReasonCode } from '../codec/reason-codes';
 import { ConnectionError, InvalidArgumentError, MqttError, ProtocolError, SubscribeRejectedError } from '../errors';
 import { Fifo } from '../util/fifo';
+import { sizeRefusal } from './packet-size';
 import type { SessionContext } from './session-context';
 import type { SubscribeResult, UnsubscribeResult } from './session-types';
 import { subscribeEncodingProblem, unsubscribeEncodingProblem } from './subscribe-packet';
@@ -123,14 +124,20 @@ export class SubscriptionFlow {
       const packetId = this.#ctx.ids.allocate();
       if (packetId === 0) return; // all ids in use: wait
       this.#waiting.shift();
+      const packet =
+        op.kind === 'subscribe'
+          ? withProperties({ type: 'subscribe' as const, packetId, subscriptions: op.subscriptions }, op.properties)
+          : withProperties({ type: 'unsubscribe' as const, packetId, topicFilters: op.topicFilters }, op.properties);
+      const refusal = sizeRefusal(packet, this.#ctx.policy.version, link.limits);
+      if (refusal !== undefined) {
+        this.#ctx.ids.release(packetId);
+        this.#reject(op, refusal);
+        continue;
+      }
       op.packetId = packetId;
       op.sentAt = this.#ctx.now;
       this.#inflight.set(packetId, op);
-      if (op.kind === 'subscribe') {
-        this.#ctx.send(withProperties({ type: 'subscribe', packetId, subscriptions: op.subscriptions }, op.properties));
-      } else {
-        this.#ctx.send(withProperties({ type: 'unsubscribe', packetId, topicFilters: op.topicFilters }, op.properties));
-      }
+      this.#ctx.send(packet);
     }
   }
 

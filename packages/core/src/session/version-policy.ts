@@ -37,6 +37,12 @@ export interface VersionPolicy {
   readonly resendInSession: boolean;
   /** The version to try once when the broker refuses this one as unsupported (5.0 → 3.1.1). */
   readonly fallback: VersionPolicy | undefined;
+  /**
+   * Whether a broker that closes the first connection after our CONNECT, before any CONNACK, is
+   * taken to refuse this version: a 3.1.1 broker closes on a CONNECT it cannot parse without a CONNACK [MQTT-3.1.4-1],
+   * and RabbitMQ 3.10 does, so with 5.0 that close gets the fallback too.
+   */
+  readonly closeRefusesVersion: boolean;
   /** Whether an ack's reason code refuses the message (5.0, 0x80 and up) [MQTT-4.4.0-2]. */
   refuses(reasonCode: number | undefined): boolean;
   connectPacket(options: SessionOptions, clientId: string): ConnectPacket;
@@ -112,6 +118,7 @@ export const V4_POLICY: VersionPolicy = {
   version: 4,
   resendInSession: true,
   fallback: undefined,
+  closeRefusesVersion: false,
   refuses: () => false,
   connectPacket: (options, clientId) => connectPacket(options, clientId, 4),
   limits: () => NO_LIMITS,
@@ -132,6 +139,7 @@ export const V5_POLICY: VersionPolicy = {
   version: 5,
   resendInSession: false,
   fallback: V4_POLICY,
+  closeRefusesVersion: true,
   refuses: (reasonCode) => reasonCode !== undefined && reasonCode >= 0x80,
   connectPacket: (options, clientId) => connectPacket(options, clientId, 5),
   limits: (connack) => {

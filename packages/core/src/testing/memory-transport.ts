@@ -41,6 +41,8 @@ export class MemoryPeer {
   private closed = false;
   private buffered = 0;
   private pendingToPeer: Uint8Array[] = [];
+  /** The onWritten callbacks of what is in pendingToPeer, called as it reaches the peer. */
+  private pendingWritten: ((error?: Error) => void)[] = [];
   private flushScheduled = false;
   private needsDrain = false;
 
@@ -49,7 +51,7 @@ export class MemoryPeer {
     private readonly highWaterMark: number,
   ) {
     this.connection = {
-      write: (bytes) => this.clientWrite(bytes),
+      write: (bytes, onWritten) => this.clientWrite(bytes, onWritten),
       close: () => this.shutdown(undefined),
     };
   }
@@ -73,9 +75,13 @@ export class MemoryPeer {
     this.shutdown(error);
   }
 
-  private clientWrite(bytes: Uint8Array): boolean {
-    if (this.closed) return false;
+  private clientWrite(bytes: Uint8Array, onWritten?: (error?: Error) => void): boolean {
+    if (this.closed) {
+      if (onWritten !== undefined) queueMicrotask(() => onWritten(new Error('the connection is closed')));
+      return false;
+    }
     this.pendingToPeer.push(bytes.slice());
+    if (onWritten !== undefined) this.pendingWritten.push(onWritten);
     this.buffered += bytes.length;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -89,12 +95,17 @@ export class MemoryPeer {
   private flushToPeer(): void {
     this.flushScheduled = false;
     const chunks = this.pendingToPeer;
+    const written = this.pendingWritten;
     this.pendingToPeer = [];
+    this.pendingWritten = [];
     this.buffered = 0;
     for (const chunk of chunks) {
-      if (this.closed) return;
+      if (this.closed) break;
       this.onData?.(chunk);
     }
+    const error = this.closed ? new Error('the connection closed before these bytes were written') : undefined;
+    for (const onWritten of written) onWritten(error);
+    if (this.closed) return;
     if (this.needsDrain && !this.closed) {
       this.needsDrain = false;
       this.handlers.drain();
@@ -106,9 +117,12 @@ export class MemoryPeer {
     if (this.closed) return;
     this.closed = true;
     const unsent = this.pendingToPeer;
+    const written = this.pendingWritten;
     this.pendingToPeer = [];
+    this.pendingWritten = [];
     queueMicrotask(() => {
       for (const chunk of unsent) this.onData?.(chunk);
+      for (const onWritten of written) onWritten();
       this.handlers.close(error);
       this.onClose?.();
     });

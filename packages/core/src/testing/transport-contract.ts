@@ -115,6 +115,31 @@ export function transportContract(name: string, makeFixture: () => Promise<Trans
         expect(got).toEqual(expected);
       }));
 
+    test('onWritten is called once per write, in write order, not before the write returns (a batch settles at its flush)', () =>
+      withConnection(async ({ connection, peer }) => {
+        const parts = [pattern(3, 1), pattern(200, 2), pattern(70_000, 3), pattern(7, 4)];
+        const calls: { index: number; error: Error | undefined }[] = [];
+        const all = Promise.all(
+          parts.map((part, index) => new Promise<void>((resolve) => connection.write(part, (error) => (calls.push({ index, error }), resolve())))),
+        );
+        expect(calls).toEqual([]);
+        await all;
+        expect(calls).toEqual(parts.map((_, index) => ({ index, error: undefined })));
+        await peer.received(parts.reduce((n, p) => n + p.length, 0));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(calls).toHaveLength(parts.length); // once each
+      }));
+
+    test('a write just before close() is written (onWritten without an error); one after it gets an error', () =>
+      withConnection(async ({ connection, events }) => {
+        const before = new Promise<Error | undefined>((resolve) => connection.write(pattern(10, 5), resolve));
+        connection.close();
+        expect(await before).toBeUndefined();
+        await events.closed;
+        const after = new Promise<Error | undefined>((resolve) => connection.write(pattern(1, 1), resolve));
+        expect(await after).toBeInstanceOf(Error);
+      }, false));
+
     test('bytes from the far end arrive whole and in order', () =>
       withConnection(async ({ peer, events }) => {
         peer.send(pattern(3, 7));

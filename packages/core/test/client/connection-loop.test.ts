@@ -28,7 +28,7 @@ function setup(options: { transport?: Transport; reconnect?: false; connectTimeo
     notify: (event) => loop!.onSessionEvent(event),
     outboxFailed: () => undefined,
   });
-  loop = new ConnectionLoop({ settings, transport: options.transport ?? broker.transport, clock, session, events, dispatch: (input) => driver.dispatch(input) });
+  loop = new ConnectionLoop({ settings, brokers: [{ transport: options.transport ?? broker.transport }], clock, session, events, dispatch: (input) => driver.dispatch(input) });
   return { broker, clock, loop, seen, driver };
 }
 
@@ -63,6 +63,44 @@ describe('the connection loop', () => {
     await clock.advance(2_000);
     await loop.whenConnected();
     expect(broker.connections).toBe(2);
+  });
+
+  test('a broker that accepts and drops at once is backed off like one that refuses: at most 60 s / (maxDelayMs / 2) + 1 attempts a minute once at the ceiling', async () => {
+    const { broker, clock, loop, seen } = setup();
+    broker.script = (packet, b) => {
+      if (packet.type !== 'connect') return undefined;
+      // after the CONNACK has reached the client (its delivery is queued after this first task)
+      queueMicrotask(() => queueMicrotask(() => b.hangUp()));
+      return [{ type: 'connack', sessionPresent: false, reasonCode: 0 }];
+    };
+    loop.start();
+    const attemptsIn = async (ms: number) => {
+      const before = broker.connections;
+      for (let t = 0; t < ms; t += 500) await clock.advance(500);
+      return broker.connections - before;
+    };
+    // random() = 0.5: delays of 0.5, 1, 2, 4, 8 s, then 15 s (half the 30 s ceiling)
+    expect(await attemptsIn(60_000)).toBeLessThanOrEqual(9);
+    expect(seen.filter((s) => s.event === 'connect').length).toBeGreaterThanOrEqual(8); // accepted each time
+    expect(await attemptsIn(60_000)).toBeLessThanOrEqual(60_000 / (30_000 / 2) + 1);
+    const delays = seen.filter((s) => s.event === 'reconnecting').map((s) => (s.payload as { delayMs: number }).delayMs);
+    expect(delays.slice(0, 7)).toEqual([500, 1_000, 2_000, 4_000, 8_000, 15_000, 15_000]);
+  });
+
+  test('a connection that stayed up stableAfterMs starts the backoff over', async () => {
+    const { broker, clock, loop, seen } = setup();
+    loop.start();
+    await loop.whenConnected();
+    for (let i = 0; i < 3; i++) {
+      broker.drop();
+      await clock.advance(5_000); // reconnected within the delay, up for less than 10 s
+    }
+    const last = () => (seen.filter((s) => s.event === 'reconnecting').at(-1)!.payload as { attempt: number; delayMs: number });
+    expect(last()).toMatchObject({ attempt: 3, delayMs: 2_000 });
+    await clock.advance(10_000); // this connection has now been up more than 10 s
+    broker.drop();
+    await flush();
+    expect(last()).toMatchObject({ attempt: 1, delayMs: 500 });
   });
 
   test('an attempt whose transport never opens is abandoned at the connect timeout, and closed if it opens later', async () => {

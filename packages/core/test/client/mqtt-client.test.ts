@@ -117,6 +117,43 @@ describe('connecting', () => {
     expect(warnings).toEqual([expect.objectContaining({ code: 'ERR_FALLBACK_TO_V4' })]);
   });
 
+  test('a broker that closes on a 5.0 CONNECT (RabbitMQ 3.10) gets 3.1.1 on the next attempt, at once, remembered for later connections', async () => {
+    const { broker, client, clock } = setup();
+    broker.script = (packet, b) => {
+      if (packet.type !== 'connect' || packet.protocolVersion !== 5) return undefined;
+      queueMicrotask(() => b.hangUp());
+      return [];
+    };
+    const warnings = record(client, 'warning');
+    const errors = record(client, 'error');
+    await expect(client.whenConnected()).resolves.toMatchObject({ protocolVersion: 4 });
+    expect(broker.sent('connect').map((c) => c.protocolVersion)).toEqual([5, 4]);
+    expect(warnings).toEqual([expect.objectContaining({ code: 'ERR_FALLBACK_TO_V4' })]);
+    expect(errors).toEqual([]);
+    broker.drop();
+    await clock.advance(1_000);
+    await client.whenConnected();
+    expect(broker.sent('connect').map((c) => c.protocolVersion)).toEqual([5, 4, 4]);
+  });
+
+  test('a broker that spoke 5.0 and then closes before CONNACK is not taken for a 3.1.1 broker', async () => {
+    const { broker, client, clock } = setup();
+    await client.whenConnected();
+    broker.script = (packet, b) => {
+      if (packet.type !== 'connect') return undefined;
+      queueMicrotask(() => b.hangUp());
+      return [];
+    };
+    const warnings = record(client, 'warning');
+    broker.drop();
+    await clock.advance(1_000);
+    broker.script = undefined;
+    await clock.advance(5_000);
+    await client.whenConnected();
+    expect(warnings).toEqual([]);
+    expect(new Set(broker.sent('connect').map((c) => c.protocolVersion))).toEqual(new Set([5]));
+  });
+
   test('reconnects after a lost connection with exponential backoff and full jitter', async () => {
     const { broker, client, clock } = setup({ reconnect: { initialDelayMs: 100, maxDelayMs: 1_000 } });
     await client.whenConnected();
@@ -497,6 +534,38 @@ describe('an outbox that skipped damaged records', () => {
   });
 });
 
+describe('an outbox that cannot keep what it is asked to', () => {
+  test('its warnings (a durable session without IndexedDB, say) come as warning events at the start', async () => {
+    const outbox = new MemoryOutbox();
+    const forgetful = {
+      open: async (clientId: string) => {
+        const inner = await outbox.open(clientId);
+        return { restored: { ...inner.restored, warnings: ['nothing here survives a reload'] }, write: inner.write.bind(inner), close: () => inner.close() };
+      },
+    };
+    const broker = new ScriptedBroker();
+    const client = createClient({ transport: broker.transport, clientId: 'c1', clean: false, outbox: forgetful, clock: new ManualClock() });
+    clients.push(client);
+    const warnings = record(client, 'warning');
+    await client.whenConnected();
+    expect(warnings).toEqual([expect.objectContaining({ code: 'ERR_OUTBOX', message: 'nothing here survives a reload' })]);
+  });
+});
+
+describe('a host without Web Crypto', () => {
+  test('a client without a clientId is refused with what to do, not a TypeError', () => {
+    const crypto = globalThis.crypto;
+    Object.defineProperty(globalThis, 'crypto', { value: undefined, configurable: true });
+    try {
+      expect(() => createClient({ transport: new ScriptedBroker().transport })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining('give a clientId') }),
+      );
+    } finally {
+      Object.defineProperty(globalThis, 'crypto', { value: crypto, configurable: true });
+    }
+  });
+});
+
 describe('flow control against the transport', () => {
   test('QoS 0 published while the transport is congested waits for it to drain', async () => {
     const { broker, client } = setup();
@@ -507,5 +576,97 @@ describe('flow control against the transport', () => {
     await expect(Promise.all([big, small])).resolves.toHaveLength(2);
     const payloads = broker.publishes().map((p: Packet & { payload: Uint8Array }) => p.payload.length);
     expect(payloads).toEqual([2 << 20, 5]);
+  });
+});
+
+describe('several brokers (a cluster)', () => {
+  function cluster(options: Partial<CreateClientOptions> = {}) {
+    const a = new ScriptedBroker();
+    const b = new ScriptedBroker();
+    const clock = new ManualClock();
+    const client = createClient({
+      brokers: [
+        { transport: a.transport, url: 'mqtt://a:1883' },
+        { transport: b.transport, url: 'mqtt://b:1883', username: 'on-b', password: 'secret-b' },
+      ],
+      clock,
+      clientId: 'c1',
+      username: 'everywhere',
+      random: () => 0.5,
+      ...options,
+    });
+    clients.push(client);
+    return { a, b, clock, client };
+  }
+
+  test('connects to the first; a lost connection moves on to the next at once, and connect says which URL it reached', async () => {
+    const { a, b, clock, client } = cluster();
+    const connects = record(client, 'connect');
+    await client.whenConnected();
+    a.transport.refuseWith = new Error('ECONNREFUSED');
+    a.drop();
+    await clock.advance(0);
+    await client.whenConnected();
+    expect(connects.map((c) => c.url)).toEqual(['mqtt://a:1883', 'mqtt://b:1883']);
+    expect([a.connections, b.connections]).toEqual([1, 1]);
+  });
+
+  test('the backoff applies to whole rounds of the list: no wait within a round, a growing one between rounds', async () => {
+    const { a, b, clock, client } = cluster();
+    a.transport.refuseWith = new Error('ECONNREFUSED');
+    b.transport.refuseWith = new Error('ECONNREFUSED');
+    const reconnecting = record(client, 'reconnecting');
+    for (let i = 0; i < 8; i++) await clock.advance(500);
+    expect(reconnecting.slice(0, 6).map((r) => r.delayMs)).toEqual([0, 500, 0, 1_000, 0, 2_000]);
+    expect(reconnecting.slice(0, 6).map((r) => r.attempt)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  test('each broker gets its own credentials when it has them, the client options otherwise', async () => {
+    const { a, b, clock, client } = cluster();
+    await client.whenConnected();
+    a.drop();
+    await clock.advance(0);
+    await client.whenConnected();
+    expect(a.sent('connect')[0]).toMatchObject({ username: 'everywhere' });
+    expect(a.sent('connect')[0]).not.toHaveProperty('password');
+    expect(b.sent('connect')[0]).toMatchObject({ username: 'on-b', password: new TextEncoder().encode('secret-b') });
+  });
+
+  test('the fallback to 3.1.1 is remembered per broker: one that closes on 5.0 gets 3.1.1, the others 5.0', async () => {
+    const { a, b, clock, client } = cluster();
+    b.script = (packet, broker) => {
+      if (packet.type !== 'connect' || packet.protocolVersion !== 5) return undefined;
+      queueMicrotask(() => broker.hangUp());
+      return [];
+    };
+    await client.whenConnected();
+    a.drop();
+    await clock.advance(0);
+    await expect(client.whenConnected()).resolves.toMatchObject({ url: 'mqtt://b:1883', protocolVersion: 4 });
+    b.drop();
+    await clock.advance(500); // the end of a round (neither connection stayed up): a backoff
+    await expect(client.whenConnected()).resolves.toMatchObject({ url: 'mqtt://a:1883', protocolVersion: 5 });
+    expect(a.sent('connect').map((c) => c.protocolVersion)).toEqual([5, 5]);
+    expect(b.sent('connect').map((c) => c.protocolVersion)).toEqual([5, 4]);
+  });
+
+  test('the first connection tries the whole list before whenConnected gives up, with or without reconnect', async () => {
+    const first = cluster();
+    first.a.transport.refuseWith = new Error('ECONNREFUSED');
+    const connected = first.client.whenConnected();
+    for (let i = 0; i < 3; i++) await first.clock.advance(0);
+    await expect(connected).resolves.toMatchObject({ url: 'mqtt://b:1883' });
+    const once = cluster({ reconnect: false });
+    once.a.transport.refuseWith = new Error('ECONNREFUSED');
+    once.b.transport.refuseWith = new Error('ECONNREFUSED');
+    const reconnecting = record(once.client, 'reconnecting');
+    const failed = expect(once.client.whenConnected()).rejects.toMatchObject({ code: 'ERR_CONNECTION' });
+    await once.clock.advance(60_000);
+    await failed;
+    expect(reconnecting).toEqual([expect.objectContaining({ attempt: 1, delayMs: 0 })]); // a, then b, then no more
+  });
+
+  test('an empty list of brokers is refused at once', () => {
+    expect(() => createClient({ brokers: [] })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
   });
 });

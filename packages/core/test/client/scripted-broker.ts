@@ -26,6 +26,11 @@ export class ScriptedBroker {
     return this.transport.peers.length;
   }
 
+  /** Closes the current connection cleanly, as a broker that hangs up would. */
+  hangUp(): void {
+    this.peer?.close();
+  }
+
   /** Sends a packet to the client on the current connection. */
   send(packet: Packet): void {
     this.peer?.send(encode(packet, this.version));

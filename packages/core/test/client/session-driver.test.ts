@@ -32,9 +32,15 @@ function setup(options: { keepAlive?: number; blocked?: boolean } = {}) {
   const sent: Packet[] = [];
   const settled: Extract<SessionAction, { type: 'settle' }>[] = [];
   const failures: MqttError[] = [];
+  /** The onWritten callbacks of what was sent: `written()` plays the socket taking the bytes. */
+  const unwritten: (() => void)[] = [];
+  const written = () => {
+    for (const onWritten of unwritten.splice(0)) onWritten();
+  };
   const effects: DriverEffects = {
-    send: (packet) => {
+    send: (packet, onWritten) => {
       sent.push(packet);
+      if (onWritten !== undefined) unwritten.push(onWritten);
       return options.blocked !== true;
     },
     closeConnection: () => undefined,
@@ -48,7 +54,7 @@ function setup(options: { keepAlive?: number; blocked?: boolean } = {}) {
   const outbox = new RecordingOutbox();
   driver.outbox = outbox;
   driver.dispatch({ type: 'restore', snapshot: outbox.restored });
-  return { clock, session, driver, outbox, sent, settled, failures };
+  return { clock, session, driver, outbox, sent, settled, failures, written };
 }
 
 /** Opens the connection and accepts it with a CONNACK, as the connection loop would feed it. */
@@ -93,14 +99,25 @@ describe('the session driver', () => {
   });
 
   test('a send that fills the transport tells the session once, and it holds QoS 0 back until drained', () => {
-    const { driver, sent, settled } = setup({ blocked: true });
+    const { driver, sent, settled, written } = setup({ blocked: true });
     connect(driver);
     driver.dispatch({ type: 'publishRequested', id: 1, message: request(0) });
     driver.dispatch({ type: 'publishRequested', id: 2, message: request(0) });
     expect(sent.filter((p) => p.type === 'publish')).toHaveLength(0);
     driver.dispatch({ type: 'transportDrained' });
     expect(sent.filter((p) => p.type === 'publish')).toHaveLength(2);
+    written();
     expect(settled.map((s) => s.id)).toEqual([1, 2]);
+  });
+
+  test('a QoS 0 publish settles when the transport has written its bytes, not when it is handed the packet', () => {
+    const { driver, sent, settled, written } = setup();
+    connect(driver);
+    driver.dispatch({ type: 'publishRequested', id: 1, message: request(0) });
+    expect(sent.filter((p) => p.type === 'publish')).toHaveLength(1);
+    expect(settled).toEqual([]);
+    written();
+    expect(settled).toEqual([{ type: 'settle', operation: 'publish', id: 1, result: { id: 1, qos: 0 } }]);
   });
 
   test("one timer follows the session's next deadline: the keep-alive PINGREQ goes out when it is due", async () => {

@@ -3,12 +3,14 @@ import type { PublishPacket } from '@courier/core';
 import { publishes, SessionHarness, trace } from './session-harness';
 
 describe('publishing QoS 0', () => {
-  test('goes out at once when connected and settles once handed over, never with DUP [MQTT-3.3.1-2]', () => {
+  test('goes out at once when connected and settles once its bytes are written, never with DUP [MQTT-3.3.1-2]', () => {
     const h = new SessionHarness();
     h.connect();
     h.take();
     const actions = h.publish(1, 0);
-    expect(actions.map((a) => a.type)).toEqual(['send', 'settle']);
+    expect(actions).toEqual([
+      expect.objectContaining({ type: 'send', settleWhenWritten: { type: 'settle', operation: 'publish', id: 1, result: { id: 1, qos: 0 } } }),
+    ]);
     expect(publishes(h.sent())[0]).toMatchObject({ qos: 0, dup: false });
     expect(h.settlements()).toEqual([{ type: 'settle', operation: 'publish', id: 1, result: { id: 1, qos: 0 } }]);
     expect(h.outbox.size).toBe(0); // QoS 0 is never written to the outbox
@@ -489,6 +491,81 @@ describe('acks that match nothing are decisions, not crashes', () => {
   });
 });
 
+describe("a broker's ack of the wrong kind settles the message, never leaves it hanging", () => {
+  const warnings = (h: SessionHarness) => h.events().filter((e) => e.name === 'warning');
+
+  test('a PUBACK for a QoS 2 message (RabbitMQ) resolves it, acknowledged at QoS 1, forgets it and frees its id', () => {
+    const h = new SessionHarness({ protocolVersion: 4 });
+    h.connect();
+    h.take();
+    h.publish(1, 2);
+    expect(trace(h.sent())).toEqual(['PUBLISH q2 1']);
+    h.receive({ type: 'puback', packetId: 1 });
+    expect(h.settlements()).toEqual([{ type: 'settle', operation: 'publish', id: 1, result: { id: 1, qos: 2, packetId: 1, acknowledgedAtQos: 1 } }]);
+    expect(h.outbox.size).toBe(0);
+    expect(h.session.ids.has(1)).toBe(false);
+    expect(h.sent()).toEqual([]); // no PUBREL: the broker ended the flow
+    expect(warnings(h)).toEqual([{ name: 'warning', error: expect.objectContaining({ code: 'ERR_UNEXPECTED_ACK', message: expect.stringMatching(/PUBACK for a QoS 2 message/) }) }]);
+  });
+
+  test('it frees its place in the window: a QoS 1 message behind a full window of QoS 2 ones goes out and settles', () => {
+    const h = new SessionHarness({ protocolVersion: 4, maxInflight: 3 });
+    h.connect();
+    h.take();
+    for (let id = 1; id <= 3; id++) h.publish(id, 2);
+    h.publish(4, 1);
+    expect(trace(h.sent())).toEqual(['PUBLISH q2 1', 'PUBLISH q2 2', 'PUBLISH q2 3']);
+    for (let packetId = 1; packetId <= 3; packetId++) h.receive({ type: 'puback', packetId });
+    expect(trace(h.sent())).toEqual(['PUBLISH q1 4']);
+    h.receive({ type: 'puback', packetId: 4 });
+    expect(h.settlements().map((s) => [s.id, (s.result as { acknowledgedAtQos?: number }).acknowledgedAtQos])).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, undefined],
+    ]);
+  });
+
+  test('one warning per connection, however many messages it concerns; the next connection warns again', () => {
+    const h = new SessionHarness({ protocolVersion: 4 });
+    h.connect();
+    h.publish(1, 2);
+    h.publish(2, 2);
+    h.receive({ type: 'puback', packetId: 1 });
+    h.receive({ type: 'puback', packetId: 2 });
+    expect(warnings(h)).toHaveLength(1);
+    h.disconnect();
+    h.connect({ sessionPresent: true });
+    h.publish(3, 2);
+    h.receive({ type: 'puback', packetId: 3 });
+    expect(warnings(h)).toHaveLength(2);
+  });
+
+  test('5.0: a PUBACK of 0x80 or more for a QoS 2 message rejects it with the code, as for QoS 1 [MQTT-4.4.0-2]', () => {
+    const h = new SessionHarness();
+    h.connect();
+    h.publish(1, 2);
+    h.receive({ type: 'puback', packetId: 1, reasonCode: 0x97 });
+    expect(h.settlements()).toEqual([expect.objectContaining({ id: 1, error: expect.objectContaining({ code: 'ERR_PUBLISH_REJECTED', reasonCode: 0x97 }) })]);
+    expect(h.session.ids.has(1)).toBe(false);
+  });
+
+  test('a PUBREC for a QoS 1 message is finished as a QoS 2 flow: PUBREL, and PUBCOMP resolves it, acknowledged at QoS 2', () => {
+    const h = new SessionHarness({ protocolVersion: 4 });
+    h.connect();
+    h.take();
+    h.publish(1, 1);
+    h.receive({ type: 'pubrec', packetId: 1 });
+    expect(trace(h.sent())).toEqual(['PUBLISH q1 1', 'PUBREL 1']);
+    expect(h.outbox.get(1)).toMatchObject({ state: 'released' });
+    expect(h.settlements()).toEqual([]);
+    h.receive({ type: 'pubcomp', packetId: 1 });
+    expect(h.settlements()).toEqual([{ type: 'settle', operation: 'publish', id: 1, result: { id: 1, qos: 1, packetId: 1, acknowledgedAtQos: 2 } }]);
+    expect(h.session.ids.has(1)).toBe(false);
+    expect(warnings(h)).toEqual([{ name: 'warning', error: expect.objectContaining({ message: expect.stringMatching(/PUBREC for a QoS 1 message/) }) }]);
+  });
+});
+
 describe("the broker's limits from CONNACK", () => {
   test('[MQTT-3.2.2-11] a QoS above its Maximum QoS is refused at once', () => {
     const h = new SessionHarness();
@@ -515,6 +592,40 @@ describe("the broker's limits from CONNACK", () => {
     expect(first).toMatchObject({ id: 2, error: { code: 'ERR_INVALID_ARGUMENT' } });
     expect(second).toBeUndefined();
     expect([...h.outbox.keys()]).toEqual([1]);
+  });
+});
+
+describe("the broker's limits hold at QoS 0 too", () => {
+  test('[MQTT-3.2.2-15] a QoS 0 PUBLISH larger than its Maximum Packet Size rejects and is not sent; one at the limit goes', () => {
+    const h = new SessionHarness();
+    h.connect({ properties: { maximumPacketSize: 30 } });
+    h.take();
+    // header 2 + topic 3 + property length 1 + payload: 24 bytes fit in 30, 25 do not
+    h.publish(1, 0, 't', { payload: new Uint8Array(25) });
+    h.publish(2, 0, 't', { payload: new Uint8Array(24) });
+    expect(trace(h.sent())).toEqual(['PUBLISH q0']);
+    expect(h.settlements()).toEqual([
+      expect.objectContaining({ id: 1, error: expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/31 bytes.*30 at most/) }) }),
+      expect.objectContaining({ id: 2, result: { id: 2, qos: 0 } }),
+    ]);
+  });
+
+  test('[MQTT-3.2.2-15] a QoS 0 PUBLISH queued offline is checked against the limit when it would leave', () => {
+    const h = new SessionHarness();
+    h.publish(1, 0, 't', { payload: new Uint8Array(25) });
+    h.take();
+    h.connect({ properties: { maximumPacketSize: 30 } });
+    expect(trace(h.sent())).toEqual(['CONNECT']);
+    expect(h.settlements()).toEqual([expect.objectContaining({ id: 1, error: expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }) })]);
+  });
+
+  test('[MQTT-3.2.2-14] a retained QoS 0 PUBLISH is refused and not sent when retain is not available', () => {
+    const h = new SessionHarness();
+    h.connect({ properties: { retainAvailable: false } });
+    h.take();
+    h.publish(1, 0, 't', { retain: true });
+    expect(h.sent()).toEqual([]);
+    expect(h.settlements()).toEqual([expect.objectContaining({ id: 1, error: expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/MQTT-3.2.2-14/) }) })]);
   });
 });
 

@@ -144,8 +144,11 @@ export class SessionHarness {
     return sentPackets(this.take());
   }
 
+  /** Settle actions, with those a send carries (QoS 0) as if their bytes were written at once. */
   settlements(actions = this.log): Settlement[] {
-    return actions.flatMap((a) => (a.type === 'settle' ? [a as unknown as Settlement] : []));
+    return actions.flatMap((a) =>
+      a.type === 'settle' ? [a as unknown as Settlement] : a.type === 'send' && a.settleWhenWritten !== undefined ? [a.settleWhenWritten as unknown as Settlement] : [],
+    );
   }
 
   delivered(actions = this.log): ReceivedMessage[] {

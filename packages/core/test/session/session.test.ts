@@ -47,6 +47,56 @@ describe('connecting', () => {
     expect(h.events(again)).toEqual([expect.objectContaining({ name: 'refused', retry: 'never' })]);
   });
 
+  test('[MQTT-3.1.4-1] the first connection to a broker closed after a 5.0 CONNECT, before CONNACK, falls back to 3.1.1 once and says so', () => {
+    const h = new SessionHarness({ protocolVersion: 5 });
+    h.handle({ type: 'connectionOpened' });
+    h.take();
+    const lost = h.disconnect();
+    expect(h.events(lost)).toEqual([
+      { name: 'warning', error: expect.objectContaining({ code: 'ERR_FALLBACK_TO_V4' }) },
+      { name: 'fallback' },
+    ]);
+    h.handle({ type: 'connectionOpened' });
+    expect(h.sent()).toEqual([expect.objectContaining({ type: 'connect', protocolVersion: 4 })]);
+    // at 3.1.1 a close is only a close: no second fallback
+    expect(h.events(h.disconnect())).toEqual([]);
+    h.handle({ type: 'connectionOpened' });
+    expect(h.sent()).toEqual([expect.objectContaining({ type: 'connect', protocolVersion: 4 })]);
+  });
+
+  test('a close before CONNACK falls back only on the first connection to that broker, and each broker keeps the version it spoke', () => {
+    const h = new SessionHarness({ protocolVersion: 5 });
+    h.connect();
+    h.disconnect();
+    h.handle({ type: 'connectionOpened' });
+    expect(h.events(h.disconnect())).toEqual([]); // this broker spoke 5.0: a close is a lost connection
+    h.handle({ type: 'connectionOpened', broker: 1 });
+    h.take();
+    expect(h.events(h.disconnect()).map((e) => e.name)).toEqual(['warning', 'fallback']);
+    h.handle({ type: 'connectionOpened', broker: 1 });
+    expect(h.sent()).toEqual([expect.objectContaining({ protocolVersion: 4 })]);
+    h.receive({ type: 'connack', sessionPresent: false, reasonCode: 0 });
+    h.disconnect();
+    h.handle({ type: 'connectionOpened', broker: 0 });
+    expect(h.sent()).toEqual([expect.objectContaining({ protocolVersion: 5 })]);
+  });
+
+  test('a close we caused before CONNACK (the connect timeout) is no reason to fall back', () => {
+    const h = new SessionHarness({ protocolVersion: 5, connectTimeoutMs: 1_000 });
+    h.handle({ type: 'connectionOpened' });
+    h.advance(1_000);
+    expect(h.events(h.disconnect())).toEqual([]);
+    h.take();
+    h.handle({ type: 'connectionOpened' });
+    expect(h.sent()).toEqual([expect.objectContaining({ protocolVersion: 5 })]);
+  });
+
+  test('without fallbackToV4 a close before CONNACK is only a close', () => {
+    const h = new SessionHarness({ protocolVersion: 5, fallbackToV4: false });
+    h.handle({ type: 'connectionOpened' });
+    expect(h.events(h.disconnect())).toEqual([]);
+  });
+
   test('after falling back, owed messages that need 5.0 are refused rather than sent without their properties', () => {
     const h = new SessionHarness({ protocolVersion: 5 });
     h.publish(1, 1, 't', { properties: { messageExpiryInterval: 60 } });

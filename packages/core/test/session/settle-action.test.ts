@@ -7,7 +7,7 @@ import type { SettleAction } from '../../src/session/session-types';
 import { SessionHarness } from './session-harness';
 
 function settles(h: SessionHarness): SettleAction[] {
-  return h.log.flatMap((action) => (action.type === 'settle' ? [action] : []));
+  return h.log.flatMap((action) => (action.type === 'settle' ? [action] : action.type === 'send' && action.settleWhenWritten !== undefined ? [action.settleWhenWritten] : []));
 }
 
 test('each operation settles with its own result type, or with an error and no result', () => {

@@ -167,3 +167,30 @@ test('after a fallback to 3.1.1, a subscription made with 5.0 options is not sub
   ]);
   expect(h.events(actions)).toContainEqual({ name: 'warning', error: expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining('"a" is not subscribed again') }) });
 });
+
+describe("the broker's Maximum Packet Size [MQTT-3.2.2-15]", () => {
+  test('a SUBSCRIBE larger than it rejects with the error an oversized PUBLISH gets, is not sent and frees its id; one at the limit goes', () => {
+    const h = new SessionHarness();
+    h.connect({ properties: { maximumPacketSize: 30 } });
+    h.take();
+    // header 2 + packet id 2 + property length 1 + filter (2 + length) + options 1: 22 characters make 30 bytes
+    h.handle({ type: 'subscribeRequested', id: 1, subscriptions: [{ topicFilter: 'x'.repeat(23), qos: 1 }] });
+    h.handle({ type: 'subscribeRequested', id: 2, subscriptions: [{ topicFilter: 'x'.repeat(22), qos: 1 }] });
+    expect(trace(h.sent())).toEqual(['SUBSCRIBE 2']); // id 1 was taken, then given back
+    expect(h.session.ids.has(1)).toBe(false);
+    expect(h.settlements()).toEqual([
+      expect.objectContaining({ operation: 'subscribe', id: 1, error: expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/31 bytes.*30 at most/) }) }),
+    ]);
+  });
+
+  test('an UNSUBSCRIBE larger than it rejects and is not sent; one at the limit goes', () => {
+    const h = new SessionHarness();
+    h.connect({ properties: { maximumPacketSize: 30 } });
+    h.take();
+    // header 2 + packet id 2 + property length 1 + filter (2 + length): 23 characters make 30 bytes
+    h.handle({ type: 'unsubscribeRequested', id: 1, topicFilters: ['y'.repeat(24)] });
+    h.handle({ type: 'unsubscribeRequested', id: 2, topicFilters: ['y'.repeat(23)] });
+    expect(trace(h.sent())).toEqual(['UNSUBSCRIBE 2']);
+    expect(h.settlements()).toEqual([expect.objectContaining({ operation: 'unsubscribe', id: 1, error: expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }) })]);
+  });
+});
