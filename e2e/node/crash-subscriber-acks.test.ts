@@ -8,8 +8,11 @@
 // - `manualAcks` (ack() after the fsync): nothing lost at either QoS.
 // - default mode (the client acknowledges once the stream has yielded the message): at most one
 //   lost per kill (the one in hand: yielded, acknowledged, not yet written).
-// - Both modes, QoS 2: at most one message processed twice per kill (the one in hand: written,
-//   not yet acknowledged). Duplicates at QoS 1 are allowed (at least once) and printed.
+// - QoS 2: at most one message processed twice per kill (the one in hand: written, not yet
+//   acknowledged), with manualAcks, and in the default mode for a consumer that yields to the
+//   event loop (async). A default-mode consumer that never yields gets back what it processed
+//   while its PUBRECs waited for the outbox (README: such a consumer wants manualAcks); printed.
+//   Duplicates at QoS 1 are allowed (at least once) and printed.
 //
 // Two ways to process: "sync" (writeSync + fsyncSync, and at least 1 ms a message: the loop
 // never gives the event loop a turn while the stream has messages buffered) and "async"
@@ -189,8 +192,12 @@ describe.each(['reference', 'mosquitto'] as const)('a subscriber process SIGKILL
           // Every kill fell while messages were still to be processed: else the run proves less.
           expect(midDrain).toBe(KILLS);
           expect(strangers).toEqual([]);
-          // The one in hand per kill: written but not acknowledged (twice), or acknowledged but not written (lost).
-          if (qos === 2) expect(duplicates).toBeLessThanOrEqual(KILLS);
+          // The one in hand per kill: written but not acknowledged (twice), or acknowledged but not
+          // written (lost). Not for the default mode with a consumer that never yields: a QoS 2
+          // PUBREC waits for the outbox write of its packet id, which cannot complete until the
+          // loop lets the event loop run, so every message processed meanwhile comes again after
+          // a kill (the README says so: such a consumer wants manualAcks).
+          if (qos === 2 && (mode === 'manual' || processing === 'async')) expect(duplicates).toBeLessThanOrEqual(KILLS);
           if (mode === 'manual') expect(lost).toEqual([]);
           else expect(lost.length).toBeLessThanOrEqual(KILLS);
         } finally {

@@ -38,16 +38,19 @@ interface Counted {
   warnings: number;
   received: number;
   noConsumer: number;
+  /** Warnings that the broker went past our Receive Maximum. */
+  overflows: number;
   disconnects: (MqttError | undefined)[];
 }
 
 async function floodTarget(version: ProtocolVersion, listen: boolean, options: { receiveMaximum?: number } = {}): Promise<{ client: MqttClient; peer: HostilePeer; counted: Counted }> {
   broker = await HostileBroker.start(acceptThen());
   client = createClient(broker.url, { clientId: 'flooded', protocolVersion: version, keepAlive: 0, reconnect: false, ...options });
-  const counted: Counted = { client, warnings: 0, received: 0, noConsumer: 0, disconnects: [] };
+  const counted: Counted = { client, warnings: 0, received: 0, noConsumer: 0, overflows: 0, disconnects: [] };
   client.on('warning', (warning) => {
     counted.warnings++;
     if (warning.code === 'ERR_NO_CONSUMER') counted.noConsumer++;
+    if ((warning as { reasonCode?: number }).reasonCode === 0x93) counted.overflows++;
   });
   client.on('disconnect', (info) => counted.disconnects.push(info.error));
   if (listen) client.on('message', () => counted.received++);
@@ -65,13 +68,6 @@ function publishFrame(version: ProtocolVersion, qos: 0 | 1 | 2, packetId = 0, du
 async function holdAll(peer: HostilePeer, version: ProtocolVersion, qos: 1 | 2, dup = false): Promise<void> {
   await peer.flood(HELD, (i) => publishFrame(version, qos, i + 1, dup));
   await peer.readAll(60_000);
-}
-
-/** Sends `frames`, the last of which breaks the protocol, and waits for the client to close. */
-async function overflow(peer: HostilePeer, counted: Counted, frames: Uint8Array[]): Promise<void> {
-  for (const frame of frames) peer.sendBytes(frame);
-  await peer.waitClosed();
-  await eventually(() => counted.disconnects.length > 0, 'the disconnect event');
 }
 
 function report(what: string, count: number, growth: number): void {
@@ -103,34 +99,33 @@ describe('floods', () => {
   });
 
   // Nobody listening: new QoS 1/2 messages wait for a handler, unacknowledged, bounded by the
-  // packet ids a broker may have in use (3.1.1) or our Receive Maximum (5.0, here 65,534).
+  // packet ids a broker may have in use. Past our Receive Maximum (5.0, here 65,534) the broker
+  // breaks the protocol: it is reported, not disconnected (a restarted Mosquitto does it on every
+  // reconnect), and the ids still bound what is held.
   const holdCases = [
     // Every id is in use: a PUBLISH under one is that message again, kept once [MQTT-2.3.1-4].
-    { name: 'MQTT 3.1.1, QoS 1 sent twice', version: 4, qos: 1, lastIds: [] as number[], reasonCode: undefined },
+    { name: 'MQTT 3.1.1, QoS 1 sent twice', version: 4, qos: 1, lastIds: [] as number[], overflowWarnings: 0 },
     // Resends of the held are kept once; a new id past them exceeds our Receive Maximum.
-    { name: 'MQTT 5, QoS 2 sent twice', version: 5, qos: 2, lastIds: [MARKER_ID], reasonCode: 0x93 },
+    { name: 'MQTT 5, QoS 2 sent twice', version: 5, qos: 2, lastIds: [MARKER_ID], overflowWarnings: 1 },
   ] as const;
-  test.each(holdCases)('$name with nobody listening: 65,534 wait, each kept once however often it comes; a new one past our Receive Maximum closes the connection (5.0)', async ({ name, version, qos, lastIds, reasonCode }) => {
+  test.each(holdCases)('$name with nobody listening: 65,534 wait, each kept once however often it comes; past our Receive Maximum a warning, no disconnect', async ({ name, version, qos, lastIds, overflowWarnings }) => {
     const { peer, counted } = await floodTarget(version, false, { receiveMaximum: HELD });
     const before = retainedBytes();
     await holdAll(peer, version, qos);
     const peak = retainedBytes() - before;
     await holdAll(peer, version, qos, true);
     const afterResends = retainedBytes() - before;
-    if (reasonCode !== undefined) await overflow(peer, counted, lastIds.map((id) => publishFrame(version, 1, id)));
+    for (const id of lastIds) peer.sendBytes(publishFrame(version, 1, id));
+    await peer.readAll(60_000);
     const growth = retainedBytes() - before;
     report(`${name}: held at the peak`, HELD, peak);
     report(`${name}: after as many resends`, 2 * HELD, afterResends);
     report(`${name}: at the end`, 2 * HELD + lastIds.length, growth);
+    expect(counted.overflows).toBe(overflowWarnings);
+    expect(counted.disconnects).toEqual([]);
     expect(peak / HELD).toBeLessThan(PER_HELD_MESSAGE);
     expect(afterResends - peak).toBeLessThan(BOUND);
-    if (reasonCode === undefined) {
-      // Nothing broke the protocol: the held stay held, for a handler to come.
-      expect(counted.disconnects).toEqual([]);
-    } else {
-      expect(counted.disconnects[0]).toMatchObject({ code: 'ERR_PROTOCOL', reasonCode });
-      expect(growth).toBeLessThan(BOUND);
-    }
+    expect(growth - afterResends).toBeLessThan(BOUND);
   });
 
   test('MQTT 5: QoS 1 and 2 within our Receive Maximum, with a listener: what is acknowledged is forgotten', async () => {

@@ -3,8 +3,10 @@ import type { Connection, TransportHandlers } from '@courier/core';
 import { httpAnswer } from './http-answer';
 
 /**
- * One TCP or TLS connection. Packets written in the same tick leave in one write (cork until the
- * next tick); `write` returns false when the socket's buffer is full, and `drain` says when to
+ * One TCP or TLS connection. Packets written in one synchronous run leave in one write (cork
+ * until a microtask: a nextTick would wait for the whole microtask queue, and an application
+ * looping `for await` over buffered messages keeps it busy, so its acks would sit here while it
+ * processed message after message); `write` returns false when the socket's buffer is full, and `drain` says when to
  * go on, so nothing is buffered without bound.
  *
  * Packets that lie next to each other in memory (the codec packs small ones into a shared slab)
@@ -66,7 +68,7 @@ export class SocketConnection implements Connection {
     if (!this.corked) {
       this.corked = true;
       socket.cork();
-      process.nextTick(this.uncork);
+      queueMicrotask(this.uncork);
     }
     if (bytes.buffer === this.runBuffer && bytes.byteOffset === this.runEnd) {
       this.runEnd += bytes.byteLength;

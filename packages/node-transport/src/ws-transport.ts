@@ -123,7 +123,8 @@ class WsConnection implements Connection {
     // Brokers bound a WebSocket message (ours at twice its maximum packet size): a burst of
     // large packets coalesced into one frame would be refused, so a frame holds 64 KiB at most.
     if (this.coalesce && this.unsentInBatch + bytes.length > MAX_FRAME_BYTES) this.sendBatch();
-    if (this.batch.length === 0) process.nextTick(this.flush);
+    // Flushed in a microtask, not a nextTick: see SocketConnection.
+    if (this.batch.length === 0) queueMicrotask(this.flush);
     this.batch.push(bytes);
     // A no-op for writes without a callback keeps the two lists in step.
     this.batchWritten.push(onWritten ?? ignore);

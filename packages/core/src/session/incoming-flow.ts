@@ -35,6 +35,9 @@ interface HeldMessage {
   packetId: number;
 }
 
+/** Every packet id unacknowledged: the most a broker can have in flight towards us [MQTT-2.3.1-4]. */
+const MAX_UNACKNOWLEDGED = 65_535;
+
 /** QoS 0 messages kept at most while delivery is held; more are dropped (at most once). */
 const MAX_HELD_QOS0 = 1000;
 
@@ -280,16 +283,23 @@ export class IncomingFlow {
   }
 
   /**
-   * Counts a new QoS 1/2 message against our Receive Maximum (in 3.1.1, the packet ids): a
-   * broker that sends more than it allows breaks the protocol (0x93, 3.3.4). Without this bound,
-   * messages held for a missing handler would grow without end.
+   * Counts a new QoS 1/2 message against our Receive Maximum (in 3.1.1, the packet ids). A 5.0
+   * broker that sends more than it allows breaks the protocol (3.3.4 has the client DISCONNECT
+   * with 0x93), but Mosquitto 2.0.11 does so when it resends a restarted subscriber's session:
+   * a DISCONNECT would bring the same resend again, for ever. So it is reported once per
+   * connection and taken; the packet ids bound what is held (at most 65,535 unacknowledged: past
+   * that, any PUBLISH reuses an id in use, which is a resend of that message).
    */
   #admit(link: Link): boolean {
     const policy = this.#ctx.policy;
     const maximum = policy.inboundMaximum(this.#ctx.options.receiveMaximum);
-    if (link.unacknowledgedIn >= maximum) {
-      this.#ctx.fail(policy.inboundOverflow(maximum));
+    if (link.unacknowledgedIn >= MAX_UNACKNOWLEDGED) {
+      this.#ctx.fail(policy.inboundOverflow(MAX_UNACKNOWLEDGED));
       return false;
+    }
+    if (link.unacknowledgedIn >= maximum && !link.inboundOverflowReported) {
+      link.inboundOverflowReported = true;
+      this.#ctx.warn(policy.inboundOverflow(maximum));
     }
     link.unacknowledgedIn++;
     return true;

@@ -20,6 +20,8 @@ export class Link {
   blocked = false;
   /** QoS 1/2 messages received on this connection and not yet answered by PUBACK or PUBCOMP. */
   unacknowledgedIn = 0;
+  /** The broker went past our Receive Maximum on this connection, and we said so. */
+  inboundOverflowReported = false;
   /** This is the first connection on which a CONNECT went to this broker. */
   firstToBroker = false;
   /** Topic aliases the broker set on this connection. */

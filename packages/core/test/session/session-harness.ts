@@ -159,6 +159,11 @@ export class SessionHarness {
     return actions.flatMap((a) => (a.type === 'notify' ? [a.event] : []));
   }
 
+  /** The warnings that the broker went past our Receive Maximum (0x93). */
+  overflows(actions = this.log): SessionEvent[] {
+    return this.events(actions).filter((e) => e.name === 'warning' && (e.error as { reasonCode?: number }).reasonCode === 0x93);
+  }
+
   closes(actions = this.log): (Error | undefined)[] {
     return actions.flatMap((a) => (a.type === 'closeConnection' ? [a.error] : []));
   }
