@@ -2,7 +2,7 @@
 // file under the "@courier/source" condition, an ESM (.mjs) and a CJS (.cjs) bundle and one
 // bundled declaration file (.d.ts, copied as .d.cts for require), and for each `bin` an ESM
 // script. The package.json is the one place that says what a package exposes.
-import { chmodSync, copyFileSync, readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -52,6 +52,9 @@ for (const name of readdirSync('packages')) {
   const dir = join('packages', name);
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const entries = entriesOf(dir, manifest);
+  // Each build starts from an empty dist/: rollup only adds files, so a file an older build wrote
+  // (a source map, a module since renamed) would otherwise stay and be packed with the release.
+  rmSync(join(dir, 'dist'), { recursive: true, force: true });
   // No source maps: the output is unminified and the ESM keeps each module's name and code, so a
   // stack trace already reads like the source; maps with their sources inside made @courier/core's
   // tarball 340 KB instead of 127 KB.

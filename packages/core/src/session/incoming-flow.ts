@@ -146,10 +146,8 @@ export class IncomingFlow {
     this.#holding = holding;
     if (holding) return;
     const link = this.#ctx.link;
-    for (let held = this.#held.shift(); held !== undefined; held = this.#held.shift()) {
-      if (link === null) break;
-      this.#deliver(held.message, held.packetId, link);
-    }
+    // Between connections nothing is held (onConnectionLost forgot it): the broker sends it again.
+    if (link !== null) for (let held = this.#held.shift(); held !== undefined; held = this.#held.shift()) this.#deliver(held.message, held.packetId, link);
     this.#held.clear();
     this.#heldIds.clear();
     this.#heldQoS0 = 0;
