@@ -71,6 +71,13 @@ export interface ClientOptions {
   maximumPacketSize?: number;
   /** 5.0: topic aliases the broker may use towards us (default 0: none). */
   topicAliasMaximum?: number;
+  /**
+   * 5.0: replace the topics we publish to by topic aliases (default false). Per connection, the
+   * first message to a topic carries the topic and an alias, later ones the alias alone, up to
+   * the broker's Topic Alias Maximum (the first topics keep theirs). Never stored; resends after
+   * a reconnect carry the full topic. `properties.topicAlias` cannot be set beside it.
+   */
+  autoTopicAliases?: boolean;
   /** 5.0: other CONNECT properties (user properties, authentication, problem information). */
   properties?: ConnectProperties;
   /** QoS 0 messages kept while offline (default 1,000); beyond, publish() is refused. */
@@ -180,6 +187,7 @@ export function resolveOptions(options: ClientOptions): ClientSettings {
   if (options.topicAliasMaximum !== undefined) {
     session.topicAliasMaximum = whole(options.topicAliasMaximum, 'topicAliasMaximum', 0, 0xffff);
   }
+  if (options.autoTopicAliases === true) session.autoTopicAliases = true;
   if (options.properties !== undefined) session.connectProperties = options.properties;
   if (options.username !== undefined) session.username = options.username;
   if (options.password !== undefined) session.password = toBytes(options.password, 'password');

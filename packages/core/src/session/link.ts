@@ -26,6 +26,8 @@ export class Link {
   firstToBroker = false;
   /** Topic aliases the broker set on this connection. */
   readonly topicAliases = new Map<number, string>();
+  /** Topic aliases we set on this connection (`autoTopicAliases`), by topic. */
+  readonly sentAliases = new Map<string, number>();
 
   constructor(now: number, connectTimeoutMs: number, keepAliveMs: number) {
     this.connectDeadline = now + connectTimeoutMs;

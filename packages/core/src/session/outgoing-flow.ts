@@ -1,4 +1,4 @@
-import type { AckPacket } from '../codec/packet';
+import type { AckPacket, PublishPacket } from '../codec/packet';
 import { measurePublish } from '../codec/publish';
 import { describeReasonCode } from '../codec/reason-codes';
 import {
@@ -14,7 +14,7 @@ import type { OutgoingRecord } from '../ports/outbox-store';
 import { Fifo } from '../util/fifo';
 import type { Link } from './link';
 import { OutgoingMessage } from './outgoing-message';
-import { encodingProblem, publishPacketOf } from './publish-packet';
+import { encodingProblem, publishPacketOf, withTopicAlias } from './publish-packet';
 import type { SessionContext } from './session-context';
 import type { OutboxEntry, PublishRequest, PublishResult } from './session-types';
 
@@ -371,7 +371,7 @@ export class OutgoingFlow {
 
   #sendQoS0(id: number, request: PublishRequest): void {
     // QoS 0 settles once its bytes are written to the socket: the only promise it has.
-    this.#ctx.send(publishPacketOf(request), { type: 'settle', operation: 'publish', id, result: { id, qos: 0 } });
+    this.#ctx.send(this.#onLink(publishPacketOf(request), this.#ctx.link as Link), { type: 'settle', operation: 'publish', id, result: { id, qos: 0 } });
   }
 
   #assignId(message: OutgoingMessage): boolean {
@@ -391,7 +391,7 @@ export class OutgoingFlow {
   }
 
   #transmit(message: OutgoingMessage, link: Link): void {
-    this.#ctx.send(message.publishPacket());
+    this.#ctx.send(this.#onLink(message.publishPacket(), link));
     message.sentOnce = true;
     message.holdsQuota = true;
     link.quota--;
@@ -404,8 +404,13 @@ export class OutgoingFlow {
       this.#transmit(message, link);
       return;
     }
-    this.#ctx.send(message.publishPacket());
+    this.#ctx.send(this.#onLink(message.publishPacket(), link));
     this.#onWireNow(message);
+  }
+
+  /** The PUBLISH as it goes on this connection: with an automatic topic alias when asked for. */
+  #onLink(packet: PublishPacket, link: Link): PublishPacket {
+    return this.#ctx.options.autoTopicAliases === true ? withTopicAlias(packet, link, this.#ctx.policy.version) : packet;
   }
 
   #sendPubrel(message: OutgoingMessage): void {
@@ -465,6 +470,16 @@ export class OutgoingFlow {
     if (limits === undefined) return undefined;
     if (request.qos > limits.maximumQoS) {
       return new InvalidArgumentError(`the broker accepts QoS ${limits.maximumQoS} at most [MQTT-3.2.2-11]`);
+    }
+    // [MQTT-3.3.2-9]: no alias above the broker's Topic Alias Maximum; none of the
+    // application's beside automatic ones, which own the alias space.
+    const topicAlias = request.properties?.topicAlias;
+    if (topicAlias !== undefined && (this.#ctx.options.autoTopicAliases === true || topicAlias > limits.topicAliasMaximum)) {
+      return new InvalidArgumentError(
+        this.#ctx.options.autoTopicAliases === true
+          ? 'properties.topicAlias cannot be set with autoTopicAliases: the client assigns them'
+          : `topic alias ${topicAlias} is above the broker's Topic Alias Maximum (${limits.topicAliasMaximum}) [MQTT-3.3.2-9]`,
+      );
     }
     if (request.retain && !limits.retainAvailable) {
       return new InvalidArgumentError('the broker does not accept retained messages [MQTT-3.2.2-14]');

@@ -1,7 +1,9 @@
 import type { PublishPacket } from '../codec/packet';
 import { measurePublish } from '../codec/publish';
 import type { MqttError } from '../errors';
+import type { Link } from './link';
 import type { PublishRequest } from './session-types';
+import type { BrokerLimits } from './version-policy';
 
 /**
  * The PUBLISH a request becomes before it holds a packet id: as sent for QoS 0; for QoS 1/2 with
@@ -22,4 +24,32 @@ export function encodingProblem(request: PublishRequest, version: 4 | 5): MqttEr
   } catch (error) {
     return error as MqttError;
   }
+}
+
+/**
+ * `packet` with an automatic topic alias on `link`: the first PUBLISH to a topic carries the
+ * topic and a new alias, later ones the alias and an empty topic (3.3.2.3.4). Aliases belong to
+ * the connection [MQTT-3.3.2-7], so a resend on the next one carries the full topic again.
+ *
+ * When the broker's Topic Alias Maximum is used up, later topics go in full: the first N topics
+ * keep their aliases. An LRU would re-point aliases, and with more busy topics than aliases it
+ * would send every PUBLISH with its full topic plus a 3-byte alias, more than none at all; kept
+ * aliases never cost more than those 3 bytes once per topic and connection.
+ */
+export function withTopicAlias(packet: PublishPacket, link: Link, version: 4 | 5): PublishPacket {
+  const limits = link.limits as BrokerLimits;
+  let topicAlias = link.sentAliases.get(packet.topic);
+  if (topicAlias !== undefined) {
+    packet.topic = '';
+  } else {
+    topicAlias = link.sentAliases.size + 1;
+    if (topicAlias > limits.topicAliasMaximum) return packet;
+    const aliased = { ...packet, properties: { ...packet.properties, topicAlias } };
+    // The 3 bytes of the alias must not take a message over the broker's Maximum Packet Size.
+    if (measurePublish(aliased, version) > limits.maximumPacketSize) return packet;
+    link.sentAliases.set(packet.topic, topicAlias);
+    return aliased;
+  }
+  packet.properties = { ...packet.properties, topicAlias };
+  return packet;
 }

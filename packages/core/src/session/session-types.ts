@@ -90,6 +90,8 @@ export interface SessionOptions {
   maximumPacketSize?: number;
   /** 5.0: how many topic aliases the broker may use towards us. */
   topicAliasMaximum?: number;
+  /** 5.0: give the topics we publish to aliases, within the broker's Topic Alias Maximum. */
+  autoTopicAliases?: boolean;
   /** Other CONNECT properties (user properties, authentication, problem information). */
   connectProperties?: ConnectProperties;
   /** The most QoS 1/2 PUBLISHes unacknowledged at once (also capped by the broker's Receive Maximum). */

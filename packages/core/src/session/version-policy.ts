@@ -13,6 +13,8 @@ export interface BrokerLimits {
   /** Seconds, when the broker overrides our keep-alive [MQTT-3.2.2-21]. */
   serverKeepAlive: number | undefined;
   assignedClientIdentifier: string | undefined;
+  /** How many topic aliases we may set towards the broker on this connection (0: none). */
+  topicAliasMaximum: number;
 }
 
 const NO_LIMITS: BrokerLimits = {
@@ -22,6 +24,7 @@ const NO_LIMITS: BrokerLimits = {
   retainAvailable: true,
   serverKeepAlive: undefined,
   assignedClientIdentifier: undefined,
+  topicAliasMaximum: 0,
 };
 
 /**
@@ -151,6 +154,7 @@ export const V5_POLICY: VersionPolicy = {
       retainAvailable: p.retainAvailable ?? true,
       serverKeepAlive: p.serverKeepAlive,
       assignedClientIdentifier: p.assignedClientIdentifier,
+      topicAliasMaximum: p.topicAliasMaximum ?? 0,
     };
   },
   // A 3.1.1-only broker answers a 5.0 CONNECT with its own CONNACK, return code 0x01
