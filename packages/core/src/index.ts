@@ -22,6 +22,7 @@ export type {
 } from './client/client-types';
 export { connectedClient, createClient } from './client/create-client';
 export { MqttClient } from './client/mqtt-client';
+export { formatPacket, type PacketEvent } from './client/packet-tap';
 export { systemClock } from './clock/system-clock';
 export {
   AbortError,

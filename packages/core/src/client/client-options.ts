@@ -90,6 +90,8 @@ export interface ClientOptions {
   clock?: Clock;
   /** Randomness for the reconnect jitter (default Math.random). */
   random?: () => number;
+  /** The `packet` event: `payloads: true` adds each PUBLISH's payload (default: its size only). */
+  debug?: { payloads?: boolean };
 }
 
 /** Options of `createClient` in @courier/core: a transport to reach the broker, and the rest. */
@@ -112,6 +114,8 @@ export interface ClientSettings {
   clock: Clock;
   random: () => number;
   manualAcks: boolean;
+  /** The `packet` event carries payloads. */
+  debugPayloads: boolean;
 }
 
 /**
@@ -213,5 +217,6 @@ export function resolveOptions(options: ClientOptions): ClientSettings {
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
     manualAcks: options.manualAcks === true,
+    debugPayloads: options.debug?.payloads === true,
   };
 }

@@ -2,6 +2,7 @@ import type { ConnackPacket, ProtocolVersion, QoS } from '../codec/packet';
 import type { DisconnectProperties, PublishProperties, SubscribeProperties, UnsubscribeProperties } from '../codec/properties';
 import type { MqttError } from '../errors';
 import type { ReceivedMessage } from '../session/session-types';
+import type { PacketEvent } from './packet-tap';
 
 /** A received message, as `message` events and `messages()` give it. */
 export interface Message extends ReceivedMessage {
@@ -102,6 +103,11 @@ export type ClientEvents = {
   error: MqttError;
   /** Odd but harmless: an ack for nothing, a fallback to 3.1.1. */
   warning: MqttError;
+  /**
+   * Every packet written or decoded, for debugging (see `formatPacket`). Packets are described
+   * only while a handler listens; no password, auth data or (by default) payload is in it.
+   */
+  packet: PacketEvent;
   end: undefined;
 };
 

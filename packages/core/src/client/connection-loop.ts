@@ -66,6 +66,8 @@ export class ConnectionLoop {
   /** Why the client stopped connecting (a permanent refusal, or reconnect turned off). */
   #lastFailure: MqttError | undefined;
   #connectWaiters: Deferred<ConnectInfo>[] = [];
+  /** Hears of every packet written and decoded, while a `packet` handler listens; else unset, so nothing is described. */
+  tap: ((direction: 'in' | 'out', packet: Packet, size: number) => void) | undefined;
   #closed: Deferred<void> | undefined;
 
   constructor(parts: ConnectionLoopParts) {
@@ -127,6 +129,7 @@ export class ConnectionLoop {
       onWritten?.();
       return true;
     }
+    this.tap?.('out', packet, bytes.length);
     if (connection.write(bytes, onWritten) || this.#blocked) return true;
     this.#blocked = true;
     return false;
@@ -272,17 +275,21 @@ export class ConnectionLoop {
   #onData(chunk: Uint8Array): void {
     const decoder = this.#decoder;
     if (decoder === undefined) return;
-    const dispatch = this.#dispatch;
+    const tap = this.tap;
+    decoder.sizes = tap && [];
     let packets: Packet[];
+    let failure: DecodeError | undefined;
     try {
       packets = decoder.push(chunk);
     } catch (error) {
-      const failure = error as DecodeError;
-      for (const packet of failure.precedingPackets) dispatch({ type: 'packetReceived', packet });
-      dispatch({ type: 'decodeFailed', error: failure });
-      return;
+      failure = error as DecodeError;
+      packets = failure.precedingPackets;
     }
-    for (const packet of packets) dispatch({ type: 'packetReceived', packet });
+    for (let i = 0; i < packets.length; i++) {
+      tap?.('in', packets[i]!, decoder.sizes![i]!);
+      this.#dispatch({ type: 'packetReceived', packet: packets[i]! });
+    }
+    if (failure !== undefined) this.#dispatch({ type: 'decodeFailed', error: failure });
   }
 
   #onClose(error: Error | undefined): void {

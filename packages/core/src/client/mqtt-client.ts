@@ -12,6 +12,7 @@ import { ConnectionLoop } from './connection-loop';
 import { handled } from './deferred';
 import { Delivery } from './delivery';
 import { STREAM_HIGH_WATER } from './message-stream';
+import { describePacket } from './packet-tap';
 import { PendingOperations } from './pending-operations';
 import { publishRequestOf, subscriptionsOf, unsubscribeFiltersOf } from './request-checks';
 import { SessionDriver } from './session-driver';
@@ -49,6 +50,7 @@ export class MqttClient {
     this.#session.handle({ type: 'deliveryHeld', held: true }, this.#clock.now());
     this.#events = new ClientEventBus((event) => {
       if (event === 'message') this.#delivery.update();
+      if (event === 'packet') this.#tap();
     });
     const dispatch = (input: SessionInput) => this.#driver.dispatch(input);
     this.#delivery = new Delivery(
@@ -72,6 +74,13 @@ export class MqttClient {
       outboxFailed: (error) => this.#events.emit('error', error),
     });
     this.#opened = handled(this.#open());
+  }
+
+  /** Describes packets to the `packet` event while it has a handler, and not otherwise. */
+  #tap(): void {
+    const payloads = this.#settings.debugPayloads;
+    this.#loop.tap =
+      this.#events.count('packet') === 0 ? undefined : (direction, packet, size) => this.#events.emit('packet', describePacket(direction, packet, size, payloads));
   }
 
   /** The client id on the wire (a 5.0 broker may have assigned it). */

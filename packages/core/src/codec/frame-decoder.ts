@@ -2,7 +2,7 @@ import { DecodeError, malformed, protocolError } from './errors';
 import type { Packet, ProtocolVersion } from './packet';
 import { AUTH, CONNECT, PUBLISH } from './packet-types';
 import { Reader } from './reader';
-import { MAX_VARINT } from './writer';
+import { MAX_VARINT, varintLength } from './writer';
 
 /** The largest frame MQTT can express: a 268,435,455-byte body and a 5-byte fixed header. */
 const PROTOCOL_MAXIMUM_PACKET_SIZE = MAX_VARINT + 5;
@@ -43,6 +43,8 @@ export class FrameDecoder {
   /** The protocol version: the one given, or the one the last decoded CONNECT asked for. */
   version: ProtocolVersion | undefined;
   readonly maximumPacketSize: number;
+  /** When set, the size of each frame decoded is pushed here, fixed header included (for a packet log). */
+  sizes: number[] | undefined;
 
   readonly #reader = new Reader();
   // The fixed header of the frame being read.
@@ -233,6 +235,7 @@ export class FrameDecoder {
     const packet = this.#bodies(first >> 4, first & 0x0f, r, this.version as ProtocolVersion);
     if (packet.type === 'connect') this.version = packet.protocolVersion;
     if (r.pos !== end) throw malformed(`${packet.type.toUpperCase()} has bytes after its last field`);
+    this.sizes?.push(1 + varintLength(end - start) + end - start);
     return packet;
   }
 }

@@ -475,11 +475,7 @@ export class OutgoingFlow {
     // application's beside automatic ones, which own the alias space.
     const topicAlias = request.properties?.topicAlias;
     if (topicAlias !== undefined && (this.#ctx.options.autoTopicAliases === true || topicAlias > limits.topicAliasMaximum)) {
-      return new InvalidArgumentError(
-        this.#ctx.options.autoTopicAliases === true
-          ? 'properties.topicAlias cannot be set with autoTopicAliases: the client assigns them'
-          : `topic alias ${topicAlias} is above the broker's Topic Alias Maximum (${limits.topicAliasMaximum}) [MQTT-3.3.2-9]`,
-      );
+      return new InvalidArgumentError(`topic alias ${topicAlias} with autoTopicAliases or above the broker's Topic Alias Maximum (${limits.topicAliasMaximum}) [MQTT-3.3.2-9]`);
     }
     if (request.retain && !limits.retainAvailable) {
       return new InvalidArgumentError('the broker does not accept retained messages [MQTT-3.2.2-14]');

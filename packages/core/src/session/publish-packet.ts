@@ -37,19 +37,16 @@ export function encodingProblem(request: PublishRequest, version: 4 | 5): MqttEr
  * aliases never cost more than those 3 bytes once per topic and connection.
  */
 export function withTopicAlias(packet: PublishPacket, link: Link, version: 4 | 5): PublishPacket {
-  const limits = link.limits as BrokerLimits;
-  let topicAlias = link.sentAliases.get(packet.topic);
+  const { sentAliases } = link;
+  const { topicAliasMaximum, maximumPacketSize } = link.limits as BrokerLimits;
+  const topicAlias = sentAliases.get(packet.topic);
+  const aliased = { ...packet, properties: { ...packet.properties, topicAlias: topicAlias ?? sentAliases.size + 1 } };
   if (topicAlias !== undefined) {
-    packet.topic = '';
-  } else {
-    topicAlias = link.sentAliases.size + 1;
-    if (topicAlias > limits.topicAliasMaximum) return packet;
-    const aliased = { ...packet, properties: { ...packet.properties, topicAlias } };
-    // The 3 bytes of the alias must not take a message over the broker's Maximum Packet Size.
-    if (measurePublish(aliased, version) > limits.maximumPacketSize) return packet;
-    link.sentAliases.set(packet.topic, topicAlias);
+    aliased.topic = '';
     return aliased;
   }
-  packet.properties = { ...packet.properties, topicAlias };
-  return packet;
+  // The 3 bytes of the alias must not take a message over the broker's Maximum Packet Size.
+  if (sentAliases.size >= topicAliasMaximum || measurePublish(aliased, version) > maximumPacketSize) return packet;
+  sentAliases.set(packet.topic, sentAliases.size + 1);
+  return aliased;
 }
