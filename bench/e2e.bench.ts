@@ -27,7 +27,9 @@
 // which the goals are about, for Courier 3.1.1, MQTT.js and raw), BENCH_MESSAGES (20000),
 // BENCH_WARMUP (2000), BENCH_BROKERS (reference,mosquitto,aedes), BENCH_QOS (0,1,2), BENCH_MODES
 // (all,window,one), BENCH_CLIENTS (courier4,mqttjs,raw; add courier5 for Courier in MQTT 5.0),
-// BENCH_MANUAL_ACKS (1: Courier's subscriber uses manualAcks and acks each message in its handler).
+// BENCH_MANUAL_ACKS (1: Courier's subscriber uses manualAcks and acks each message in its handler),
+// BENCH_TOPIC_BYTES (60: the topic padded to 60 bytes, for every client), BENCH_TOPIC_ALIASES (1:
+// Courier's publisher sets autoTopicAliases, which takes effect in 5.0, courier5).
 // The defaults took 13-14 minutes on 2 cores shared with other work (load average 10-15); a quick look:
 // BENCH_MESSAGES=2000 BENCH_WARMUP=200 BENCH_WINDOW_ROUNDS=1 npm run bench:e2e. BENCH_PROFILE=1 profiles each client process from
 // go to report (the measured part only) and the Node brokers throughout, into

@@ -7,7 +7,10 @@ export type Mode = 'all' | 'window' | 'one';
 /** courier: @courier/node; mqttjs: MQTT.js 5.16; raw: pre-encoded frames over node:net. */
 export type ClientKind = 'courier' | 'mqttjs' | 'raw';
 
-export const TOPIC = 'bench/e2e';
+/** BENCH_TOPIC_BYTES (e.g. 60) pads the topic to that length, for every client. */
+export const TOPIC = 'bench/e2e'.padEnd(Number(process.env.BENCH_TOPIC_BYTES ?? 0), '/x');
+/** BENCH_TOPIC_ALIASES=1: Courier's publisher sets autoTopicAliases (it takes effect in 5.0: courier5). */
+export const TOPIC_ALIASES = process.env.BENCH_TOPIC_ALIASES === '1';
 export const PAYLOAD_BYTES = 64;
 /** The application-level bound of the "at most 100 outstanding" mode. */
 export const WINDOW = 100;
