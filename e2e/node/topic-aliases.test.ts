@@ -54,6 +54,7 @@ describe.each(['reference', 'mosquitto'] as const)('automatic topic aliases agai
     for (const mode of ['plain', 'alias'] as const) {
       const client = await connect(`mqtt://127.0.0.1:${proxy.port}`, { clientId: `aliases-${mode}-${name}`, autoTopicAliases: mode === 'alias' });
       try {
+        expect((await client.whenConnected()).connack.properties?.topicAliasMaximum).toBe(10);
         proxy.reset();
         await Promise.all(Array.from({ length: MESSAGES }, (_, i) => client.publish(topicOf(name, i), `${mode}-${String(i).padStart(3, '0')}`, { qos: 1 })));
         sent[mode] = proxy.up; // every PUBLISH is acknowledged: all its bytes went through
@@ -94,7 +95,8 @@ describe.each(['reference', 'mosquitto'] as const)('automatic topic aliases agai
         proxy.cut();
       };
       await Promise.all(Array.from({ length: MESSAGES }, (_, i) => client.publish(topicOf(name, i), `r-${String(i).padStart(3, '0')}`, { qos: 1 })));
-      expect(wire.filter((event) => event === 'connect')).toHaveLength(1); // the first connect came before the handler
+      // The first connect came before the handler: each one here is a reconnect.
+      expect(wire.filter((event) => event === 'connect').length).toBeGreaterThanOrEqual(1);
       const publishes = wire.filter((event): event is PacketEvent => event !== 'connect');
       const resent = publishes.filter((packet) => packet.dup === true);
       expect(resent.length).toBeGreaterThan(0);

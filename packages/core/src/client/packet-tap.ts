@@ -3,9 +3,10 @@ import type { Packet, QoS } from '../codec/packet';
 /**
  * One packet on the wire, as the client's `packet` event gives it: what MQTT.js prints under
  * `DEBUG=mqttjs*` and a HiveMQ interceptor sees, as data rather than text, so that a test or a
- * log can filter on it. The fields are copied from the packet by name, never the packet itself:
- * a CONNECT's username, password and will, and every property (authentication data among them)
- * never appear. The payload appears only with `debug: { payloads: true }`.
+ * structured log can filter on it. An event rather than a `logger` option: nothing is described
+ * until a handler listens, and the text (`formatPacket`) stays out of every app that does not
+ * import it. A CONNECT's username, password and will, and every property (authentication data
+ * among them) are never copied; the payload only with `debug: { payloads: true }`.
  */
 export interface PacketEvent {
   /** 'out': written to the connection; 'in': decoded from it. */
