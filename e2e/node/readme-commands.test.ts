@@ -33,6 +33,7 @@ const COVERAGE: Record<string, Coverage> = {
   'npm install': { notRun: 'CI: .ci/run runs npm ci, the locked form of it' },
   'npm ci': { notRun: 'CI: .ci/run' },
   'npm run build': { notRun: 'npm test builds with the same rollup config before its tests' },
+  'node examples/custom-transport/main.mjs': { test: 'e2e/node/examples-custom-transport.test.ts', contains: "'examples/custom-transport/main.mjs'" },
   'npm run example:node': { notRun: 'e2e/node/examples-node-sensor.test.ts runs examples/node-sensor/main.mjs without the 20 s rebuild' },
   'npm run example:web': { notRun: 'e2e/browser/example-web-qos2.spec.ts builds examples/web-qos2 with Vite without the rebuild' },
   'npm run bench': { notRun: 'a benchmark, minutes long; figures in bench/RESULTS.md' },
