@@ -1,7 +1,8 @@
 // The demo page: publish at a chosen QoS to a subscription at a chosen QoS, and watch the packets
-// the broker sees (streamed from the demo server) drawn as a sequence diagram. Two buttons break
-// things on purpose: a cut mid-flow (the resend with DUP=1), and a reload with messages still
-// owed (the IndexedDB outbox delivers them after the reload).
+// the broker sees (streamed from the demo server) drawn as a sequence diagram. Three buttons break
+// things on purpose: a cut mid-flow (the resend with DUP=1), a reload with messages still owed
+// (the IndexedDB outbox delivers them after the reload), and a subscriber that crashes with
+// messages in hand, unacknowledged (the broker delivers them again after the reload).
 import type { MqttClient, OutboxEntry, QoS } from '@courier/browser';
 import type { FlowEvent } from '../shared/flow-event';
 import { clientIds, connectClients } from './demo-clients';
@@ -10,6 +11,7 @@ import { DiagramStepper } from './diagram-stepper';
 import { DowngradeTable } from './downgrade-table';
 import { fillLegend } from './legend';
 import { SequenceDiagram } from './sequence-diagram';
+import { SubscriberCrash } from './subscriber-crash';
 
 const HELD = 3;
 let droppedPublishes = 0;
@@ -27,6 +29,9 @@ const checkedQos = (name: string) => Number(document.querySelector<HTMLInputElem
 // The subscription's QoS as the broker granted it: what the downgrade table's rows are keyed by.
 let subscribedQos: QoS | undefined;
 fillLegend(document);
+const crash = new SubscriberCrash(log);
+// Set while the subscriber's crash is staged: the publisher's clean end is not a lost connection.
+let crashing = false;
 
 function status(text: string): void {
   document.querySelector('#status')!.textContent = text;
@@ -108,10 +113,15 @@ async function followRestored(publisher: MqttClient, owed: OutboxEntry[]): Promi
 }
 
 function wire(publisher: MqttClient, subscriber: MqttClient): void {
-  subscriber.on('message', ({ topic, payload, qos: received }) => {
+  // manualAcks: a message is acknowledged once it is processed (counted), not before.
+  subscriber.on('message', (message) => {
+    const { topic, payload, qos: received } = message;
+    const n = Number(new TextDecoder().decode(payload).slice(1));
+    if (crash.take(n, received)) return;
     const qos = Number(topic.slice(-1)) as QoS;
-    counts.arrived(Number(new TextDecoder().decode(payload).slice(1)), qos);
+    counts.arrived(n, qos);
     if (subscribedQos !== undefined) downgrade.observe(qos, subscribedQos, received);
+    void message.ack().then(() => crash.processed(n));
   });
   // What the publisher owed when its connection went: read then, since on reconnect the resends
   // may be acknowledged before the outbox could be asked.
@@ -121,6 +131,7 @@ function wire(publisher: MqttClient, subscriber: MqttClient): void {
   });
   for (const [name, client] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
     client.on('disconnect', ({ error }) => {
+      if (crashing) return;
       status(`${name} disconnected, reconnecting…`);
       log(`${name}: connection lost${error === undefined ? '' : ` (${error.message})`}, reconnecting`);
     });
@@ -149,7 +160,12 @@ function wire(publisher: MqttClient, subscriber: MqttClient): void {
     });
   };
   for (const input of document.querySelectorAll('input[name="sub-qos"]')) input.addEventListener('change', () => void subscribe());
-  for (const input of document.querySelectorAll('input[name="pub-qos"]')) input.addEventListener('change', highlight);
+  for (const input of document.querySelectorAll('input[name="pub-qos"]')) {
+    input.addEventListener('change', () => {
+      sessionStorage.setItem('courier-demo:pub-qos', String(checkedQos('pub-qos')));
+      highlight();
+    });
+  }
   button('publish').onclick = () => void publish(publisher, checkedQos('pub-qos'));
   button('cut').onclick = async () => {
     const qos = checkedQos('pub-qos');
@@ -171,6 +187,28 @@ function wire(publisher: MqttClient, subscriber: MqttClient): void {
     while (droppedPublishes < before + HELD && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     location.reload();
   };
+  button('crash-subscriber').onclick = async () => {
+    if (subscribedQos === 0) {
+      log('subscribed at QoS 0: nothing is acknowledged, so nothing would come again after a crash; subscribe at QoS 1 or 2 for this one');
+      return;
+    }
+    // QoS 0 is never acknowledged: the crash is shown with QoS 1 when QoS 0 is picked.
+    const qos = Math.max(1, checkedQos('pub-qos')) as QoS;
+    log(`the subscriber takes the next ${HELD} messages in hand and crashes (the page reloads) before it acknowledges them`);
+    const inHand = crash.hold(HELD);
+    const published = Array.from({ length: HELD }, () => publish(publisher, qos));
+    // The 10 s bound is for a broker that went away: the page crashes anyway, as an app would.
+    await Promise.race([Promise.all([inHand, ...published]), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    // The publisher is done with them, but the outbox's deletes may still be on their way to
+    // IndexedDB, and a reload would cut them off: the messages would go again from its outbox
+    // (and at QoS 1 reach the subscriber twice). Ended first, it closes its outbox with nothing
+    // owed, and the crash is the subscriber's alone.
+    crashing = true;
+    log('the publisher has its acks and disconnects cleanly, its outbox closed with nothing owed: only the subscriber crashes');
+    await publisher.end({ timeoutMs: 5_000 });
+    diagram.add({ kind: 'marker', text: `✗ subscriber crashed here: ${HELD} messages in hand, never acknowledged` });
+    crash.crash();
+  };
   button('clear').onclick = () => {
     stepper.stop();
     diagram.clear();
@@ -182,13 +220,21 @@ button('step').onclick = () => stepper.step();
 button('replay').onclick = () => stepper.replay();
 
 async function start(): Promise<void> {
+  // After a reload: the choices from before it, and the subscription the broker kept (clean:
+  // false), which the messages it sends again right after CONNACK arrive under.
   const saved = sessionStorage.getItem('courier-demo:sub-qos');
-  if (saved !== null) document.querySelector<HTMLInputElement>(`input[name="sub-qos"][value="${saved}"]`)!.checked = true;
+  if (saved !== null) {
+    document.querySelector<HTMLInputElement>(`input[name="sub-qos"][value="${saved}"]`)!.checked = true;
+    subscribedQos = Number(saved) as QoS;
+  }
+  const savedPublish = sessionStorage.getItem('courier-demo:pub-qos');
+  if (savedPublish !== null) document.querySelector<HTMLInputElement>(`input[name="pub-qos"][value="${savedPublish}"]`)!.checked = true;
   status('connecting…');
   await openFlow();
   const { publisher, subscriber, restored } = await connectClients(document.body.dataset.brokerWsUrl!, ids);
+  crash.reportRestart();
   wire(publisher, subscriber);
-  for (const id of ['publish', 'cut', 'reload']) button(id).disabled = false;
+  for (const id of ['publish', 'cut', 'reload', 'crash-subscriber']) button(id).disabled = false;
   status('connected');
   await followRestored(publisher, restored);
 }

@@ -1,6 +1,7 @@
 // The page's two clients, a publisher and a subscriber, with persistent sessions: their ids are
 // kept in sessionStorage, so a reload of the tab comes back as the same clients, and the
-// publisher's IndexedDB outbox (the default with clean: false) still holds what it owed.
+// publisher's IndexedDB outbox (the default with clean: false) still holds what it owed. The
+// subscriber acknowledges by hand (manualAcks), once the page has processed a message.
 import { connect, connectedClient, createClient, type MqttClient, type OutboxEntry } from '@courier/browser';
 
 export interface ClientIds {
@@ -34,7 +35,7 @@ export interface DemoClients {
 
 /** Connects both clients; the subscriber first, so that it hears everything the publisher resends. */
 export async function connectClients(url: string, ids: ClientIds): Promise<DemoClients> {
-  const subscriber = await connect(url, { ...OPTIONS, clientId: ids.subscriber });
+  const subscriber = await connect(url, { ...OPTIONS, clientId: ids.subscriber, manualAcks: true });
   const publisher = createClient(url, { ...OPTIONS, clientId: ids.publisher });
   // Read once the outbox is loaded, before the resend on connect can empty it.
   const restored = await publisher.pending();

@@ -84,7 +84,8 @@ async function show(demo: Demo, args: DemoArgs, signal: AbortSignal): Promise<vo
   console.log(`
   broker  ${demo.mqttUrl} (TCP)  ${demo.wsUrl} (WebSocket)
   page    ${demo.pageUrl}
-          open it to publish at each QoS, cut the connection mid-flow and reload with messages owed`);
+          open it to publish at each QoS, cut the connection mid-flow, reload with messages owed
+          and crash the subscriber with messages in hand`);
   if (args.pageOnly) return;
   await runMatrices(demo, args, signal).catch((error: unknown) => {
     console.error(`courier demo: the QoS matrix failed: ${error instanceof Error ? error.stack : String(error)}`);

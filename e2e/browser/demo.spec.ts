@@ -1,6 +1,7 @@
 // The demo page of `npm start`, driven in Chromium against the real demo process (broker, page
 // server, fault hooks): a publish at each QoS draws its flow, a cut mid-flow shows the resend
-// with DUP=1, a reload with messages owed shows the IndexedDB outbox delivering them.
+// with DUP=1, a reload with messages owed shows the IndexedDB outbox delivering them, and a
+// subscriber that crashes with messages in hand, unacknowledged, gets them again from the broker.
 import { expect, type Page, test } from '@playwright/test';
 import { pick, useDemo } from './support/demo-page';
 
@@ -92,3 +93,41 @@ test('a reload with 3 messages owed: the IndexedDB outbox resends them after the
   expect(order.indexOf('resend')).toBeGreaterThan(order.indexOf('marker'));
   await page.screenshot({ path: testInfo.outputPath('demo-reload.png'), fullPage: true });
 });
+
+for (const qos of [1, 2] as const) {
+  test(`a subscriber that crashes with 3 QoS ${qos} messages in hand: the broker sends them again after the reload, nothing lost`, async ({ page }, testInfo) => {
+    await open(page);
+    await pick(page, qos, qos);
+    await page.click('#crash-subscriber');
+    await expect(page.locator('#log')).toContainText('the subscriber crashed (reloaded) with #1 #2 #3 in hand', { timeout: 20_000 });
+    await expect(page.locator('#log')).toContainText('every message the crash interrupted was delivered again: nothing lost', { timeout: 15_000 });
+    for (const n of [1, 2, 3]) await expect(page.locator('#log')).toContainText(`#${n} came again from the broker after the crash`);
+    await expect(count(page, qos, 'sent')).toHaveText('3');
+    await expect(count(page, qos, 'delivered')).toHaveText('3');
+    await expect(count(page, qos, 'duplicates')).toHaveText('0');
+    // The publisher ended cleanly first: nothing came again from its outbox.
+    await expect(page.locator('#log')).not.toContainText('restored from IndexedDB');
+    await expect(page.locator('#diagram g.row[data-role="publisher"][data-dup="true"]')).toHaveCount(0);
+
+    // The story in the diagram: three PUBLISH packets to the subscriber and no ack from it, the
+    // crash, the reload, then the broker's resends (DUP=1) and the subscriber's acks.
+    const ack = qos === 1 ? 'puback' : 'pubrec';
+    await expect(rows(page, 'subscriber', ack)).toHaveCount(3);
+    const story = await page.locator('#diagram g.row').evaluateAll((all) =>
+      all.map((row) => {
+        if (row.classList.contains('marker')) return row.textContent ?? '';
+        if (row.getAttribute('data-role') !== 'subscriber') return 'other';
+        return `${row.getAttribute('data-type')}${row.getAttribute('data-dup') === 'true' ? ' dup' : ''}`;
+      }),
+    );
+    const crashed = story.findIndex((entry) => entry.startsWith('✗ subscriber crashed here'));
+    const reloaded = story.findIndex((entry) => entry.startsWith('⟳ page reloaded here'));
+    expect(crashed).toBeGreaterThan(0);
+    expect(reloaded).toBeGreaterThan(crashed);
+    expect(story.slice(0, crashed).filter((entry) => entry === 'publish')).toHaveLength(3);
+    expect(story.slice(0, crashed)).not.toContain(ack);
+    expect(story.slice(reloaded).filter((entry) => entry === 'publish dup')).toHaveLength(3);
+    expect(story.slice(reloaded).filter((entry) => entry === ack)).toHaveLength(3);
+    await page.screenshot({ path: testInfo.outputPath(`demo-subscriber-crash-qos${qos}.png`), fullPage: true });
+  });
+}

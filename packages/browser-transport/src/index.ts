@@ -1,7 +1,8 @@
 /**
  * The client for web pages and workers: `connect(url)` over the browser's WebSocket; with
  * `clean: false`, what is owed is kept in IndexedDB and survives a reload. Re-exports
- * everything from `@courier/core`.
+ * everything from `@courier/core` (the wire-level codec's names too, documented under
+ * `@courier/core/codec`).
  * @module @courier/browser
  */
 export * from '@courier/core';

@@ -2,6 +2,8 @@
  * The platform-free core: the MQTT 3.1.1/5.0 codec, the QoS session, the client and its ports
  * (Transport, OutboxStore, Clock). Applications import `@courier/node` or `@courier/browser`,
  * which re-export all of this; import the core directly to write a transport or an outbox.
+ * The wire-level codec (packets, `encode`, `PacketDecoder`) is exported here too, and has its
+ * own entry and page: `@courier/core/codec`.
  * @module @courier/core
  */
 export * from './codec/index';

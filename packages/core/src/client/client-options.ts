@@ -124,11 +124,11 @@ export interface ClientSettings {
  */
 const DEFAULT_RECEIVE_MAXIMUM = 1_000;
 
-const encoder = new TextEncoder();
+let encoder: TextEncoder | undefined;
 
 export function toBytes(value: string | Uint8Array, what: string): Uint8Array {
   if (value instanceof Uint8Array) return value;
-  if (typeof value === 'string') return encoder.encode(value);
+  if (typeof value === 'string') return (encoder ??= new TextEncoder()).encode(value);
   throw new InvalidArgumentError(`${what} must be a string or a Uint8Array`);
 }
 
@@ -145,6 +145,18 @@ function whole(value: unknown, name: string, min: number, max: number): number {
   return value as number;
 }
 
+/**
+ * What the core needs of its host beyond the language: TextEncoder and TextDecoder (MQTT strings
+ * are UTF-8). A host without them (some React Native engines, embedded runtimes) learns it here,
+ * by name, rather than from a failure inside the codec at the first packet.
+ */
+function checkHost(): void {
+  const missing = (['TextEncoder', 'TextDecoder'] as const).filter((name) => typeof globalThis[name] !== 'function');
+  if (missing.length > 0) {
+    throw new InvalidArgumentError(`this runtime has no ${missing.join(' or ')}, which MQTT strings need: install a polyfill before creating a client (docs/ports.md)`);
+  }
+}
+
 function randomClientId(): string {
   const bytes = new Uint8Array(6);
   // A host without Web Crypto (some embedded runtimes) gets a clear error, not a TypeError.
@@ -157,6 +169,7 @@ function randomClientId(): string {
 
 /** Checks the options and fills in the defaults; a bad option throws InvalidArgumentError. */
 export function resolveOptions(options: ClientOptions): ClientSettings {
+  checkHost();
   const protocolVersion = options.protocolVersion ?? 5;
   if (protocolVersion !== 4 && protocolVersion !== 5) throw new InvalidArgumentError('protocolVersion must be 4 or 5');
   const clean = options.clean ?? true;

@@ -119,20 +119,33 @@ export class MqttClient {
     return this;
   }
 
-  /** Stops listening; pass the handler given to `on()` or `once()`. */
+  /**
+   * Stops listening; pass the handler given to `on()` or `once()`.
+   * @example
+   * ```ts
+   * const onWarning = (warning: MqttError) => console.warn(warning.code, warning.message);
+   * client.on('warning', onWarning);
+   * client.off('warning', onWarning);
+   * ```
+   */
   off<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): this {
     this.#events.off(event, handler);
     return this;
   }
 
-  /** The same as `off()`, under the name Node's `events.once()` and `events.on()` call. */
+  /**
+   * The same as `off()`, under the name Node's `events.once()` and `events.on()` call.
+   * @example const [info] = await once(client, 'connect'); // once from 'node:events'
+   */
   removeListener<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): this {
     return this.off(event, handler);
   }
 
   /**
    * Resolves on the next successful CONNACK (at once when connected); rejects when that attempt
-   * fails: refused, timed out, unreachable, or the client ended.
+   * fails: `ConnectRefusedError` (refused, with its reason code), `ConnectionError` (timed out,
+   * unreachable), `ClientEndedError` (the client ended), `OutboxError` (the outbox did not open).
+   * @example const { sessionPresent, url } = await client.whenConnected();
    */
   whenConnected(): Promise<ConnectInfo> {
     return this.#loop.whenConnected();
@@ -219,7 +232,11 @@ export class MqttClient {
     return this.#delivery.stream(filter, highWaterMark);
   }
 
-  /** What is still owed (QoS 1/2 messages not fully acknowledged), after a restart too, in order. */
+  /**
+   * What is still owed (QoS 1/2 messages not fully acknowledged), after a restart too, in order.
+   * Rejects with `OutboxError` when the outbox could not be opened.
+   * @example console.log(`${(await client.pending()).length} messages owed from the last run`);
+   */
   pending(): Promise<OutboxEntry[]> {
     return handled(this.#opened.then(() => this.#session.pending()));
   }
@@ -235,7 +252,9 @@ export class MqttClient {
 
   /**
    * Ends the client: waits for what is in flight (unless `force`), sends DISCONNECT, closes the
-   * connection and the outbox. A forced end rejects what it abandons; its durable records stay.
+   * connection and the outbox. A forced end rejects what it abandons (`ClientEndedError`); its
+   * durable records stay. Calling it again returns the same promise.
+   * @example await client.end({ timeoutMs: 5_000 }); // waits at most 5 s for acks, then forces
    */
   end(options: EndOptions = {}): Promise<void> {
     this.#ending ??= this.#finish(options);

@@ -1,8 +1,9 @@
 import { malformed } from './errors';
 
-// ignoreBOM: a leading U+FEFF is part of the string and must not be stripped [MQTT-1.5.4-3].
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const encoder = new TextEncoder();
+// Made on first use, not at import: a host without them gets the client's typed error at
+// createClient (see client-options.ts), not a ReferenceError from an import.
+let decoder: TextDecoder | undefined;
+let encoder: TextEncoder | undefined;
 
 // Below this many bytes, building an ASCII string by hand beats a TextDecoder call (~150 ns each).
 const SHORT_STRING_BYTES = 12;
@@ -39,7 +40,7 @@ export function writeUtf8(buf: Uint8Array, pos: number, s: string, byteLength: n
   if (byteLength === s.length) {
     for (let i = 0; i < byteLength; i++) buf[pos + i] = s.charCodeAt(i);
   } else {
-    encoder.encodeInto(s, buf.subarray(pos, pos + byteLength));
+    (encoder ??= new TextEncoder()).encodeInto(s, buf.subarray(pos, pos + byteLength));
   }
 }
 
@@ -63,6 +64,8 @@ export function readUtf8(buf: Uint8Array, start: number, end: number): string {
 function readUtf8Slow(buf: Uint8Array, start: number, end: number): string {
   let s: string;
   try {
+    // ignoreBOM: a leading U+FEFF is part of the string and must not be stripped [MQTT-1.5.4-3].
+    decoder ??= new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
     s = decoder.decode(buf.subarray(start, end));
   } catch {
     throw malformed('a string is not well-formed UTF-8');

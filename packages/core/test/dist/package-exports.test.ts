@@ -21,6 +21,17 @@ describe('the built @courier/core', () => {
     expect(Array.from(cjs.encode(packet, 5))).toEqual(Array.from(esm.encode(packet, 5)));
   });
 
+  test('@courier/core/codec, its own entry, exports the codec under the names the main entry keeps, in ESM and CJS', async () => {
+    const codec = await import('@courier/core/codec');
+    const cjs = require('@courier/core/codec') as typeof codec;
+    expect(require.resolve('@courier/core/codec')).toBe(`${root}dist/codec.cjs`);
+    expect(Object.keys(cjs).sort()).toEqual(Object.keys(codec).sort());
+    expect(Object.keys(codec).sort()).toEqual(['ConnectReturnCode', 'DecodeError', 'EncodeError', 'PacketDecoder', 'ReasonCode', 'describeReasonCode', 'encode', 'reasonCodeName']);
+    // Nothing moved: the main entry still exports every one of them, the same objects in ESM.
+    for (const name of Object.keys(codec)) expect(esm[name as keyof typeof esm], name).toBe(codec[name as keyof typeof codec]);
+    expect(readFileSync(`${root}dist/codec.d.ts`, 'utf8')).toMatch(/declare class PacketDecoder/);
+  });
+
   test('ships one bundled declaration file for import and one for require', () => {
     for (const file of ['dist/index.d.ts', 'dist/index.d.cts']) {
       const text = readFileSync(`${root}${file}`, 'utf8');
