@@ -7,8 +7,12 @@
 export * from './codec/index';
 export type { BackoffOptions } from './client/backoff';
 export { type BrokerEndpoint, brokersOf } from './client/broker-list';
-export type { ClientOptions, CreateClientOptions, WillOptions } from './client/client-options';
+export type { Authenticate, BeforeConnect, ClientOptions, CreateClientOptions, WillOptions } from './client/client-options';
 export type {
+  AttemptCredentials,
+  AuthRequest,
+  AuthStep,
+  ConnectAttempt,
   ClientEvents,
   ConnectInfo,
   DisconnectInfo,
@@ -25,10 +29,12 @@ export { MqttClient } from './client/mqtt-client';
 export { systemClock } from './clock/system-clock';
 export {
   AbortError,
+  AuthenticationError,
   ClientEndedError,
   ConnectionError,
   ConnectRefusedError,
   ERR_ABORTED,
+  ERR_AUTHENTICATION,
   ERR_CLIENT_ENDED,
   ERR_CONNECT_REFUSED,
   ERR_CONNECTION,

@@ -11,6 +11,16 @@ import { topicNameProblem } from '../topic/topic-filter';
 import { systemClock } from '../clock/system-clock';
 import type { BackoffOptions } from './backoff';
 import type { BrokerEndpoint } from './broker-list';
+import type { AttemptCredentials, AuthRequest, ConnectAttempt } from './client-types';
+
+/** Called before every connection attempt; see `ClientOptions.beforeConnect`. */
+export type BeforeConnect = (attempt: ConnectAttempt) => AttemptCredentials | undefined | void | Promise<AttemptCredentials | undefined | void>;
+
+/** The challenge handler of enhanced authentication; see `ClientOptions.authenticate`. */
+export type Authenticate = (
+  data: Uint8Array | undefined,
+  request: AuthRequest,
+) => Uint8Array | undefined | void | Promise<Uint8Array | undefined | void>;
 
 /** The message a broker publishes if the connection ends without a clean DISCONNECT. */
 export interface WillOptions {
@@ -39,6 +49,28 @@ export interface ClientOptions {
   username?: string;
   /** Sent in CONNECT (a token, say); bytes are sent as they are, a string as UTF-8. */
   password?: string | Uint8Array;
+  /**
+   * Called before every connection attempt, first and reconnects alike, for credentials fetched
+   * fresh (a short-lived token): what it answers replaces the configured user name, password or
+   * URL for that attempt. With it, a refusal of the credentials (5.0: 0x86, 0x87; 3.1.1: 4, 5)
+   * is retried after the backoff with its next answer; without it such a refusal is final. A
+   * throw or rejection fails that attempt (an `AuthenticationError` on the `disconnect` and
+   * `reconnecting` events, its `cause` what was thrown) and the next comes after the backoff.
+   * The connect timeout covers the hook. Its answers are never logged or put in an error.
+   */
+  beforeConnect?: BeforeConnect;
+  /**
+   * 5.0 enhanced authentication [MQTT-4.12]: the Authentication Method sent in CONNECT
+   * ("SCRAM-SHA-256", say). Needs `authenticate`; `scramSha256()` gives both.
+   */
+  authenticationMethod?: string;
+  /**
+   * The challenge handler of enhanced authentication: given the broker's Authentication Data
+   * (none at the `start` step) and the step, it answers with the data to send. At the `success`
+   * step it verifies the broker's final data and throws to refuse it. A throw or rejection
+   * closes the connection with an `AuthenticationError`; the connect timeout covers the exchange.
+   */
+  authenticate?: Authenticate;
   /** The message the broker publishes for us if the connection ends without a clean DISCONNECT. */
   will?: WillOptions;
   /** 5 (default) or 4. A broker that refuses 5.0 as unsupported makes the client fall back to 4, once. */
@@ -71,7 +103,7 @@ export interface ClientOptions {
   maximumPacketSize?: number;
   /** 5.0: topic aliases the broker may use towards us (default 0: none). */
   topicAliasMaximum?: number;
-  /** 5.0: other CONNECT properties (user properties, authentication, problem information). */
+  /** 5.0: other CONNECT properties (user properties, problem information; authentication has options of its own). */
   properties?: ConnectProperties;
   /** QoS 0 messages kept while offline (default 1,000); beyond, publish() is refused. */
   maxQueuedQoS0?: number;
@@ -95,6 +127,8 @@ export interface CreateClientOptions extends ClientOptions {
    * which one was reached; the version spoken (a fallback to 3.1.1) is remembered per broker.
    */
   brokers?: readonly BrokerEndpoint[];
+  /** The transport for a URL that `beforeConnect` answers with; `connect(url)` of a platform gives it. */
+  transportFor?: (url: string) => Transport;
 }
 
 /** What the client itself needs, beyond the session's options. */
@@ -105,6 +139,8 @@ export interface ClientSettings {
   clock: Clock;
   random: () => number;
   manualAcks: boolean;
+  beforeConnect: BeforeConnect | undefined;
+  authenticate: Authenticate | undefined;
 }
 
 /**
@@ -180,7 +216,27 @@ export function resolveOptions(options: ClientOptions): ClientSettings {
   if (options.topicAliasMaximum !== undefined) {
     session.topicAliasMaximum = whole(options.topicAliasMaximum, 'topicAliasMaximum', 0, 0xffff);
   }
-  if (options.properties !== undefined) session.connectProperties = options.properties;
+  if (options.properties !== undefined) {
+    if (options.properties.authenticationMethod !== undefined || options.properties.authenticationData !== undefined) {
+      throw new InvalidArgumentError('enhanced authentication takes the authenticationMethod and authenticate options, not properties');
+    }
+    session.connectProperties = options.properties;
+  }
+  const { beforeConnect, authenticationMethod, authenticate } = options;
+  if (beforeConnect !== undefined && typeof beforeConnect !== 'function') throw new InvalidArgumentError('beforeConnect must be a function');
+  if (authenticate !== undefined && typeof authenticate !== 'function') throw new InvalidArgumentError('authenticate must be a function');
+  if (authenticationMethod !== undefined) {
+    if (typeof authenticationMethod !== 'string' || authenticationMethod === '' || utf8Length(authenticationMethod) < 0 || utf8Length(authenticationMethod) > 0xffff) {
+      throw new InvalidArgumentError('authenticationMethod must be a non-empty MQTT string');
+    }
+    if (authenticate === undefined) throw new InvalidArgumentError('authenticationMethod needs an authenticate handler');
+    // 3.1.1 has no AUTH: enhanced authentication cannot fall back to it.
+    if (protocolVersion !== 5) throw new InvalidArgumentError('enhanced authentication (authenticationMethod) needs MQTT 5.0');
+    session.authenticationMethod = authenticationMethod;
+    session.fallbackToV4 = false;
+  } else if (authenticate !== undefined) {
+    throw new InvalidArgumentError('authenticate needs an authenticationMethod');
+  }
   if (options.username !== undefined) session.username = options.username;
   if (options.password !== undefined) session.password = toBytes(options.password, 'password');
   if (options.will !== undefined) {
@@ -205,5 +261,7 @@ export function resolveOptions(options: ClientOptions): ClientSettings {
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
     manualAcks: options.manualAcks === true,
+    beforeConnect,
+    authenticate,
   };
 }

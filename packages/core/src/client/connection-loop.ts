@@ -3,17 +3,19 @@ import type { DecodeError } from '../codec/errors';
 import { FrameDecoder } from '../codec/frame-decoder';
 import type { Packet } from '../codec/packet';
 import type { DisconnectProperties } from '../codec/properties';
-import { ClientEndedError, ConnectionError, MqttError } from '../errors';
+import { AuthenticationError, ClientEndedError, ConnectionError, MqttError } from '../errors';
 import type { Clock, Timer } from '../ports/clock';
-import type { Connection } from '../ports/transport';
+import type { Connection, Transport } from '../ports/transport';
 import type { Session } from '../session/session';
 import type { SessionEvent, SessionInput } from '../session/session-types';
 import { type BackoffOptions, backoffDelay } from './backoff';
 import type { ResolvedBroker } from './broker-list';
 import type { ClientEventBus } from './client-events';
-import type { ClientSettings } from './client-options';
-import type { ConnectInfo, DisconnectInfo } from './client-types';
+import { type ClientSettings, toBytes } from './client-options';
+import type { AttemptCredentials, ConnectInfo, DisconnectInfo } from './client-types';
 import { Deferred, handled } from './deferred';
+
+type OpenedInput = SessionInput & { type: 'connectionOpened' };
 
 type Phase = 'starting' | 'connecting' | 'connected' | 'waiting' | 'stopped' | 'ended';
 
@@ -27,6 +29,8 @@ export interface ConnectionLoopParts {
   session: Session;
   events: ClientEventBus;
   dispatch(input: SessionInput): void;
+  /** The transport for a URL a `beforeConnect` hook answers with, when the client was made from URLs. */
+  transportFor?: ((url: string) => Transport) | undefined;
 }
 
 /**
@@ -55,6 +59,8 @@ export class ConnectionLoop {
   #openTimer: Timer | undefined;
   /** Attempts since the last connection that stayed up `stableAfterMs`: what the backoff grows with. */
   #attempts = 0;
+  /** Every attempt since the client started, as `beforeConnect` counts them. */
+  #attemptsEver = 0;
   /** The broker of the current (or next) attempt: its index in `brokers`. */
   #current = 0;
   /** When the current connection was accepted. */
@@ -212,9 +218,69 @@ export class ConnectionLoop {
     this.#openTimer = clock.setTimer(clock.now() + timeoutMs, () => {
       this.#openFailed(token, new ConnectionError(`could not connect: no connection within ${timeoutMs} ms`));
     });
-    const broker = this.#parts.brokers[this.#current]!;
     const brokerIndex = this.#current;
-    broker.transport
+    const broker = this.#parts.brokers[brokerIndex]!;
+    const hook = settings.beforeConnect;
+    if (hook === undefined) {
+      this.#open(token, broker.transport, openedInput(brokerIndex, broker));
+      return;
+    }
+    const attempt = { attempt: ++this.#attemptsEver, brokerIndex, ...(broker.url === undefined ? {} : { url: broker.url }) };
+    // The hook's answers are credentials: no error below carries them, only what the hook threw.
+    new Promise<AttemptCredentials | undefined | void>((resolve) => resolve(hook(attempt))).then(
+      (answer) => {
+        if (this.#attemptToken !== token) return;
+        let prepared: { transport: Transport; input: OpenedInput };
+        try {
+          prepared = this.#withCredentials(brokerIndex, broker, answer ?? {});
+        } catch (error) {
+          this.#openFailed(token, error as MqttError);
+          return;
+        }
+        this.#open(token, prepared.transport, prepared.input);
+      },
+      (error: unknown) => this.#openFailed(token, new AuthenticationError('the beforeConnect hook failed', { cause: error })),
+    );
+  }
+
+  /** The transport and `connectionOpened` of an attempt, with what `beforeConnect` answered for it. */
+  #withCredentials(index: number, broker: ResolvedBroker, answer: AttemptCredentials): { transport: Transport; input: OpenedInput } {
+    if (typeof answer !== 'object' || answer === null) throw new AuthenticationError('the beforeConnect hook answered something other than an object');
+    const { username, password, url } = answer;
+    if (username !== undefined && typeof username !== 'string') throw new AuthenticationError('the beforeConnect hook answered a username that is not a string');
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = password === undefined ? undefined : toBytes(password, 'password');
+    } catch {
+      throw new AuthenticationError('the beforeConnect hook answered a password that is neither a string nor a Uint8Array');
+    }
+    let transport = broker.transport;
+    if (url !== undefined) {
+      const transportFor = this.#parts.transportFor;
+      if (typeof url !== 'string') throw new AuthenticationError('the beforeConnect hook answered a url that is not a string');
+      if (transportFor === undefined) throw new AuthenticationError('the beforeConnect hook answered a url, but this client was not made from URLs');
+      try {
+        transport = transportFor(url);
+      } catch (error) {
+        // Not the URL itself in the message: a pre-signed URL is a credential.
+        throw new AuthenticationError('the beforeConnect hook answered a url that cannot be used', { cause: error instanceof MqttError ? undefined : error });
+      }
+    }
+    const input = openedInput(index, broker);
+    if (username !== undefined) input.username = username;
+    if (bytes !== undefined) input.password = bytes;
+    const { session } = this.#parts;
+    if (session.policy.passwordNeedsUsername && bytes !== undefined && (input.username ?? session.options.username) === undefined) {
+      throw new AuthenticationError('the beforeConnect hook answered a password without a user name, which MQTT 3.1.1 does not allow');
+    }
+    input.freshCredentials = true;
+    return { transport, input };
+  }
+
+  /** Opens attempt `token`'s connection through `transport`; `opened` tells the session once it is open. */
+  #open(token: object, transport: Transport, opened: OpenedInput): void {
+    const { settings } = this.#parts;
+    transport
       .connect({
         data: (chunk) => {
           if (this.#attemptToken === token) this.#onData(chunk);
@@ -238,7 +304,7 @@ export class ConnectionLoop {
           this.#cancelOpenTimer();
           this.#connection = connection;
           this.#blocked = false;
-          this.#dispatch(openedInput(brokerIndex, broker));
+          this.#dispatch(opened);
           if (this.#attemptToken !== token) return;
           // After connectionOpened: the session has chosen the version it speaks to this broker.
           const maximumPacketSize = settings.session.maximumPacketSize;
@@ -254,7 +320,7 @@ export class ConnectionLoop {
   }
 
   /** Attempt `token` could not open a connection (unless it was abandoned already). */
-  #openFailed(token: object, failure: ConnectionError): void {
+  #openFailed(token: object, failure: MqttError): void {
     if (this.#attemptToken !== token) return;
     this.#attemptToken = undefined;
     this.#cancelOpenTimer();
@@ -360,8 +426,8 @@ export class ConnectionLoop {
   }
 }
 
-function openedInput(index: number, broker: ResolvedBroker): SessionInput {
-  const input: SessionInput & { type: 'connectionOpened' } = { type: 'connectionOpened', broker: index };
+function openedInput(index: number, broker: ResolvedBroker): OpenedInput {
+  const input: OpenedInput = { type: 'connectionOpened', broker: index };
   if (broker.username !== undefined) input.username = broker.username;
   if (broker.password !== undefined) input.password = broker.password;
   return input;

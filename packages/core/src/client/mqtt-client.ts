@@ -1,5 +1,6 @@
 import type { ProtocolVersion } from '../codec/packet';
 import { AbortError, ClientEndedError, InvalidArgumentError, MqttError, OutboxError } from '../errors';
+import { runAuthStep } from './auth-steps';
 import type { Clock } from '../ports/clock';
 import { Session } from '../session/session';
 import type { OutboxEntry, PublishRequest, PublishResult, SessionInput, SubscribeResult, UnsubscribeResult } from '../session/session-types';
@@ -9,7 +10,7 @@ import { ClientEventBus } from './client-events';
 import { type ClientSettings, type CreateClientOptions, resolveOptions } from './client-options';
 import type { ClientEvents, ConnectInfo, EndOptions, Message, MessagesOptions, PublishOptions, SubscribeOptions, UnsubscribeOptions } from './client-types';
 import { ConnectionLoop } from './connection-loop';
-import { handled } from './deferred';
+import { Deferred, handled } from './deferred';
 import { Delivery } from './delivery';
 import { STREAM_HIGH_WATER } from './message-stream';
 import { PendingOperations } from './pending-operations';
@@ -40,6 +41,8 @@ export class MqttClient {
   #openError: MqttError | undefined;
   #nextMessageId = 1;
   #ending: Promise<void> | undefined;
+  /** The re-authentication under way: one at a time. */
+  #reauthentication: Deferred<void> | undefined;
 
   constructor(options: CreateClientOptions) {
     this.#settings = resolveOptions(options);
@@ -56,7 +59,15 @@ export class MqttClient {
       { hold: (held) => dispatch({ type: 'deliveryHeld', held }), acknowledge: (deliveryId) => dispatch({ type: 'ackRequested', deliveryId }) },
       this.#settings.manualAcks,
     );
-    this.#loop = new ConnectionLoop({ settings: this.#settings, brokers, clock: this.#clock, session: this.#session, events: this.#events, dispatch });
+    this.#loop = new ConnectionLoop({
+      settings: this.#settings,
+      brokers,
+      clock: this.#clock,
+      session: this.#session,
+      events: this.#events,
+      dispatch,
+      transportFor: options.transportFor,
+    });
     this.#driver = new SessionDriver(this.#session, this.#clock, {
       send: (packet, onWritten) => this.#loop.send(packet, onWritten),
       closeConnection: (error) => this.#loop.close(error),
@@ -66,10 +77,12 @@ export class MqttClient {
       notify: (event) => {
         // What concerns the connection goes to its loop; the rest are events as they are.
         if (event.name === 'warning') this.#events.emit('warning', event.error);
+        else if (event.name === 'reauthenticated') this.#reauthenticated(event.error);
         else if (event.name !== 'sessionLost') this.#loop.onSessionEvent(event);
         else this.#events.emit('sessionLost', { republished: event.republished, settledAsDelivered: event.settledAsDelivered, unacknowledgedReceived: event.unacknowledgedReceived });
       },
       outboxFailed: (error) => this.#events.emit('error', error),
+      authenticate: (action) => runAuthStep(this.#settings.authenticate!, action, dispatch),
     });
     this.#opened = handled(this.#open());
   }
@@ -210,6 +223,27 @@ export class MqttClient {
     return this.#delivery.stream(filter, highWaterMark);
   }
 
+  /**
+   * Re-authenticates on the open connection with the `authenticate` handler (5.0 enhanced
+   * authentication [MQTT-4.12.1]): sends AUTH 0x19 with the same method, answers the broker's
+   * challenges, and resolves on its AUTH success. Rejects (and the connection closes) when the
+   * broker refuses, the handler throws, or no answer comes within `connectTimeoutMs`; rejects at
+   * once without an `authenticationMethod` or a connection. A call while one runs joins it.
+   * @example setInterval(() => client.reauthenticate().catch(console.error), 50 * 60_000);
+   */
+  reauthenticate(): Promise<void> {
+    try {
+      this.#checkOpen();
+    } catch (error) {
+      return handled(Promise.reject(error));
+    }
+    if (this.#reauthentication !== undefined) return this.#reauthentication.promise;
+    const reauthentication = new Deferred<void>(true);
+    this.#reauthentication = reauthentication;
+    this.#driver.dispatch({ type: 'reauthenticateRequested' });
+    return reauthentication.promise;
+  }
+
   /** What is still owed (QoS 1/2 messages not fully acknowledged), after a restart too, in order. */
   pending(): Promise<OutboxEntry[]> {
     return handled(this.#opened.then(() => this.#session.pending()));
@@ -300,6 +334,13 @@ export class MqttClient {
     await this.#outboxClose?.();
     this.#delivery.end();
     this.#events.emit('end', undefined);
+  }
+
+  #reauthenticated(error: MqttError | undefined): void {
+    const reauthentication = this.#reauthentication;
+    this.#reauthentication = undefined;
+    if (error === undefined) reauthentication?.resolve();
+    else reauthentication?.reject(error);
   }
 
   #checkOpen(): void {

@@ -8,6 +8,7 @@ import {
   MqttError,
   ProtocolError,
 } from '../errors';
+import { AuthFlow } from './auth-flow';
 import { IncomingFlow } from './incoming-flow';
 import { Link } from './link';
 import { OutgoingFlow } from './outgoing-flow';
@@ -43,6 +44,7 @@ export class Session implements SessionContext {
   readonly #outgoing: OutgoingFlow;
   readonly #incoming: IncomingFlow;
   readonly #subscriptions: SubscriptionFlow;
+  readonly #auth: AuthFlow;
   #connectedBefore = false;
   /** The version each broker (by its index in the client's list) accepted, or we fell back to there. */
   readonly #spoken = new Map<number, VersionPolicy>();
@@ -59,6 +61,14 @@ export class Session implements SessionContext {
     this.#outgoing = new OutgoingFlow(this);
     this.#incoming = new IncomingFlow(this);
     this.#subscriptions = new SubscriptionFlow(this);
+    this.#auth = new AuthFlow(this, (connack) => {
+      const link = this.link;
+      if (link === null) return;
+      const held = link.heldPackets;
+      link.heldPackets = undefined;
+      this.#accept(connack, link);
+      for (const packet of held ?? []) this.#onPacket(packet);
+    });
   }
 
   /** The version of the next (or current) connection: 3.1.1 after a fallback. */
@@ -133,6 +143,15 @@ export class Session implements SessionContext {
       case 'disconnectRequested':
         this.#disconnect(input.reasonCode, input.properties);
         break;
+      case 'authAnswered':
+        this.#auth.onAnswered(input.exchange, input.data);
+        break;
+      case 'authFailed':
+        this.#auth.onFailed(input.exchange, input.error);
+        break;
+      case 'reauthenticateRequested':
+        this.#auth.reauthenticate();
+        break;
       case 'endRequested':
         this.#ended = true;
         this.#outgoing.endAll(new ClientEndedError());
@@ -152,7 +171,7 @@ export class Session implements SessionContext {
     if (link === null) return undefined;
     if (link.phase === 'connecting') return link.connectDeadline;
     if (link.phase !== 'connected') return undefined;
-    const deadline = Math.min(this.#keepAliveDeadline(link), this.#outgoing.nextDeadline(), this.#subscriptions.nextDeadline());
+    const deadline = Math.min(this.#keepAliveDeadline(link), this.#outgoing.nextDeadline(), this.#subscriptions.nextDeadline(), this.#auth.nextDeadline());
     return deadline === Infinity ? undefined : deadline;
   }
 
@@ -223,10 +242,13 @@ export class Session implements SessionContext {
       this.#subscriptions.revalidate();
     }
     link.firstToBroker = !this.#tried.has(broker);
+    link.freshCredentials = input.freshCredentials === true;
     this.#tried.add(broker);
-    // A broker of a list may have credentials of its own.
+    // A broker of a list, or a beforeConnect hook, may give credentials of their own.
     const options = input.username === undefined && input.password === undefined ? this.options : { ...this.options, ...credentialsOf(input) };
-    this.send(this.policy.connectPacket(options, this.clientId));
+    const connect = this.policy.connectPacket(options, this.clientId);
+    // With enhanced authentication, CONNECT waits for the handler's initial data.
+    if (!this.#auth.start(connect)) this.send(connect);
   }
 
   #onConnectionLost(): void {
@@ -238,6 +260,7 @@ export class Session implements SessionContext {
       this.emit({ type: 'notify', event: { name: 'fallback' } });
     }
     this.link = null;
+    this.#auth.onConnectionLost();
     this.#outgoing.onConnectionLost();
     this.#incoming.onConnectionLost();
     this.#subscriptions.onConnectionLost();
@@ -247,7 +270,10 @@ export class Session implements SessionContext {
     const link = this.link;
     if (link === null || link.phase === 'closing') return;
     if (link.phase === 'connecting') {
-      if (packet.type === 'connack') this.#onConnack(packet, link);
+      // What the broker sends after its CONNACK waits until the handler has verified that CONNACK.
+      if (this.#auth.verifying) (link.heldPackets ??= []).push(packet);
+      else if (packet.type === 'connack') this.#onConnack(packet, link);
+      else if (packet.type === 'auth') this.#auth.onAuth(packet);
       else this.fail(new ProtocolError(0x82 /* Protocol Error */, `the broker sent ${packet.type.toUpperCase()} before CONNACK`));
       return;
     }
@@ -280,14 +306,17 @@ export class Session implements SessionContext {
         const reasonCode = packet.reasonCode ?? 0;
         const event = { name: 'serverDisconnect' as const, reasonCode };
         this.emit({ type: 'notify', event: packet.properties === undefined ? event : { ...event, properties: packet.properties } });
-        this.closeConnection(new ConnectionError(`the broker disconnected: ${describeReasonCode(reasonCode)}`));
+        const error = new ConnectionError(`the broker disconnected: ${describeReasonCode(reasonCode)}`);
+        // A broker refuses a re-authentication with DISCONNECT [MQTT-4.12.1-2]: that is its outcome.
+        if (this.#auth.reauthenticating) this.#auth.onConnectionLost(error);
+        this.closeConnection(error);
         break;
       }
       case 'connack':
         this.fail(new ProtocolError(0x82 /* Protocol Error */, 'the broker sent a second CONNACK'));
         break;
       case 'auth':
-        this.fail(new ProtocolError(0x82 /* Protocol Error */, 'the broker sent AUTH, but we asked for no authentication method'));
+        this.#auth.onAuth(packet);
         break;
       default:
         this.fail(new ProtocolError(0x82 /* Protocol Error */, `the broker sent ${packet.type.toUpperCase()}, which only a client sends`));
@@ -296,9 +325,15 @@ export class Session implements SessionContext {
 
   #onConnack(connack: ConnackPacket, link: Link): void {
     if (connack.reasonCode !== 0) {
-      this.#onRefused(connack);
+      this.#onRefused(connack, link);
       return;
     }
+    // With enhanced authentication the handler verifies the CONNACK's data first.
+    if (!this.#auth.holdsConnack(connack)) this.#accept(connack, link);
+  }
+
+  /** A successful CONNACK, verified: the connection is accepted. */
+  #accept(connack: ConnackPacket, link: Link): void {
     if (connack.sessionPresent && this.options.clean) {
       // [MQTT-3.2.2-2]: a clean start never finds a session.
       this.fail(new ProtocolError(0x82 /* Protocol Error */, 'the broker says a session is present although we asked for a clean start'));
@@ -324,13 +359,17 @@ export class Session implements SessionContext {
     this.emit({ type: 'notify', event: { name: 'connected', connack, protocolVersion: this.policy.version } });
   }
 
-  #onRefused(connack: ConnackPacket): void {
+  #onRefused(connack: ConnackPacket, link: Link): void {
     const error = new ConnectRefusedError(connack, this.policy.version, this.policy.describeRefusal(connack.reasonCode));
+    const code = connack.reasonCode;
     let retry: 'now' | 'later' | 'never';
     if (this.policy.refusesVersion(connack) && this.#fallBack('the broker does not support MQTT 5.0')) {
       retry = 'now';
+    } else if (link.freshCredentials && this.policy.refusesCredentials(code)) {
+      // Credentials fetched for this attempt (a token): the next attempt fetches new ones.
+      retry = 'later';
     } else {
-      retry = this.policy.refusalIsPermanent(connack.reasonCode) ? 'never' : 'later';
+      retry = this.policy.refusalIsPermanent(code) ? 'never' : 'later';
     }
     this.emit({ type: 'notify', event: { name: 'refused', error, retry } });
     this.closeConnection(error);
@@ -339,7 +378,8 @@ export class Session implements SessionContext {
   /** Moves this broker to the fallback version, once (the fallback has none of its own); false when there is none. */
   #fallBack(why: string): boolean {
     const fallback = this.policy.fallback;
-    if (fallback === undefined || !this.options.fallbackToV4) return false;
+    // 3.1.1 has no enhanced authentication: a client that needs it does not fall back.
+    if (fallback === undefined || !this.options.fallbackToV4 || this.options.authenticationMethod !== undefined) return false;
     this.policy = fallback;
     this.#spoken.set(this.#broker, fallback);
     this.warn(new MqttError('ERR_FALLBACK_TO_V4', `${why}: connecting with MQTT 3.1.1 instead`));
@@ -358,6 +398,8 @@ export class Session implements SessionContext {
       return;
     }
     if (link.phase !== 'connected') return;
+    this.#auth.checkTimeout();
+    if (this.link !== link || link.phase !== 'connected') return;
     if (link.keepAliveMs > 0) {
       if (link.pingSentAt >= 0) {
         if (this.now >= link.pingSentAt + this.options.pingTimeoutMs) {
