@@ -5,6 +5,7 @@
  * @module @courier/core
  */
 export * from './codec/index';
+export { type ScramCredentials, scramSha256 } from './auth/scram-sha256';
 export type { BackoffOptions } from './client/backoff';
 export { type BrokerEndpoint, brokersOf } from './client/broker-list';
 export type { Authenticate, BeforeConnect, ClientOptions, CreateClientOptions, WillOptions } from './client/client-options';
