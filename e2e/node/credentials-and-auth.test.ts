@@ -106,16 +106,22 @@ describe('enhanced authentication with SCRAM-SHA-256 [MQTT-4.12]', () => {
   });
 
   test('a broker that sends AUTH when none was asked gets a typed protocol error, and the client does not hang', async () => {
+    // At connect, and once connected.
     const hostile = await HostileBroker.start((peer) => {
-      void peer.next('connect').then(() => peer.send({ type: 'auth', reasonCode: 0x18, properties: { authenticationMethod: 'SCRAM-SHA-256' } }));
+      void peer.next('connect').then(() => {
+        if (peer.index === 1) peer.send({ type: 'connack', sessionPresent: false, reasonCode: 0 });
+        peer.send({ type: 'auth', reasonCode: 0x18, properties: { authenticationMethod: 'SCRAM-SHA-256' } });
+      });
     });
     brokers.push(hostile);
-    const client = track(createClient(hostile.url, { connectTimeoutMs: 5_000, reconnect: false }));
-    await expect(client.whenConnected()).rejects.toMatchObject({
-      code: 'ERR_PROTOCOL',
-      reasonCode: 0x82,
-      message: 'the broker sent AUTH, but the client set no authentication method',
-    });
+    const client = track(createClient(hostile.url, { connectTimeoutMs: 5_000, reconnect: { initialDelayMs: 10 } }));
+    const disconnects: unknown[] = [];
+    client.on('disconnect', ({ error }) => disconnects.push(error));
+    await expect(client.whenConnected()).rejects.toMatchObject({ code: 'ERR_PROTOCOL', reasonCode: 0x82, message: 'the broker sent AUTH before CONNACK' });
+    await expect.poll(() => disconnects.length).toBeGreaterThanOrEqual(2);
+    expect(disconnects[1]).toMatchObject({ code: 'ERR_PROTOCOL', reasonCode: 0x82, message: 'the broker sent AUTH, but the client set no authentication method' });
+    const [, second] = await Promise.all([hostile.connection(0), hostile.connection(1)]);
+    expect(second.received.map((p) => p.type)).toContain('disconnect'); // [MQTT-4.13.1-1]: told why (0x82)
   });
 
   test('Mosquitto (no SCRAM built in) refuses the method with 0x8C Bad authentication method: typed and final', async () => {

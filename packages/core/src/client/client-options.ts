@@ -56,7 +56,8 @@ export interface ClientOptions {
    * is retried after the backoff with its next answer; without it such a refusal is final. A
    * throw or rejection fails that attempt (an `AuthenticationError` on the `disconnect` and
    * `reconnecting` events, its `cause` what was thrown) and the next comes after the backoff.
-   * The connect timeout covers the hook. Its answers are never logged or put in an error.
+   * The connect timeout covers the hook. Its answers are never logged or put in an error. (Not
+   * a function: each attempt fails the same way, with the TypeError as the cause.)
    */
   beforeConnect?: BeforeConnect;
   /**
@@ -139,7 +140,6 @@ export interface ClientSettings {
   clock: Clock;
   random: () => number;
   manualAcks: boolean;
-  beforeConnect: BeforeConnect | undefined;
   authenticate: Authenticate | undefined;
 }
 
@@ -216,26 +216,17 @@ export function resolveOptions(options: ClientOptions): ClientSettings {
   if (options.topicAliasMaximum !== undefined) {
     session.topicAliasMaximum = whole(options.topicAliasMaximum, 'topicAliasMaximum', 0, 0xffff);
   }
-  if (options.properties !== undefined) {
-    if (options.properties.authenticationMethod !== undefined || options.properties.authenticationData !== undefined) {
-      throw new InvalidArgumentError('enhanced authentication takes the authenticationMethod and authenticate options, not properties');
+  const { authenticationMethod, authenticate, properties } = options;
+  if (properties !== undefined) session.connectProperties = properties;
+  // The two go together, with 5.0 (3.1.1 has no AUTH, so no fallback to it), and not through properties.
+  const viaProperties = properties?.authenticationMethod !== undefined || properties?.authenticationData !== undefined;
+  if (authenticationMethod !== undefined || authenticate !== undefined || viaProperties) {
+    const length = typeof authenticationMethod === 'string' ? utf8Length(authenticationMethod) : 0;
+    if (!(length > 0 && length <= 0xffff) || typeof authenticate !== 'function' || protocolVersion !== 5 || viaProperties) {
+      throw new InvalidArgumentError('authenticationMethod (a string) and authenticate go together, with MQTT 5.0');
     }
-    session.connectProperties = options.properties;
-  }
-  const { beforeConnect, authenticationMethod, authenticate } = options;
-  if (beforeConnect !== undefined && typeof beforeConnect !== 'function') throw new InvalidArgumentError('beforeConnect must be a function');
-  if (authenticate !== undefined && typeof authenticate !== 'function') throw new InvalidArgumentError('authenticate must be a function');
-  if (authenticationMethod !== undefined) {
-    if (typeof authenticationMethod !== 'string' || authenticationMethod === '' || utf8Length(authenticationMethod) < 0 || utf8Length(authenticationMethod) > 0xffff) {
-      throw new InvalidArgumentError('authenticationMethod must be a non-empty MQTT string');
-    }
-    if (authenticate === undefined) throw new InvalidArgumentError('authenticationMethod needs an authenticate handler');
-    // 3.1.1 has no AUTH: enhanced authentication cannot fall back to it.
-    if (protocolVersion !== 5) throw new InvalidArgumentError('enhanced authentication (authenticationMethod) needs MQTT 5.0');
-    session.authenticationMethod = authenticationMethod;
+    session.authenticationMethod = authenticationMethod!;
     session.fallbackToV4 = false;
-  } else if (authenticate !== undefined) {
-    throw new InvalidArgumentError('authenticate needs an authenticationMethod');
   }
   if (options.username !== undefined) session.username = options.username;
   if (options.password !== undefined) session.password = toBytes(options.password, 'password');
@@ -261,7 +252,6 @@ export function resolveOptions(options: ClientOptions): ClientSettings {
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
     manualAcks: options.manualAcks === true,
-    beforeConnect,
     authenticate,
   };
 }

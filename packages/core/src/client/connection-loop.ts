@@ -11,11 +11,12 @@ import type { SessionEvent, SessionInput } from '../session/session-types';
 import { type BackoffOptions, backoffDelay } from './backoff';
 import type { ResolvedBroker } from './broker-list';
 import type { ClientEventBus } from './client-events';
-import { type ClientSettings, toBytes } from './client-options';
-import type { AttemptCredentials, ConnectInfo, DisconnectInfo } from './client-types';
+import type { BeforeConnect, ClientSettings } from './client-options';
+import type { ConnectInfo, DisconnectInfo } from './client-types';
 import { Deferred, handled } from './deferred';
 
-type OpenedInput = SessionInput & { type: 'connectionOpened' };
+/** The input that tells the session a connection opened. */
+export type OpenedInput = SessionInput & { type: 'connectionOpened' };
 
 type Phase = 'starting' | 'connecting' | 'connected' | 'waiting' | 'stopped' | 'ended';
 
@@ -29,6 +30,8 @@ export interface ConnectionLoopParts {
   session: Session;
   events: ClientEventBus;
   dispatch(input: SessionInput): void;
+  /** Called before every attempt for its credentials (the client option). */
+  beforeConnect?: BeforeConnect | undefined;
   /** The transport for a URL a `beforeConnect` hook answers with, when the client was made from URLs. */
   transportFor?: ((url: string) => Transport) | undefined;
 }
@@ -203,7 +206,7 @@ export class ConnectionLoop {
     this.#rejectConnectWaiters(new ClientEndedError('the client has ended'));
   }
 
-  /** Opens a connection through the transport. */
+  /** Opens a connection through the transport, with the credentials `beforeConnect` gives when there is one. */
   #connect(): void {
     if (this.#phase === 'ended' || this.#phase === 'stopped') return;
     this.#phase = 'connecting';
@@ -220,103 +223,56 @@ export class ConnectionLoop {
     });
     const brokerIndex = this.#current;
     const broker = this.#parts.brokers[brokerIndex]!;
-    const hook = settings.beforeConnect;
-    if (hook === undefined) {
-      this.#open(token, broker.transport, openedInput(brokerIndex, broker));
-      return;
-    }
-    const attempt = { attempt: ++this.#attemptsEver, brokerIndex, ...(broker.url === undefined ? {} : { url: broker.url }) };
-    // The hook's answers are credentials: no error below carries them, only what the hook threw.
-    new Promise<AttemptCredentials | undefined | void>((resolve) => resolve(hook(attempt))).then(
-      (answer) => {
-        if (this.#attemptToken !== token) return;
-        let prepared: { transport: Transport; input: OpenedInput };
-        try {
-          prepared = this.#withCredentials(brokerIndex, broker, answer ?? {});
-        } catch (error) {
-          this.#openFailed(token, error as MqttError);
-          return;
-        }
-        this.#open(token, prepared.transport, prepared.input);
-      },
-      (error: unknown) => this.#openFailed(token, new AuthenticationError('the beforeConnect hook failed', { cause: error })),
-    );
-  }
-
-  /** The transport and `connectionOpened` of an attempt, with what `beforeConnect` answered for it. */
-  #withCredentials(index: number, broker: ResolvedBroker, answer: AttemptCredentials): { transport: Transport; input: OpenedInput } {
-    if (typeof answer !== 'object' || answer === null) throw new AuthenticationError('the beforeConnect hook answered something other than an object');
-    const { username, password, url } = answer;
-    if (username !== undefined && typeof username !== 'string') throw new AuthenticationError('the beforeConnect hook answered a username that is not a string');
-    let bytes: Uint8Array | undefined;
-    try {
-      bytes = password === undefined ? undefined : toBytes(password, 'password');
-    } catch {
-      throw new AuthenticationError('the beforeConnect hook answered a password that is neither a string nor a Uint8Array');
-    }
-    let transport = broker.transport;
-    if (url !== undefined) {
-      const transportFor = this.#parts.transportFor;
-      if (typeof url !== 'string') throw new AuthenticationError('the beforeConnect hook answered a url that is not a string');
-      if (transportFor === undefined) throw new AuthenticationError('the beforeConnect hook answered a url, but this client was not made from URLs');
-      try {
-        transport = transportFor(url);
-      } catch (error) {
-        // Not the URL itself in the message: a pre-signed URL is a credential.
-        throw new AuthenticationError('the beforeConnect hook answered a url that cannot be used', { cause: error instanceof MqttError ? undefined : error });
-      }
-    }
-    const input = openedInput(index, broker);
-    if (username !== undefined) input.username = username;
-    if (bytes !== undefined) input.password = bytes;
-    const { session } = this.#parts;
-    if (session.policy.passwordNeedsUsername && bytes !== undefined && (input.username ?? session.options.username) === undefined) {
-      throw new AuthenticationError('the beforeConnect hook answered a password without a user name, which MQTT 3.1.1 does not allow');
-    }
-    input.freshCredentials = true;
-    return { transport, input };
-  }
-
-  /** Opens attempt `token`'s connection through `transport`; `opened` tells the session once it is open. */
-  #open(token: object, transport: Transport, opened: OpenedInput): void {
-    const { settings } = this.#parts;
-    transport
-      .connect({
-        data: (chunk) => {
-          if (this.#attemptToken === token) this.#onData(chunk);
-        },
-        close: (error) => {
-          if (this.#attemptToken === token) this.#onClose(error);
-        },
-        drain: () => {
-          if (this.#attemptToken === token && this.#blocked) {
+    // Opens the attempt's connection through `transport`; `opened` tells the session once it is open.
+    const open = (transport: Transport, opened: OpenedInput): void => {
+      if (this.#attemptToken !== token) return;
+      transport
+        .connect({
+          data: (chunk) => {
+            if (this.#attemptToken === token) this.#onData(chunk);
+          },
+          close: (error) => {
+            if (this.#attemptToken === token) this.#onClose(error);
+          },
+          drain: () => {
+            if (this.#attemptToken === token && this.#blocked) {
+              this.#blocked = false;
+              this.#dispatch({ type: 'transportDrained' });
+            }
+          },
+        })
+        .then(
+          (connection) => {
+            if (this.#attemptToken !== token) {
+              connection.close();
+              return;
+            }
+            this.#cancelOpenTimer();
+            this.#connection = connection;
             this.#blocked = false;
-            this.#dispatch({ type: 'transportDrained' });
-          }
-        },
-      })
-      .then(
-        (connection) => {
-          if (this.#attemptToken !== token) {
-            connection.close();
-            return;
-          }
-          this.#cancelOpenTimer();
-          this.#connection = connection;
-          this.#blocked = false;
-          this.#dispatch(opened);
-          if (this.#attemptToken !== token) return;
-          // After connectionOpened: the session has chosen the version it speaks to this broker.
-          const maximumPacketSize = settings.session.maximumPacketSize;
-          this.#decoder = new FrameDecoder(
-            { version: this.#parts.session.protocolVersion, ...(maximumPacketSize === undefined ? {} : { maximumPacketSize }) },
-            decodeFromServer,
-          );
-        },
-        (error: unknown) => {
-          this.#openFailed(token, new ConnectionError(`could not connect: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
-        },
-      );
+            this.#dispatch(opened);
+            if (this.#attemptToken !== token) return;
+            // After connectionOpened: the session has chosen the version it speaks to this broker.
+            const maximumPacketSize = settings.session.maximumPacketSize;
+            this.#decoder = new FrameDecoder(
+              { version: this.#parts.session.protocolVersion, ...(maximumPacketSize === undefined ? {} : { maximumPacketSize }) },
+              decodeFromServer,
+            );
+          },
+          (error: unknown) => {
+            this.#openFailed(token, new ConnectionError(`could not connect: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+          },
+        );
+    };
+    const hook = this.#parts.beforeConnect;
+    if (hook === undefined) return open(broker.transport, openedInput(brokerIndex, broker));
+    // Credentials for this attempt: what asks for them and checks them is loaded only by clients with a hook.
+    const fail = (error: MqttError) => this.#openFailed(token, error);
+    const attempt = { attempt: ++this.#attemptsEver, brokerIndex };
+    import('./attempt-credentials').then(
+      ({ beforeAttempt }) => beforeAttempt(hook, attempt, broker, openedInput(brokerIndex, broker), this.#parts, open, fail, AuthenticationError),
+      (error: unknown) => fail(new AuthenticationError('could not load beforeConnect', { cause: error })),
+    );
   }
 
   /** Attempt `token` could not open a connection (unless it was abandoned already). */

@@ -1,16 +1,16 @@
 import type { ProtocolVersion } from '../codec/packet';
-import { AbortError, ClientEndedError, InvalidArgumentError, MqttError, OutboxError } from '../errors';
-import { runAuthStep } from './auth-steps';
+import { AbortError, AuthenticationError, ClientEndedError, InvalidArgumentError, MqttError, OutboxError } from '../errors';
 import type { Clock } from '../ports/clock';
 import { Session } from '../session/session';
 import type { OutboxEntry, PublishRequest, PublishResult, SessionInput, SubscribeResult, UnsubscribeResult } from '../session/session-types';
+import type { EnhancedAuthentication } from './auth-steps';
 import { topicFilterProblem } from '../topic/topic-filter';
 import { resolveBrokers } from './broker-list';
 import { ClientEventBus } from './client-events';
 import { type ClientSettings, type CreateClientOptions, resolveOptions } from './client-options';
 import type { ClientEvents, ConnectInfo, EndOptions, Message, MessagesOptions, PublishOptions, SubscribeOptions, UnsubscribeOptions } from './client-types';
 import { ConnectionLoop } from './connection-loop';
-import { Deferred, handled } from './deferred';
+import { handled } from './deferred';
 import { Delivery } from './delivery';
 import { STREAM_HIGH_WATER } from './message-stream';
 import { PendingOperations } from './pending-operations';
@@ -41,8 +41,8 @@ export class MqttClient {
   #openError: MqttError | undefined;
   #nextMessageId = 1;
   #ending: Promise<void> | undefined;
-  /** The re-authentication under way: one at a time. */
-  #reauthentication: Deferred<void> | undefined;
+  /** Enhanced authentication, loaded before the first connection when there is an authenticationMethod. */
+  #auth: EnhancedAuthentication | undefined;
 
   constructor(options: CreateClientOptions) {
     this.#settings = resolveOptions(options);
@@ -66,6 +66,7 @@ export class MqttClient {
       session: this.#session,
       events: this.#events,
       dispatch,
+      beforeConnect: options.beforeConnect,
       transportFor: options.transportFor,
     });
     this.#driver = new SessionDriver(this.#session, this.#clock, {
@@ -77,12 +78,12 @@ export class MqttClient {
       notify: (event) => {
         // What concerns the connection goes to its loop; the rest are events as they are.
         if (event.name === 'warning') this.#events.emit('warning', event.error);
-        else if (event.name === 'reauthenticated') this.#reauthenticated(event.error);
+        else if (event.name === 'reauthenticated') this.#auth?.reauthenticated(event.error);
         else if (event.name !== 'sessionLost') this.#loop.onSessionEvent(event);
         else this.#events.emit('sessionLost', { republished: event.republished, settledAsDelivered: event.settledAsDelivered, unacknowledgedReceived: event.unacknowledgedReceived });
       },
       outboxFailed: (error) => this.#events.emit('error', error),
-      authenticate: (action) => runAuthStep(this.#settings.authenticate!, action, dispatch),
+      authenticate: (action) => this.#auth?.step(action),
     });
     this.#opened = handled(this.#open());
   }
@@ -228,20 +229,12 @@ export class MqttClient {
    * authentication [MQTT-4.12.1]): sends AUTH 0x19 with the same method, answers the broker's
    * challenges, and resolves on its AUTH success. Rejects (and the connection closes) when the
    * broker refuses, the handler throws, or no answer comes within `connectTimeoutMs`; rejects at
-   * once without an `authenticationMethod` or a connection. A call while one runs joins it.
+   * once without an `authenticationMethod` or a connection (after `end()` too). A call while one
+   * runs joins it.
    * @example setInterval(() => client.reauthenticate().catch(console.error), 50 * 60_000);
    */
   reauthenticate(): Promise<void> {
-    try {
-      this.#checkOpen();
-    } catch (error) {
-      return handled(Promise.reject(error));
-    }
-    if (this.#reauthentication !== undefined) return this.#reauthentication.promise;
-    const reauthentication = new Deferred<void>(true);
-    this.#reauthentication = reauthentication;
-    this.#driver.dispatch({ type: 'reauthenticateRequested' });
-    return reauthentication.promise;
+    return this.#auth?.reauthenticate() ?? handled(Promise.reject(new AuthenticationError('reauthenticate() needs an authenticationMethod')));
   }
 
   /** What is still owed (QoS 1/2 messages not fully acknowledged), after a restart too, in order. */
@@ -270,6 +263,7 @@ export class MqttClient {
   /** Opens the outbox, restores what it holds into the session, then connects. */
   async #open(): Promise<void> {
     try {
+      await this.#loadEnhancedAuthentication();
       const outbox = await this.#settings.outbox.open(this.#session.clientId);
       if (this.#ending !== undefined) {
         await outbox.close();
@@ -291,6 +285,17 @@ export class MqttClient {
       throw this.#openError;
     }
     this.#loop.start();
+  }
+
+  /** Loads enhanced authentication when the options ask for it, before the first connection. */
+  async #loadEnhancedAuthentication(): Promise<void> {
+    const authenticate = this.#settings.authenticate;
+    if (authenticate === undefined) return;
+    const { AuthFlow, EnhancedAuthentication } = await import('./auth-steps').catch((error: unknown) => {
+      throw new AuthenticationError('could not load enhanced authentication', { cause: error });
+    });
+    this.#session.useAuthFlow(AuthFlow);
+    this.#auth = new EnhancedAuthentication(authenticate, (input) => this.#driver.dispatch(input), AuthenticationError);
   }
 
   #publishNow(request: PublishRequest, signal: AbortSignal | undefined): Promise<PublishResult> {
@@ -334,13 +339,6 @@ export class MqttClient {
     await this.#outboxClose?.();
     this.#delivery.end();
     this.#events.emit('end', undefined);
-  }
-
-  #reauthenticated(error: MqttError | undefined): void {
-    const reauthentication = this.#reauthentication;
-    this.#reauthentication = undefined;
-    if (error === undefined) reauthentication?.resolve();
-    else reauthentication?.reject(error);
   }
 
   #checkOpen(): void {

@@ -1,8 +1,17 @@
-import type { AuthPacket, ConnackPacket, ConnectPacket } from '../codec/packet';
+import type { AuthPacket, ConnackPacket, ConnectPacket, Packet } from '../codec/packet';
 import type { AuthProperties } from '../codec/properties';
-import { AuthenticationError, ConnectionError, type MqttError, ProtocolError } from '../errors';
+import type { ConnectionError, MqttError, ProtocolError } from '../errors';
 import type { SessionContext } from './session-context';
-import type { AuthStep } from './session-types';
+import type { AuthStep, SessionInput } from './session-types';
+
+/**
+ * The error classes the flow throws, handed in by the session: this module is loaded lazily, and
+ * importing them here would split them into a chunk of their own in every application's start.
+ */
+export interface AuthFlowErrors {
+  ProtocolError: typeof ProtocolError;
+  ConnectionError: typeof ConnectionError;
+}
 
 /** One exchange of AUTH packets: at connect, or a re-authentication on an open connection. */
 interface Exchange {
@@ -15,8 +24,10 @@ interface Exchange {
   readonly deadline: number;
   /** At connect: the CONNECT that waits for its initial Authentication Data. */
   connect?: ConnectPacket;
-  /** At connect: the accepted CONNACK that waits for the handler to verify its data. */
+  /** At connect: the accepted CONNACK that waits for the handler to verify its data... */
   connack?: ConnackPacket;
+  /** ...and what the broker sent after it, which waits as well. */
+  held?: Packet[];
 }
 
 /**
@@ -33,29 +44,36 @@ interface Exchange {
  */
 export class AuthFlow {
   readonly #ctx: SessionContext;
-  readonly #accept: (connack: ConnackPacket) => void;
+  readonly #accept: (connack: ConnackPacket, held: Packet[]) => void;
+  readonly #errors: AuthFlowErrors;
   #exchange: Exchange | undefined;
   #nextId = 1;
 
-  /** `accept` finishes a CONNACK once its final data is verified. */
-  constructor(ctx: SessionContext, accept: (connack: ConnackPacket) => void) {
+  /** `accept` finishes a CONNACK once its final data is verified, then handles what came after it. */
+  constructor(ctx: SessionContext, accept: (connack: ConnackPacket, held: Packet[]) => void, errors: AuthFlowErrors) {
     this.#ctx = ctx;
     this.#accept = accept;
+    this.#errors = errors;
   }
 
-  /** The Authentication Method in use: none without the option, and none in 3.1.1, which has no AUTH. */
+  /** The Authentication Method in use (the session makes a flow only with one, and never falls back to 3.1.1 then). */
   get method(): string | undefined {
-    return this.#ctx.policy.enhancedAuthentication ? this.#ctx.options.authenticationMethod : undefined;
+    return this.#ctx.options.authenticationMethod;
   }
 
-  /** Whether a re-authentication is under way. */
-  get reauthenticating(): boolean {
-    return this.#exchange?.reauthentication === true;
+  /** The inputs that concern enhanced authentication: the handler's answers, and a request to re-authenticate. */
+  handle(input: SessionInput & { type: 'authAnswered' | 'authFailed' | 'reauthenticateRequested' }): void {
+    if (input.type === 'authAnswered') this.onAnswered(input.exchange, input.data);
+    else if (input.type === 'authFailed') this.onFailed(input.exchange, input.error);
+    else this.reauthenticate();
   }
 
-  /** Whether an accepted CONNACK waits for the handler to verify it: packets after it must wait too. */
-  get verifying(): boolean {
-    return this.#exchange?.connack !== undefined;
+  /** While a CONNACK waits for the handler to verify it, what comes after it waits too: true when `packet` does. */
+  hold(packet: Packet): boolean {
+    const exchange = this.#exchange;
+    if (exchange?.connack === undefined) return false;
+    (exchange.held ??= []).push(packet);
+    return true;
   }
 
   /** A new connection: false when there is no method (send CONNECT now); else CONNECT waits for the handler's data. */
@@ -68,8 +86,7 @@ export class AuthFlow {
   /** Re-authenticate on the open connection; the outcome is a `reauthenticated` event. */
   reauthenticate(): void {
     const link = this.#ctx.link;
-    if (this.method === undefined) return this.#reauthenticated(new AuthenticationError('re-authentication needs an authenticationMethod and MQTT 5.0'));
-    if (link === null || !link.open) return this.#reauthenticated(new ConnectionError('not connected: nothing to re-authenticate'));
+    if (link === null || !link.open) return this.#reauthenticated(new this.#errors.ConnectionError('not connected: nothing to re-authenticate'));
     if (this.#exchange !== undefined) return; // one at a time: the one under way answers
     this.#begin(true);
   }
@@ -78,22 +95,18 @@ export class AuthFlow {
   onAuth(packet: AuthPacket): void {
     const method = this.method;
     const exchange = this.#exchange;
-    if (method === undefined) {
-      // [MQTT-4.12.0-6]: without an Authentication Method in CONNECT, the broker must send no AUTH.
-      return this.#ctx.fail(new ProtocolError(0x82 /* Protocol Error */, 'the broker sent AUTH, but the client set no authentication method'));
-    }
-    if (exchange === undefined || exchange.waiting !== 'broker') {
-      return this.#ctx.fail(new ProtocolError(0x82 /* Protocol Error */, 'the broker sent AUTH when no authentication exchange awaited one'));
+    if (method === undefined || exchange === undefined || exchange.waiting !== 'broker') {
+      return this.#ctx.fail(new this.#errors.ProtocolError(0x82 /* Protocol Error */, 'the broker sent AUTH when no authentication exchange awaited one'));
     }
     if (packet.properties?.authenticationMethod !== method) {
       // [MQTT-4.12.0-5]: every AUTH carries the method of CONNECT.
-      return this.#ctx.fail(new ProtocolError(0x8c /* Bad Authentication Method */, 'the broker sent AUTH with another authentication method'));
+      return this.#ctx.fail(new this.#errors.ProtocolError(0x8c /* Bad Authentication Method */, 'the broker sent AUTH with another authentication method'));
     }
     const reasonCode = packet.reasonCode ?? 0;
     if (reasonCode === 0x18 /* Continue Authentication */) return this.#ask(exchange, 'continue', packet.properties.authenticationData);
     // Success comes in CONNACK at connect, in AUTH only to end a re-authentication (4.12.1).
     if (reasonCode === 0x00 && exchange.reauthentication) return this.#ask(exchange, 'success', packet.properties.authenticationData);
-    this.#ctx.fail(new ProtocolError(0x82 /* Protocol Error */, `the broker sent AUTH with reason code 0x${reasonCode.toString(16)} here`));
+    this.#ctx.fail(new this.#errors.ProtocolError(0x82 /* Protocol Error */, `the broker sent AUTH with reason code 0x${reasonCode.toString(16)} here`));
   }
 
   /**
@@ -104,17 +117,14 @@ export class AuthFlow {
     const method = this.method;
     const exchange = this.#exchange;
     const sentMethod = connack.properties?.authenticationMethod;
-    if (method === undefined) {
-      if (sentMethod !== undefined) this.#ctx.fail(new ProtocolError(0x82 /* Protocol Error */, 'the broker sent an authentication method in CONNACK, but the client set none')); // [MQTT-4.12.0-6]
-      return sentMethod !== undefined;
-    }
+    if (method === undefined) return false;
     if (exchange === undefined || exchange.reauthentication || exchange.waiting !== 'broker') {
-      this.#ctx.fail(new ProtocolError(0x82 /* Protocol Error */, 'the broker sent CONNACK before the authentication exchange reached it'));
+      this.#ctx.fail(new this.#errors.ProtocolError(0x82 /* Protocol Error */, 'the broker sent CONNACK before the authentication exchange reached it'));
       return true;
     }
     // [MQTT-4.12.0-5]: a broker that leaves the method out of CONNACK bends the spec harmlessly; another method does not.
     if (sentMethod !== undefined && sentMethod !== method) {
-      this.#ctx.fail(new ProtocolError(0x8c /* Bad Authentication Method */, 'the broker accepted another authentication method than the one asked for'));
+      this.#ctx.fail(new this.#errors.ProtocolError(0x8c /* Bad Authentication Method */, 'the broker accepted another authentication method than the one asked for'));
       return true;
     }
     exchange.connack = connack;
@@ -131,7 +141,7 @@ export class AuthFlow {
     if (exchange.step === 'success') {
       this.#exchange = undefined;
       if (exchange.reauthentication) this.#reauthenticated(undefined);
-      else this.#accept(exchange.connack!);
+      else this.#accept(exchange.connack!, exchange.held ?? []);
       return;
     }
     const properties: AuthProperties = { authenticationMethod: method };
@@ -162,7 +172,7 @@ export class AuthFlow {
   checkTimeout(): void {
     const exchange = this.#exchange;
     if (exchange?.reauthentication === true && this.#ctx.now >= exchange.deadline) {
-      this.#end(new ConnectionError(`re-authentication did not finish within ${this.#ctx.options.connectTimeoutMs} ms`));
+      this.#end(new this.#errors.ConnectionError(`re-authentication did not finish within ${this.#ctx.options.connectTimeoutMs} ms`));
     }
   }
 
@@ -170,7 +180,7 @@ export class AuthFlow {
   onConnectionLost(why?: MqttError): void {
     const exchange = this.#exchange;
     this.#exchange = undefined;
-    if (exchange?.reauthentication === true) this.#reauthenticated(why ?? new ConnectionError('the connection closed during re-authentication'));
+    if (exchange?.reauthentication === true) this.#reauthenticated(why ?? new this.#errors.ConnectionError('the connection closed during re-authentication'));
   }
 
   #begin(reauthentication: boolean): Exchange {

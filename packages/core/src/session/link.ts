@@ -1,4 +1,3 @@
-import type { Packet } from '../codec/packet';
 import type { BrokerLimits } from './version-policy';
 
 /**
@@ -25,10 +24,6 @@ export class Link {
   inboundOverflowReported = false;
   /** This is the first connection on which a CONNECT went to this broker. */
   firstToBroker = false;
-  /** Packets that came after a CONNACK whose authentication data the handler is still verifying. */
-  heldPackets: Packet[] | undefined;
-  /** The credentials of this CONNECT were fetched for it (a beforeConnect hook). */
-  freshCredentials = false;
   /** Topic aliases the broker set on this connection. */
   readonly topicAliases = new Map<number, string>();
 

@@ -8,7 +8,7 @@ import {
   MqttError,
   ProtocolError,
 } from '../errors';
-import { AuthFlow } from './auth-flow';
+import type { AuthFlow } from './auth-flow';
 import { IncomingFlow } from './incoming-flow';
 import { Link } from './link';
 import { OutgoingFlow } from './outgoing-flow';
@@ -44,7 +44,8 @@ export class Session implements SessionContext {
   readonly #outgoing: OutgoingFlow;
   readonly #incoming: IncomingFlow;
   readonly #subscriptions: SubscriptionFlow;
-  readonly #auth: AuthFlow;
+  /** Enhanced authentication, once enabled: the client loads it only when it has a method. */
+  #auth: AuthFlow | undefined;
   #connectedBefore = false;
   /** The version each broker (by its index in the client's list) accepted, or we fell back to there. */
   readonly #spoken = new Map<number, VersionPolicy>();
@@ -52,6 +53,8 @@ export class Session implements SessionContext {
   readonly #tried = new Set<number>();
   #broker = 0;
   #restoredState = false;
+  /** The current connection's credentials were fetched for it (a beforeConnect hook). */
+  #freshCredentials = false;
   #ended = false;
 
   constructor(options: SessionOptions) {
@@ -61,14 +64,19 @@ export class Session implements SessionContext {
     this.#outgoing = new OutgoingFlow(this);
     this.#incoming = new IncomingFlow(this);
     this.#subscriptions = new SubscriptionFlow(this);
-    this.#auth = new AuthFlow(this, (connack) => {
-      const link = this.link;
-      if (link === null) return;
-      const held = link.heldPackets;
-      link.heldPackets = undefined;
-      this.#accept(connack, link);
-      for (const packet of held ?? []) this.#onPacket(packet);
-    });
+  }
+
+  /**
+   * Turns on enhanced authentication [MQTT-4.12] for `options.authenticationMethod`, with the
+   * flow class given (passed in, not imported, so that clients without a method never load it).
+   */
+  useAuthFlow(Flow: typeof AuthFlow): void {
+    const accept = (connack: ConnackPacket, held: Packet[]) => {
+      if (this.link === null) return;
+      this.#accept(connack, this.link);
+      for (const packet of held) this.#onPacket(packet);
+    };
+    this.#auth = new Flow(this, accept, { ProtocolError, ConnectionError });
   }
 
   /** The version of the next (or current) connection: 3.1.1 after a fallback. */
@@ -144,13 +152,10 @@ export class Session implements SessionContext {
         this.#disconnect(input.reasonCode, input.properties);
         break;
       case 'authAnswered':
-        this.#auth.onAnswered(input.exchange, input.data);
-        break;
       case 'authFailed':
-        this.#auth.onFailed(input.exchange, input.error);
-        break;
       case 'reauthenticateRequested':
-        this.#auth.reauthenticate();
+        // Without a method there is no flow: the client refuses re-authentication before asking.
+        this.#auth?.handle(input);
         break;
       case 'endRequested':
         this.#ended = true;
@@ -171,7 +176,7 @@ export class Session implements SessionContext {
     if (link === null) return undefined;
     if (link.phase === 'connecting') return link.connectDeadline;
     if (link.phase !== 'connected') return undefined;
-    const deadline = Math.min(this.#keepAliveDeadline(link), this.#outgoing.nextDeadline(), this.#subscriptions.nextDeadline(), this.#auth.nextDeadline());
+    const deadline = Math.min(this.#keepAliveDeadline(link), this.#outgoing.nextDeadline(), this.#subscriptions.nextDeadline(), this.#auth?.nextDeadline() ?? Infinity);
     return deadline === Infinity ? undefined : deadline;
   }
 
@@ -242,13 +247,13 @@ export class Session implements SessionContext {
       this.#subscriptions.revalidate();
     }
     link.firstToBroker = !this.#tried.has(broker);
-    link.freshCredentials = input.freshCredentials === true;
+    this.#freshCredentials = input.freshCredentials === true;
     this.#tried.add(broker);
     // A broker of a list, or a beforeConnect hook, may give credentials of their own.
     const options = input.username === undefined && input.password === undefined ? this.options : { ...this.options, ...credentialsOf(input) };
     const connect = this.policy.connectPacket(options, this.clientId);
     // With enhanced authentication, CONNECT waits for the handler's initial data.
-    if (!this.#auth.start(connect)) this.send(connect);
+    if (this.#auth?.start(connect) !== true) this.send(connect);
   }
 
   #onConnectionLost(): void {
@@ -260,7 +265,7 @@ export class Session implements SessionContext {
       this.emit({ type: 'notify', event: { name: 'fallback' } });
     }
     this.link = null;
-    this.#auth.onConnectionLost();
+    this.#auth?.onConnectionLost();
     this.#outgoing.onConnectionLost();
     this.#incoming.onConnectionLost();
     this.#subscriptions.onConnectionLost();
@@ -271,9 +276,10 @@ export class Session implements SessionContext {
     if (link === null || link.phase === 'closing') return;
     if (link.phase === 'connecting') {
       // What the broker sends after its CONNACK waits until the handler has verified that CONNACK.
-      if (this.#auth.verifying) (link.heldPackets ??= []).push(packet);
-      else if (packet.type === 'connack') this.#onConnack(packet, link);
-      else if (packet.type === 'auth') this.#auth.onAuth(packet);
+      if (this.#auth?.hold(packet) === true) return;
+      if (packet.type === 'connack') this.#onConnack(packet, link);
+      // AUTH is part of the connect only with a method; without one, it is AUTH before CONNACK.
+      else if (packet.type === 'auth' && this.#auth !== undefined) this.#auth.onAuth(packet);
       else this.fail(new ProtocolError(0x82 /* Protocol Error */, `the broker sent ${packet.type.toUpperCase()} before CONNACK`));
       return;
     }
@@ -308,7 +314,7 @@ export class Session implements SessionContext {
         this.emit({ type: 'notify', event: packet.properties === undefined ? event : { ...event, properties: packet.properties } });
         const error = new ConnectionError(`the broker disconnected: ${describeReasonCode(reasonCode)}`);
         // A broker refuses a re-authentication with DISCONNECT [MQTT-4.12.1-2]: that is its outcome.
-        if (this.#auth.reauthenticating) this.#auth.onConnectionLost(error);
+        this.#auth?.onConnectionLost(error);
         this.closeConnection(error);
         break;
       }
@@ -316,7 +322,9 @@ export class Session implements SessionContext {
         this.fail(new ProtocolError(0x82 /* Protocol Error */, 'the broker sent a second CONNACK'));
         break;
       case 'auth':
-        this.#auth.onAuth(packet);
+        if (this.#auth !== undefined) this.#auth.onAuth(packet);
+        // [MQTT-4.12.0-6]: without an Authentication Method in CONNECT, the broker must send no AUTH.
+        else this.fail(new ProtocolError(0x82 /* Protocol Error */, 'the broker sent AUTH, but the client set no authentication method'));
         break;
       default:
         this.fail(new ProtocolError(0x82 /* Protocol Error */, `the broker sent ${packet.type.toUpperCase()}, which only a client sends`));
@@ -325,11 +333,11 @@ export class Session implements SessionContext {
 
   #onConnack(connack: ConnackPacket, link: Link): void {
     if (connack.reasonCode !== 0) {
-      this.#onRefused(connack, link);
+      this.#onRefused(connack);
       return;
     }
     // With enhanced authentication the handler verifies the CONNACK's data first.
-    if (!this.#auth.holdsConnack(connack)) this.#accept(connack, link);
+    if (this.#auth?.holdsConnack(connack) !== true) this.#accept(connack, link);
   }
 
   /** A successful CONNACK, verified: the connection is accepted. */
@@ -359,13 +367,13 @@ export class Session implements SessionContext {
     this.emit({ type: 'notify', event: { name: 'connected', connack, protocolVersion: this.policy.version } });
   }
 
-  #onRefused(connack: ConnackPacket, link: Link): void {
+  #onRefused(connack: ConnackPacket): void {
     const error = new ConnectRefusedError(connack, this.policy.version, this.policy.describeRefusal(connack.reasonCode));
     const code = connack.reasonCode;
     let retry: 'now' | 'later' | 'never';
     if (this.policy.refusesVersion(connack) && this.#fallBack('the broker does not support MQTT 5.0')) {
       retry = 'now';
-    } else if (link.freshCredentials && this.policy.refusesCredentials(code)) {
+    } else if (this.#freshCredentials && this.policy.credentialRefusals.includes(code)) {
       // Credentials fetched for this attempt (a token): the next attempt fetches new ones.
       retry = 'later';
     } else {
@@ -378,8 +386,7 @@ export class Session implements SessionContext {
   /** Moves this broker to the fallback version, once (the fallback has none of its own); false when there is none. */
   #fallBack(why: string): boolean {
     const fallback = this.policy.fallback;
-    // 3.1.1 has no enhanced authentication: a client that needs it does not fall back.
-    if (fallback === undefined || !this.options.fallbackToV4 || this.options.authenticationMethod !== undefined) return false;
+    if (fallback === undefined || !this.options.fallbackToV4) return false;
     this.policy = fallback;
     this.#spoken.set(this.#broker, fallback);
     this.warn(new MqttError('ERR_FALLBACK_TO_V4', `${why}: connecting with MQTT 3.1.1 instead`));
@@ -398,8 +405,6 @@ export class Session implements SessionContext {
       return;
     }
     if (link.phase !== 'connected') return;
-    this.#auth.checkTimeout();
-    if (this.link !== link || link.phase !== 'connected') return;
     if (link.keepAliveMs > 0) {
       if (link.pingSentAt >= 0) {
         if (this.now >= link.pingSentAt + this.options.pingTimeoutMs) {
@@ -414,6 +419,7 @@ export class Session implements SessionContext {
     }
     this.#outgoing.checkTimeouts(link);
     this.#subscriptions.checkTimeouts();
+    this.#auth?.checkTimeout();
   }
 
   #keepAliveDeadline(link: Link): number {

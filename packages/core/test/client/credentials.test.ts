@@ -228,10 +228,15 @@ describe('enhanced authentication through the client', () => {
 
   test('options are checked: a method needs a handler and 5.0; properties do not carry authentication; reauthenticate() needs a method', async () => {
     const handler = () => undefined;
-    expect(() => setup({ authenticationMethod: METHOD })).toThrow(/needs an authenticate handler/);
-    expect(() => setup({ authenticate: handler })).toThrow(/needs an authenticationMethod/);
-    expect(() => setup({ authenticationMethod: METHOD, authenticate: handler, protocolVersion: 4 })).toThrow(/needs MQTT 5.0/);
-    expect(() => setup({ properties: { authenticationMethod: METHOD } })).toThrow(/authenticationMethod and authenticate options/);
+    const wrong = [
+      { authenticationMethod: METHOD },
+      { authenticate: handler },
+      { authenticationMethod: '', authenticate: handler },
+      { authenticationMethod: METHOD, authenticate: handler, protocolVersion: 4 as const },
+      { properties: { authenticationMethod: METHOD } },
+      { authenticationMethod: METHOD, authenticate: handler, properties: { authenticationData: bytes('x') } },
+    ];
+    for (const options of wrong) expect(() => setup(options)).toThrow('authenticationMethod (a string) and authenticate go together, with MQTT 5.0');
     const { client } = setup();
     await client.whenConnected();
     await expect(client.reauthenticate()).rejects.toMatchObject({ code: 'ERR_AUTHENTICATION' });
