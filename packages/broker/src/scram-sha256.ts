@@ -75,15 +75,22 @@ export function scramSha256Authenticator(lookup: ScramLookup): EnhancedAuthentic
   return () => new ScramConversation(lookup);
 }
 
+/** A fresh server nonce: 18 random bytes, base64. */
+const randomNonce = (): string => randomBytes(18).toString('base64');
+
 const BAD_CREDENTIALS: AuthOutcome = { result: 'fail', reasonCode: ReasonCode.BadUserNameOrPassword };
 const MALFORMED: AuthOutcome = { result: 'fail', reasonCode: ReasonCode.NotAuthorized };
 
-class ScramConversation implements AuthConversation {
+/** One connection's SCRAM exchanges (exported for tests, which fix the server nonce). */
+export class ScramConversation implements AuthConversation {
   /** Who the first exchange proved: a re-authentication must prove the same user. */
   #authenticated: string | undefined;
   #exchange: { username: string; user: ScramUser; known: boolean; clientFirstBare: string; serverFirst: string; nonce: string; gs2: string } | undefined;
 
-  constructor(private readonly lookup: ScramLookup) {}
+  constructor(
+    private readonly lookup: ScramLookup,
+    private readonly serverNonce: () => string = randomNonce,
+  ) {}
 
   async start(data: Uint8Array | undefined): Promise<AuthOutcome> {
     this.#exchange = undefined;
@@ -98,7 +105,7 @@ class ScramConversation implements AuthConversation {
     const found = await this.lookup(username);
     // An unknown user gets a made-up salt and the full exchange: the refusal comes only at the proof.
     const user = found ?? scramUser(randomBytes(16).toString('hex'));
-    const nonce = clientNonce + randomBytes(18).toString('base64');
+    const nonce = clientNonce + this.serverNonce();
     const serverFirst = `r=${nonce},s=${b64(user.salt)},i=${user.iterations}`;
     this.#exchange = { username, user, known: found !== undefined, clientFirstBare: header[2]!, serverFirst, nonce, gs2: `${header[1]},,` };
     return { result: 'continue', data: new TextEncoder().encode(serverFirst) };

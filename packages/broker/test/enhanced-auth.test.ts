@@ -11,6 +11,7 @@ import {
   scramUser,
   scramUsers,
 } from '@courier/broker';
+import { ScramConversation } from '../src/scram-sha256';
 import { Fixture, logOf, type RawClient, text } from './helpers';
 
 const fixture = new Fixture();
@@ -155,6 +156,32 @@ describe('a conversation of your own', () => {
     refused.send({ type: 'auth', reasonCode: 0x18, properties: { authenticationMethod: 'TOKEN' } });
     expect((await refused.next('connack')).reasonCode).toBe(0x87);
     await logOf(broker).waitFor(/TOKEN continue threw/);
+  });
+});
+
+describe('the RFC 7677 example exchange (user "user", password "pencil")', () => {
+  it('answers client-first with its server-first, accepts the client proof and signs with its server signature', async () => {
+    const user = scramUser('pencil', { salt: Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64'), iterations: 4096 });
+    const conversation = new ScramConversation(scramUsers(new Map([['user', user]])), () => '%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0');
+    const decode = (outcome: { data?: Uint8Array }) => new TextDecoder().decode(outcome.data);
+    const first = await conversation.start(text('n,,n=user,r=rOprNGfwEbeRWgbNEkqO'));
+    expect(first.result).toBe('continue');
+    expect(decode(first as { data: Uint8Array })).toBe('r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096');
+    const final = await conversation.continue(text('c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ='));
+    expect(final).toMatchObject({ result: 'success', username: 'user' });
+    expect(decode(final as { data: Uint8Array })).toBe('v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=');
+  });
+
+  it('refuses a proof with one bit changed (0x86), and a final message for another nonce', async () => {
+    const user = scramUser('pencil', { salt: Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64'), iterations: 4096 });
+    for (const final of [
+      'c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=eHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=',
+      'c=biws,r=rOprNGfwEbeRWgbNEkqOother,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=',
+    ]) {
+      const conversation = new ScramConversation(scramUsers(new Map([['user', user]])), () => '%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0');
+      await conversation.start(text('n,,n=user,r=rOprNGfwEbeRWgbNEkqO'));
+      expect((await conversation.continue(text(final))).result).toBe('fail');
+    }
   });
 });
 

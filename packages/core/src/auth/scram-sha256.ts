@@ -46,6 +46,31 @@ function attributes(message: string): Map<string, string> {
 }
 
 /**
+ * The client's final message and the server signature it must see next (RFC 5802 section 3), for
+ * `password`, our client-first-message-bare and the broker's server-first-message.
+ */
+export async function scramClientFinal(password: string, clientFirstBare: string, serverFirst: string, clientNonce: string): Promise<{ clientFinal: string; serverSignature: string }> {
+  const first = attributes(serverFirst);
+  const nonce = first.get('r');
+  const salt = first.get('s');
+  const iterations = Number(first.get('i'));
+  if (nonce === undefined || !nonce.startsWith(clientNonce) || nonce === clientNonce || salt === undefined) {
+    throw new Error('the broker sent a SCRAM challenge that is not an answer to ours');
+  }
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) throw new Error('the broker asked for an unreasonable SCRAM iteration count');
+  const key = await subtle().importKey('raw', encoder.encode(password), 'PBKDF2', false, ['deriveBits']);
+  const salted = new Uint8Array(await subtle().deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: unbase64(salt) as BufferSource, iterations }, key, 256));
+  const clientKey = await hmac(salted, 'Client Key');
+  const storedKey = new Uint8Array(await subtle().digest('SHA-256', clientKey as BufferSource));
+  const withoutProof = `c=biws,r=${nonce}`;
+  const authMessage = `${clientFirstBare},${serverFirst},${withoutProof}`;
+  const signature = await hmac(storedKey, authMessage);
+  const proof = clientKey.map((byte, i) => byte ^ signature[i]!);
+  const serverSignature = base64(await hmac(await hmac(salted, 'Server Key'), authMessage));
+  return { clientFinal: `${withoutProof},p=${base64(proof)}`, serverSignature };
+}
+
+/**
  * Enhanced authentication with SCRAM-SHA-256 (RFC 7677, RFC 5802), for a broker that offers it:
  * spread the result into the client's options. The password never goes on the wire, and the
  * broker has to prove it knows the password too: a CONNACK whose server signature does not
@@ -76,24 +101,9 @@ export function scramSha256(credentials: ScramCredentials): { authenticationMeth
     if (data === undefined) throw new Error(`the broker sent no SCRAM data at the ${step} step`);
     const message = decoder.decode(data);
     if (step === 'continue') {
-      const first = attributes(message);
-      const nonce = first.get('r');
-      const salt = first.get('s');
-      const iterations = Number(first.get('i'));
-      if (nonce === undefined || !nonce.startsWith(clientNonce) || nonce === clientNonce || salt === undefined) {
-        throw new Error('the broker sent a SCRAM challenge that is not an answer to ours');
-      }
-      if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) throw new Error('the broker asked for an unreasonable SCRAM iteration count');
-      const key = await subtle().importKey('raw', encoder.encode(password), 'PBKDF2', false, ['deriveBits']);
-      const salted = new Uint8Array(await subtle().deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: unbase64(salt) as BufferSource, iterations }, key, 256));
-      const clientKey = await hmac(salted, 'Client Key');
-      const storedKey = new Uint8Array(await subtle().digest('SHA-256', clientKey as BufferSource));
-      const withoutProof = `c=biws,r=${nonce}`;
-      const authMessage = `${clientFirstBare},${message},${withoutProof}`;
-      const signature = await hmac(storedKey, authMessage);
-      const proof = clientKey.map((byte, i) => byte ^ signature[i]!);
-      expectedServerSignature = base64(await hmac(await hmac(salted, 'Server Key'), authMessage));
-      return encoder.encode(`${withoutProof},p=${base64(proof)}`);
+      const { clientFinal, serverSignature } = await scramClientFinal(password, clientFirstBare, message, clientNonce);
+      expectedServerSignature = serverSignature;
+      return encoder.encode(clientFinal);
     }
     // success: the broker proves that it knows the password as well [RFC 5802 section 3].
     const final = attributes(message);
