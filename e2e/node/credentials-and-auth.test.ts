@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { type Broker, createBroker, scramSha256Authenticator, scramUsers } from '@courier/broker';
 import { connect, createClient, type MqttClient, scramSha256 } from '@courier/node';
+import { freePort } from '../support/free-port';
 import { HostileBroker } from '../support/hostile-broker';
 import { startMosquitto } from '../support/mosquitto';
 
@@ -74,6 +75,17 @@ describe('beforeConnect: a fresh token for every attempt', () => {
 
     await expect(connect(`mqtt://127.0.0.1:${server.port}`, { password: 'stale', reconnect: { initialDelayMs: 10 } })).rejects.toMatchObject({ reasonCode: 0x86 });
   });
+});
+
+test('a url answered by beforeConnect is where the attempt goes (a pre-signed WebSocket URL), and events name the broker as configured', async () => {
+  const server = await broker({ wsPort: 0 });
+  const configured = `ws://127.0.0.1:${await freePort()}/mqtt`;
+  const client = track(
+    createClient(configured, { beforeConnect: () => ({ url: `ws://127.0.0.1:${server.wsPort}/mqtt?X-Amz-Signature=secret-signature` }) }),
+  );
+  const info = await client.whenConnected();
+  expect(info.url).toBe(configured);
+  expect(JSON.stringify(info)).not.toContain('secret-signature');
 });
 
 describe('enhanced authentication with SCRAM-SHA-256 [MQTT-4.12]', () => {
