@@ -20,7 +20,7 @@ import { InboundFlow } from './inbound-flow';
 import type { Link } from './link';
 import { allOf, andThen, callHook, type MaybePromise } from './maybe-async';
 import type { Delivery } from './message';
-import { type AuthOutcome, type ClientInfo, NEVER_EXPIRES, PROTOCOL_MAXIMUM_PACKET_SIZE } from './options';
+import { type ClientInfo, NEVER_EXPIRES, PROTOCOL_MAXIMUM_PACKET_SIZE } from './options';
 import { OutboundFlow } from './outbound-flow';
 import type { Cancel } from './scheduler';
 import type { Session, SessionOwner } from './session';
@@ -55,8 +55,6 @@ export class ProtocolHandler implements SessionOwner {
   private cancelTimer: Cancel | undefined;
   /** 5.0 enhanced authentication, when CONNECT named a method we have. */
   private auth: AuthExchange | undefined;
-  /** While the AUTH exchange at connect runs: the CONNECT it will accept. */
-  private pendingConnect: { packet: ConnectPacket; assigned: boolean } | undefined;
   /** The conversation's final data, for the CONNACK. */
   private authFinalData: Uint8Array | undefined;
 
@@ -239,59 +237,29 @@ export class ProtocolHandler implements SessionOwner {
       this.core.log(`${method} authenticator threw for ${this.clientId}: ${String(error)}`);
       return this.refuse(ReasonCode.UnspecifiedError, 'the authenticator failed');
     }
-    this.auth = new AuthExchange(method, conversation, (line) => this.core.log(`${this.clientId}: ${line}`));
-    this.pendingConnect = { packet, assigned };
+    this.auth = new AuthExchange(method, conversation, {
+      connected: () => this.phase === 'connected',
+      closed: () => this.link.closed || this.phase === 'closed',
+      send: (auth) => this.link.send(auth),
+      log: (line) => this.core.log(`${this.clientId} ${line}`),
+      refuse: (reasonCode, reason) => this.refuse(reasonCode, reason),
+      fail: (reasonCode, reason) => this.fail(reasonCode, reason),
+      accept: (username, final) => {
+        if (username !== undefined) this.client = { ...this.client, username };
+        this.stopTimer();
+        this.authFinalData = final;
+        return this.authenticated(packet, true, assigned);
+      },
+    });
     // The connect timeout bounds the whole exchange, as it bounds the wait for CONNECT.
     this.cancelTimer = this.core.scheduler.after(this.core.options.connectTimeoutMs, () => this.authTimedOut());
-    return andThen(this.auth.start(data, false), (outcome) => this.authOutcome(outcome));
+    return this.auth.start(data);
   }
 
-  /** An AUTH from the client: an answer to our challenge, or the start of a re-authentication. */
+  /** An AUTH from the client: only after an Authentication Method in CONNECT [MQTT-4.12.0-7]. */
   private authPacket(packet: AuthPacket): MaybePromise<void> {
-    const auth = this.auth;
-    // Only after an Authentication Method in CONNECT [MQTT-4.12.0-7].
-    if (auth === undefined) return this.fail(ReasonCode.ProtocolError, 'AUTH without an authentication method');
-    if (packet.properties?.authenticationMethod !== auth.method) {
-      return this.fail(ReasonCode.BadAuthenticationMethod, 'AUTH with another authentication method than CONNECT'); // [MQTT-4.12.0-5]
-    }
-    const reasonCode = packet.reasonCode ?? 0;
-    const data = packet.properties.authenticationData;
-    if (reasonCode === ReasonCode.ContinueAuthentication && auth.awaitingClient) {
-      return andThen(auth.continue(data), (outcome) => this.authOutcome(outcome));
-    }
-    if (reasonCode === ReasonCode.ReAuthenticate && this.phase === 'connected' && auth.idle) {
-      this.core.log(`${this.clientId} re-authenticates`); // [MQTT-4.12.1-1]
-      return andThen(auth.start(data, true), (outcome) => this.authOutcome(outcome));
-    }
-    return this.fail(ReasonCode.ProtocolError, `AUTH ${reasonCodeName(reasonCode)} out of turn`);
-  }
-
-  /** What the conversation decided: challenge, accept, or refuse (at connect, or on re-authentication). */
-  private authOutcome(outcome: AuthOutcome): MaybePromise<void> {
-    const auth = this.auth;
-    if (this.link.closed || auth === undefined || this.phase === 'closed') return;
-    const reauthentication = this.phase === 'connected';
-    if (outcome.result === 'continue') {
-      this.link.send(auth.packet(ReasonCode.ContinueAuthentication, outcome.data)); // [MQTT-4.12.0-2]
-      return;
-    }
-    if (outcome.result === 'fail') {
-      const reasonCode = outcome.reasonCode ?? ReasonCode.NotAuthorized;
-      if (!reauthentication) return this.refuse(reasonCode, 'enhanced authentication failed'); // [MQTT-4.12.0-4]
-      // [MQTT-4.12.1-2]: DISCONNECT; it has no Bad user name or password (3.14.2.1), so that one is Not authorized.
-      return this.fail(reasonCode === ReasonCode.BadUserNameOrPassword ? ReasonCode.NotAuthorized : reasonCode, 're-authentication failed');
-    }
-    if (reauthentication) {
-      this.link.send(auth.packet(ReasonCode.Success, outcome.data));
-      this.core.log(`${this.clientId} re-authenticated`);
-      return;
-    }
-    if (outcome.username !== undefined) this.client = { ...this.client, username: outcome.username };
-    this.stopTimer();
-    this.authFinalData = outcome.data;
-    const { packet, assigned } = this.pendingConnect!;
-    this.pendingConnect = undefined;
-    return this.authenticated(packet, true, assigned);
+    if (this.auth === undefined) return this.fail(ReasonCode.ProtocolError, 'AUTH without an authentication method');
+    return this.auth.onAuth(packet);
   }
 
   private authTimedOut(): void {
