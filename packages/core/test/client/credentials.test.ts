@@ -114,6 +114,16 @@ describe('beforeConnect: credentials fetched for every attempt', () => {
     ]);
   });
 
+  test('a hook that answers nothing leaves the configured credentials, and still makes a refusal of them retried', async () => {
+    const { broker, clock, client } = setup({ username: 'u', password: 'configured', beforeConnect: () => undefined });
+    broker.connackCode = 0x86;
+    await expect(client.whenConnected()).rejects.toMatchObject({ reasonCode: 0x86 });
+    broker.connackCode = 0;
+    await clock.advance(500);
+    await client.whenConnected();
+    expect(passwords(broker)).toEqual(['configured', 'configured']);
+  });
+
   test('a hook that never answers is abandoned at the connect timeout', async () => {
     const { broker, clock, client } = setup({ connectTimeoutMs: 2_000, beforeConnect: () => new Promise(() => undefined) });
     const failed = client.whenConnected();
@@ -224,6 +234,20 @@ describe('enhanced authentication through the client', () => {
     await expect(client.reauthenticate()).rejects.toMatchObject({ code: 'ERR_CONNECTION' });
     expect((await disconnected).reasonCode).toBe(0x87);
     expect(reauthenticating).toBe(true);
+  });
+
+  test('the connect timeout covers the whole exchange: a handler that never answers the challenge fails the attempt', async () => {
+    const { broker, clock, client } = setup({
+      connectTimeoutMs: 2_000,
+      authenticationMethod: METHOD,
+      authenticate: (_data, { step }) => (step === 'start' ? bytes('hello') : new Promise<undefined>(() => undefined)),
+    });
+    challenging(broker);
+    const attempt = client.whenConnected();
+    await flush();
+    expect(broker.sent('connect')).toHaveLength(1);
+    await clock.advance(2_000);
+    await expect(attempt).rejects.toMatchObject({ code: 'ERR_CONNECTION', message: 'no CONNACK within 2000 ms' });
   });
 
   test('options are checked: a method needs a handler and 5.0; properties do not carry authentication; reauthenticate() needs a method', async () => {
