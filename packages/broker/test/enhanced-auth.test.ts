@@ -65,6 +65,22 @@ describe('SCRAM-SHA-256 at connect', () => {
     expect(logOf(broker).lines.join('\n')).not.toMatch(/correct horse|wrong/);
   });
 
+  it('the authorize hooks see the user SCRAM proved, though CONNECT named none', async () => {
+    const seen: (string | undefined)[] = [];
+    const broker = await fixture.broker({
+      enhancedAuthenticators: { [METHOD]: scramSha256Authenticator(scramUsers({ alice: 'correct horse' })) },
+      authorizeSubscribe: (client) => {
+        seen.push(client.username);
+        return true;
+      },
+    });
+    const raw = await fixture.raw(broker, 5);
+    await scramConnect(raw, 'alice', 'correct horse');
+    raw.send({ type: 'subscribe', packetId: 1, subscriptions: [{ topicFilter: 'a/b', qos: 1 }] });
+    expect((await raw.next('suback')).reasonCodes).toEqual([1]);
+    expect(seen).toEqual(['alice']);
+  });
+
   it('[MQTT-4.12.0-1] a method it has no authenticator for is refused with 0x8C', async () => {
     const raw = await fixture.raw(await scramBroker(), 5);
     raw.send({ type: 'connect', protocolVersion: 5, clientId: 'c1', clean: true, keepAlive: 0, properties: { authenticationMethod: 'GS2-KRB5' } });
