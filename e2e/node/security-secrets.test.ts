@@ -5,8 +5,8 @@
 // searched for them (as text, and inside any bytes it carries).
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type Broker, createBroker } from '@courier/broker';
-import { connect, createClient, type MqttClient, type ProtocolVersion } from '@courier/node';
+import { type Broker, createBroker, scramSha256Authenticator, scramUsers } from '@courier/broker';
+import { connect, createClient, type MqttClient, type ProtocolVersion, scramSha256 } from '@courier/node';
 import { freePort } from '../support/free-port';
 
 const PASSWORD = 'pw-7c1e-SECRET';
@@ -22,6 +22,7 @@ beforeAll(async () => {
     maximumPacketSize: 1024,
     log: (line) => logLines.push(line),
     authenticate: ({ password }) => new TextDecoder().decode(password) === PASSWORD,
+    enhancedAuthenticators: { 'SCRAM-SHA-256': scramSha256Authenticator(scramUsers({ alice: PASSWORD })) },
     authorizePublish: (_client, topic) => !topic.startsWith('deny/'),
     authorizeSubscribe: (_client, filter) => !filter.startsWith('deny/'),
   });
@@ -116,6 +117,45 @@ describe.each([
     expect(reported.filter((r) => r instanceof Error).length).toBeGreaterThanOrEqual(8);
     expect(leaks(reported)).toEqual([]);
     expect(logLines.length).toBeGreaterThan(0);
+    expect(leaks(logLines)).toEqual([]);
+  });
+});
+
+describe('credentials fetched by beforeConnect, and SCRAM', () => {
+  const url = () => `mqtt://127.0.0.1:${broker.port}`;
+
+  test('tokens from beforeConnect, refused and accepted, appear in no event, error or log line', async () => {
+    const reported: unknown[] = [];
+    // Refused tokens first (retried with the next answer), then the right one.
+    const answers = [`x${PASSWORD}`, `y${PASSWORD}`];
+    const client = watch(
+      createClient(url(), {
+        clientId: 'hooked',
+        username: 'alice',
+        reconnect: { initialDelayMs: 10, maxDelayMs: 20 },
+        beforeConnect: () => ({ password: answers.shift() ?? PASSWORD }),
+      }),
+      reported,
+    );
+    await expect.poll(() => client.connected).toBe(true);
+    // A hook that answers nonsense is reported without what it answered.
+    const odd = watch(createClient(url(), { clientId: 'odd', reconnect: false, beforeConnect: () => ({ password: { secret: PASSWORD } as never }) }), reported);
+    await settle(odd.whenConnected(), reported);
+    await settle(client.end(), reported);
+    await settle(odd.end({ force: true }), reported);
+    expect(reported.filter((r) => (r as { event?: string } | undefined)?.event === 'error').length).toBeGreaterThanOrEqual(2);
+    expect(leaks(reported)).toEqual([]);
+    expect(leaks(logLines)).toEqual([]);
+  });
+
+  test('SCRAM: a wrong password, a success and a re-authentication report no password', async () => {
+    const reported: unknown[] = [];
+    await settle(connect(url(), { clientId: 'scram-wrong', reconnect: false, ...scramSha256({ username: 'alice', password: `x${PASSWORD}` }) }), reported);
+    const client = watch(await connect(url(), { clientId: 'scram-ok', ...scramSha256({ username: 'alice', password: PASSWORD }) }), reported);
+    await settle(client.reauthenticate(), reported);
+    await settle(client.end(), reported);
+    expect(reported.some((r) => (r as { code?: string } | undefined)?.code === 'ERR_CONNECT_REFUSED')).toBe(true);
+    expect(leaks(reported)).toEqual([]);
     expect(leaks(logLines)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 // The test page: what the Playwright tests drive, through window.courierTest.
-import { connect, indexedDbOutbox, type MqttClient, type QoS, workerClock } from '@courier/browser';
+import { connect, indexedDbOutbox, type MqttClient, type QoS, scramSha256, workerClock } from '@courier/browser';
 
 interface Run {
   url: string;
@@ -200,6 +200,36 @@ async function connectOnce(url: string): Promise<string> {
     return `${code} ${message}`;
   }
 }
+
+/** SCRAM-SHA-256 from the page: connects, re-authenticates, ends; what happened, or the error's code and reason code. */
+async function connectWithScram(url: string, username: string, password: string): Promise<string> {
+  try {
+    const client = await connect(url, { clientId: `scram-${username}`, reconnect: false, ...scramSha256({ username, password }) });
+    await client.reauthenticate();
+    await client.end();
+    return 'connected and re-authenticated';
+  } catch (error) {
+    const { code, reasonCode } = error as { code?: string; reasonCode?: number };
+    return `${code} ${reasonCode}`;
+  }
+}
+
+/** beforeConnect from the page: the attempt goes where it answers, with the token it answers. */
+async function connectWithFreshToken(configured: string, answered: string): Promise<string> {
+  let issued = 0;
+  const client = await connect(configured, {
+    clientId: 'fresh-token',
+    username: 'page',
+    reconnect: false,
+    beforeConnect: async () => ({ url: answered, password: `token-${++issued}` }),
+  });
+  const { url } = await client.whenConnected();
+  await client.end();
+  return `connected with token-${issued}, reported as ${url}`;
+}
+
+// Kept apart from courierTest: the credentials spec's calls.
+Object.assign(window, { courierAuthTest: { connectWithScram, connectWithFreshToken } });
 
 /** Connects at 3.1.1, publishes `count` QoS 1 messages in one task, awaits them and ends. */
 async function publishBurst(url: string, count: number, coalesceWebSocketMessages: boolean): Promise<void> {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { type CliAuth, parseAuthFlag } from './cli-auth';
 
 /** What the command line asks for. */
 export interface CliOptions {
@@ -7,6 +8,8 @@ export interface CliOptions {
   wsPort: number | undefined;
   /** A file that keeps sessions across restarts (`fileSessionStore`). */
   sessionStore: string | undefined;
+  /** `--auth scram:FILE`: clients authenticate with SCRAM-SHA-256 as the users of FILE. */
+  auth?: CliAuth | undefined;
   help: boolean;
 }
 
@@ -19,6 +22,11 @@ Starts Courier's reference MQTT broker (MQTT 3.1.1 and 5.0) for development and 
   --host H      interface to listen on (default 127.0.0.1)
   --session-store FILE
                 keep persistent sessions and retained messages in FILE across restarts
+  --auth scram:FILE
+                clients must authenticate with SCRAM-SHA-256 (MQTT 5.0 enhanced
+                authentication; others are refused as not authorized). FILE has one
+                user a line, name:password or, to keep no passwords,
+                name:SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey> (base64)
 Stops on SIGINT or SIGTERM.`;
 
 function portOf(value: string | undefined, name: string): number | undefined {
@@ -37,6 +45,7 @@ export function parseCliArgs(args: string[]): CliOptions {
       'ws-port': { type: 'string' },
       host: { type: 'string' },
       'session-store': { type: 'string' },
+      auth: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -47,6 +56,7 @@ export function parseCliArgs(args: string[]): CliOptions {
     port: portOf(values.port, '--port') ?? 1883,
     wsPort: portOf(values['ws-port'], '--ws-port'),
     sessionStore: values['session-store'],
+    auth: parseAuthFlag(values.auth),
     help: values.help === true,
   };
 }

@@ -1,5 +1,6 @@
 import { createBroker } from './broker';
 import { type CliOptions, parseCliArgs, USAGE } from './cli-args';
+import { cliAuthOptions } from './cli-auth';
 import { fileSessionStore } from './file-session-store';
 
 function line(text: string): void {
@@ -22,7 +23,10 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  const auth = options.auth === undefined ? undefined : cliAuthOptions(options.auth);
+  if (auth !== undefined) line(`SCRAM-SHA-256 authentication for ${auth.users} user(s)`);
   const broker = await createBroker({
+    ...auth?.options,
     host: options.host,
     port: options.port,
     ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),

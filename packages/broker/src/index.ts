@@ -6,7 +6,17 @@
  */
 export { type Broker, createBroker } from './broker';
 export type { Fault, FaultHandle } from './faults';
-export type { AuthenticateRequest, BrokerOptions, ClientInfo } from './options';
+export type { AuthConversation, AuthenticateRequest, AuthOutcome, BrokerOptions, ClientInfo, EnhancedAuthenticator } from './options';
+export {
+  formatScramUser,
+  parseScramUsers,
+  SCRAM_SHA_256,
+  type ScramLookup,
+  type ScramUser,
+  scramSha256Authenticator,
+  scramUser,
+  scramUsers,
+} from './scram-sha256';
 export type { TapEvent, TapListener } from './tap';
 export { fileSessionStore } from './file-session-store';
 export type { BrokerMessage, Delivery } from './message';

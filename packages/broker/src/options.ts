@@ -13,6 +13,33 @@ export interface AuthenticateRequest {
   password?: Uint8Array;
 }
 
+/** What an enhanced authentication step comes to: send a challenge, accept, or refuse. */
+export type AuthOutcome =
+  /** Send AUTH 0x18 with `data` and wait for the client's answer. */
+  | { result: 'continue'; data: Uint8Array }
+  /**
+   * Accept: CONNACK (or AUTH 0x00 on re-authentication) carries `data`, e.g. SCRAM's server
+   * signature; `username` is who the client proved to be, as the authorize hooks then see it.
+   */
+  | { result: 'success'; data?: Uint8Array; username?: string }
+  /** Refuse: CONNACK with `reasonCode` (default 0x87 Not authorized), or DISCONNECT on re-authentication. */
+  | { result: 'fail'; reasonCode?: number };
+
+/**
+ * One connection's enhanced authentication [MQTT-4.12], made for it by an
+ * `EnhancedAuthenticator`. Each method may answer at once or with a promise; a throw or a
+ * rejection refuses.
+ */
+export interface AuthConversation {
+  /** The client's first data: of CONNECT, or of its AUTH 0x19 when it re-authenticates [MQTT-4.12.1-1]. */
+  start(data: Uint8Array | undefined, reauthentication: boolean): AuthOutcome | Promise<AuthOutcome>;
+  /** The client's answer (AUTH 0x18) to our last `continue`. */
+  continue(data: Uint8Array | undefined): AuthOutcome | Promise<AuthOutcome>;
+}
+
+/** Makes the conversation of a connection whose CONNECT asks for this authenticator's method. */
+export type EnhancedAuthenticator = (client: ClientInfo) => AuthConversation;
+
 /**
  * How to start a broker. Every field is optional: `createBroker()` listens on 127.0.0.1 on a free
  * TCP port, without WebSocket, without authentication.
@@ -68,6 +95,14 @@ export interface BrokerOptions {
    * 3.1.1 return code for 3.1.1 clients; 1 to 5 are read as 3.1.1 return codes).
    */
   authenticate?(request: AuthenticateRequest): boolean | number | Promise<boolean | number>;
+  /**
+   * 5.0 enhanced authentication [MQTT-4.12], by Authentication Method: a CONNECT that names one
+   * of these is authenticated by its conversation (`authenticate` is not asked), and may
+   * re-authenticate later; one that names another method is refused with 0x8C Bad
+   * authentication method. `scramSha256Authenticator` is one.
+   * @example enhancedAuthenticators: { 'SCRAM-SHA-256': scramSha256Authenticator(scramUsers({ alice: 'secret' })) }
+   */
+  enhancedAuthenticators?: Record<string, EnhancedAuthenticator>;
   /** Decides whether a client may publish to a topic (wills included, checked at CONNECT). */
   authorizePublish?(client: ClientInfo, topic: string): boolean | Promise<boolean>;
   /** Decides whether a client may subscribe to a filter: a refusal is 0x80 (3.1.1) or 0x87 (5.0) in SUBACK. */
@@ -106,7 +141,7 @@ export interface ResolvedOptions {
 }
 
 /** The hooks of `BrokerOptions`. */
-export type Hooks = Pick<BrokerOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>;
+export type Hooks = Pick<BrokerOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'enhancedAuthenticators'>;
 
 /** The largest packet MQTT can express: a 268,435,455-byte body and a 5-byte fixed header. */
 export const PROTOCOL_MAXIMUM_PACKET_SIZE = 268_435_455 + 5;

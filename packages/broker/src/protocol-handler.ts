@@ -1,4 +1,5 @@
 import {
+  type AuthPacket,
   type ConnackPacket,
   type ConnackProperties,
   type ConnectPacket,
@@ -14,6 +15,7 @@ import {
 } from '@courier/core';
 import type { BrokerCore } from './broker-core';
 import { connectReturnCodeOf, refusalOf } from './connect-reasons';
+import { AuthExchange } from './enhanced-auth';
 import { InboundFlow } from './inbound-flow';
 import type { Link } from './link';
 import { allOf, andThen, callHook, type MaybePromise } from './maybe-async';
@@ -49,8 +51,12 @@ export class ProtocolHandler implements SessionOwner {
   private closeReason: string | undefined;
   private keepAliveMs = 0;
   private lastPacketAt = 0;
-  /** The connect timeout until CONNECT, then the keep-alive check. */
+  /** The connect timeout until CONNECT (and through an enhanced authentication), then the keep-alive check. */
   private cancelTimer: Cancel | undefined;
+  /** 5.0 enhanced authentication, when CONNECT named a method we have. */
+  private auth: AuthExchange | undefined;
+  /** The conversation's final data, for the CONNACK. */
+  private authFinalData: Uint8Array | undefined;
 
   constructor(
     private readonly core: BrokerCore,
@@ -68,6 +74,7 @@ export class ProtocolHandler implements SessionOwner {
     if (this.phase === 'closed' || this.link.closed) return;
     if (this.phase !== 'connected') {
       if (this.phase === 'awaiting-connect' && packet.type === 'connect') return this.connect(packet);
+      if (this.phase === 'connecting' && packet.type === 'auth' && this.auth !== undefined) return this.authPacket(packet);
       return this.fail(ReasonCode.ProtocolError, `${packet.type.toUpperCase()} before CONNACK`); // [MQTT-3.1.0-1]
     }
     this.lastPacketAt = this.core.scheduler.now();
@@ -94,8 +101,7 @@ export class ProtocolHandler implements SessionOwner {
       case 'connect':
         return this.fail(ReasonCode.ProtocolError, 'a second CONNECT'); // [MQTT-3.1.0-2]
       case 'auth':
-        // Only after an Authentication Method in CONNECT [MQTT-4.12.0-7], which is refused.
-        return this.fail(ReasonCode.ProtocolError, 'AUTH without an authentication method');
+        return this.authPacket(packet);
       default:
         return this.fail(ReasonCode.ProtocolError, `${packet.type.toUpperCase()} is not a packet a client sends`);
     }
@@ -200,7 +206,7 @@ export class ProtocolHandler implements SessionOwner {
     this.client = packet.username === undefined ? { clientId } : { clientId, username: packet.username };
     this.link.identify(clientId, this.version, properties?.maximumPacketSize);
     if (properties?.authenticationMethod !== undefined) {
-      return this.refuse(ReasonCode.BadAuthenticationMethod, 'enhanced authentication is not supported'); // [MQTT-4.12.0-1]
+      return this.startEnhancedAuthentication(packet, properties.authenticationMethod, properties.authenticationData, assigned);
     }
     const { hooks } = this.core.options;
     const authenticate = hooks.authenticate;
@@ -218,6 +224,49 @@ export class ProtocolHandler implements SessionOwner {
             (error) => this.core.log(`authenticate threw for ${clientId}: ${String(error)}`),
           );
     return andThen(verdict, (answer) => this.authenticated(packet, answer, assigned));
+  }
+
+  /** CONNECT named an Authentication Method: its conversation decides, through AUTH packets. */
+  private startEnhancedAuthentication(packet: ConnectPacket, method: string, data: Uint8Array | undefined, assigned: boolean): MaybePromise<void> {
+    const make = this.core.options.hooks.enhancedAuthenticators?.[method];
+    if (make === undefined) return this.refuse(ReasonCode.BadAuthenticationMethod, `no authenticator for ${method}`); // [MQTT-4.12.0-1]
+    let conversation;
+    try {
+      conversation = make(this.client);
+    } catch (error) {
+      this.core.log(`${method} authenticator threw for ${this.clientId}: ${String(error)}`);
+      return this.refuse(ReasonCode.UnspecifiedError, 'the authenticator failed');
+    }
+    this.auth = new AuthExchange(method, conversation, {
+      connected: () => this.phase === 'connected',
+      closed: () => this.link.closed || this.phase === 'closed',
+      send: (auth) => this.link.send(auth),
+      log: (line) => this.core.log(`${this.clientId} ${line}`),
+      refuse: (reasonCode, reason) => this.refuse(reasonCode, reason),
+      fail: (reasonCode, reason) => this.fail(reasonCode, reason),
+      accept: (username, final) => {
+        if (username !== undefined) this.client = { ...this.client, username };
+        this.stopTimer();
+        this.authFinalData = final;
+        return this.authenticated(packet, true, assigned);
+      },
+    });
+    // The connect timeout bounds the whole exchange, as it bounds the wait for CONNECT.
+    this.cancelTimer = this.core.scheduler.after(this.core.options.connectTimeoutMs, () => this.authTimedOut());
+    return this.auth.start(data);
+  }
+
+  /** An AUTH from the client: only after an Authentication Method in CONNECT [MQTT-4.12.0-7]. */
+  private authPacket(packet: AuthPacket): MaybePromise<void> {
+    if (this.auth === undefined) return this.fail(ReasonCode.ProtocolError, 'AUTH without an authentication method');
+    return this.auth.onAuth(packet);
+  }
+
+  private authTimedOut(): void {
+    if (this.phase !== 'connecting') return;
+    this.core.log(`${this.clientId || this.link.peer}: enhanced authentication did not finish in ${this.core.options.connectTimeoutMs} ms; closed`);
+    this.phase = 'closed';
+    this.link.close('abort');
   }
 
   private authenticated(packet: ConnectPacket, verdict: boolean | number, assigned: boolean): MaybePromise<void> {
@@ -284,6 +333,11 @@ export class ProtocolHandler implements SessionOwner {
     if (assigned) properties.assignedClientIdentifier = this.clientId; // [MQTT-3.2.2-16]
     if (options.serverKeepAlive !== undefined) properties.serverKeepAlive = keepAliveS;
     if (grantedExpiryS !== undefined) properties.sessionExpiryInterval = grantedExpiryS;
+    if (this.auth !== undefined) {
+      properties.authenticationMethod = this.auth.method; // [MQTT-4.12.0-5]
+      if (this.authFinalData !== undefined) properties.authenticationData = this.authFinalData;
+      this.authFinalData = undefined;
+    }
     return properties;
   }
 

@@ -87,7 +87,13 @@ export function createClient(urls: BrokerUrls, options: BrowserClientOptions = {
   const brokers = brokersOf(urls, options, (url) => endpointFor(url, options));
   const { coalesceWebSocketMessages: _coalesce, ...clientOptions } = options;
   const outbox = options.outbox ?? (options.clean === false ? defaultBrowserOutbox() : undefined);
-  const client: CreateClientOptions = { clock: (sharedClock ??= workerClock()), ...clientOptions, brokers };
+  const client: CreateClientOptions = {
+    clock: (sharedClock ??= workerClock()),
+    ...clientOptions,
+    brokers,
+    // A URL from beforeConnect (a pre-signed one, say) gets a transport as the configured URLs do.
+    transportFor: (url) => endpointFor(url, options).transport,
+  };
   if (outbox !== undefined) client.outbox = outbox;
   return createCoreClient(client);
 }

@@ -39,6 +39,8 @@ export const ERR_FALLBACK_TO_V4 = 'ERR_FALLBACK_TO_V4';
 export const ERR_HANDLER = 'ERR_HANDLER';
 /** A file outbox record passed its checksum but does not decode; recovery reports it as damage. */
 export const ERR_CORRUPT_RECORD = 'ERR_CORRUPT_RECORD';
+/** The application's enhanced authentication failed: its `authenticate` handler threw, or refused the broker's answer (AuthenticationError). */
+export const ERR_AUTHENTICATION = 'ERR_AUTHENTICATION';
 /** A bug in Courier: a packet it built itself could not be encoded. Please report it. */
 export const ERR_INTERNAL = 'ERR_INTERNAL';
 
@@ -61,6 +63,7 @@ export type MqttErrorCode =
   | typeof ERR_FALLBACK_TO_V4
   | typeof ERR_HANDLER
   | typeof ERR_CORRUPT_RECORD
+  | typeof ERR_AUTHENTICATION
   | typeof ERR_INTERNAL;
 
 /**
@@ -184,5 +187,16 @@ export class QueueFullError extends MqttError {
 export class OutboxError extends MqttError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_OUTBOX', message, options);
+  }
+}
+
+/**
+ * Enhanced authentication failed on our side: the `authenticate` handler threw or rejected (a
+ * SCRAM server signature that does not verify, say), or the `beforeConnect` hook did. The
+ * connection was closed; `cause` is what the handler threw. Never carries credentials.
+ */
+export class AuthenticationError extends MqttError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_AUTHENTICATION', message, options);
   }
 }

@@ -7,10 +7,15 @@
  * @module @courier/core
  */
 export * from './codec/index';
+export { type ScramCredentials, scramSha256 } from './auth/scram-sha256';
 export type { BackoffOptions } from './client/backoff';
 export { type BrokerEndpoint, brokersOf } from './client/broker-list';
-export type { ClientOptions, CreateClientOptions, WillOptions } from './client/client-options';
+export type { Authenticate, BeforeConnect, ClientOptions, CreateClientOptions, WillOptions } from './client/client-options';
 export type {
+  AttemptCredentials,
+  AuthRequest,
+  AuthStep,
+  ConnectAttempt,
   ClientEvents,
   ConnectInfo,
   DisconnectInfo,
@@ -28,10 +33,12 @@ export { formatPacket, type PacketEvent } from './client/packet-tap';
 export { systemClock } from './clock/system-clock';
 export {
   AbortError,
+  AuthenticationError,
   ClientEndedError,
   ConnectionError,
   ConnectRefusedError,
   ERR_ABORTED,
+  ERR_AUTHENTICATION,
   ERR_CLIENT_ENDED,
   ERR_CONNECT_REFUSED,
   ERR_CONNECTION,

@@ -103,7 +103,8 @@ function endpointFor(url: string | URL, options: NodeClientOptions): BrokerEndpo
 export function createClient(urls: BrokerUrls, options: NodeClientOptions = {}): MqttClient {
   const brokers = brokersOf(urls, options, (url) => endpointFor(url, options));
   const { client } = split(options);
-  return createCoreClient({ ...client, brokers });
+  // A URL from beforeConnect (a pre-signed one, say) gets a transport as the configured URLs do.
+  return createCoreClient({ ...client, brokers, transportFor: (url) => transportFor(url, options) });
 }
 
 /**

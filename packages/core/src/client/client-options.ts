@@ -11,6 +11,16 @@ import { topicNameProblem } from '../topic/topic-filter';
 import { systemClock } from '../clock/system-clock';
 import type { BackoffOptions } from './backoff';
 import type { BrokerEndpoint } from './broker-list';
+import type { AttemptCredentials, AuthRequest, ConnectAttempt } from './client-types';
+
+/** Called before every connection attempt; see `ClientOptions.beforeConnect`. */
+export type BeforeConnect = (attempt: ConnectAttempt) => AttemptCredentials | undefined | void | Promise<AttemptCredentials | undefined | void>;
+
+/** The challenge handler of enhanced authentication; see `ClientOptions.authenticate`. */
+export type Authenticate = (
+  data: Uint8Array | undefined,
+  request: AuthRequest,
+) => Uint8Array | undefined | void | Promise<Uint8Array | undefined | void>;
 
 /** The message a broker publishes if the connection ends without a clean DISCONNECT. */
 export interface WillOptions {
@@ -39,6 +49,29 @@ export interface ClientOptions {
   username?: string;
   /** Sent in CONNECT (a token, say); bytes are sent as they are, a string as UTF-8. */
   password?: string | Uint8Array;
+  /**
+   * Called before every connection attempt, first and reconnects alike, for credentials fetched
+   * fresh (a short-lived token): what it answers replaces the configured user name, password or
+   * URL for that attempt. With it, a refusal of the credentials (5.0: 0x86, 0x87; 3.1.1: 4, 5)
+   * is retried after the backoff with its next answer; without it such a refusal is final. A
+   * throw or rejection fails that attempt (an `AuthenticationError` on the `disconnect` and
+   * `reconnecting` events, its `cause` what was thrown) and the next comes after the backoff.
+   * The connect timeout covers the hook. Its answers are never logged or put in an error. (Not
+   * a function: each attempt fails the same way, with the TypeError as the cause.)
+   */
+  beforeConnect?: BeforeConnect;
+  /**
+   * 5.0 enhanced authentication [MQTT-4.12]: the Authentication Method sent in CONNECT
+   * ("SCRAM-SHA-256", say). Needs `authenticate`; `scramSha256()` gives both.
+   */
+  authenticationMethod?: string;
+  /**
+   * The challenge handler of enhanced authentication: given the broker's Authentication Data
+   * (none at the `start` step) and the step, it answers with the data to send. At the `success`
+   * step it verifies the broker's final data and throws to refuse it. A throw or rejection
+   * closes the connection with an `AuthenticationError`; the connect timeout covers the exchange.
+   */
+  authenticate?: Authenticate;
   /** The message the broker publishes for us if the connection ends without a clean DISCONNECT. */
   will?: WillOptions;
   /** 5 (default) or 4. A broker that refuses 5.0 as unsupported makes the client fall back to 4, once. */
@@ -78,7 +111,7 @@ export interface ClientOptions {
    * a reconnect carry the full topic. `properties.topicAlias` cannot be set beside it.
    */
   autoTopicAliases?: boolean;
-  /** 5.0: other CONNECT properties (user properties, authentication, problem information). */
+  /** 5.0: other CONNECT properties (user properties, problem information; authentication has options of its own). */
   properties?: ConnectProperties;
   /** QoS 0 messages kept while offline (default 1,000); beyond, publish() is refused. */
   maxQueuedQoS0?: number;
@@ -104,6 +137,8 @@ export interface CreateClientOptions extends ClientOptions {
    * which one was reached; the version spoken (a fallback to 3.1.1) is remembered per broker.
    */
   brokers?: readonly BrokerEndpoint[];
+  /** The transport for a URL that `beforeConnect` answers with; `connect(url)` of a platform gives it. */
+  transportFor?: (url: string) => Transport;
 }
 
 /** What the client itself needs, beyond the session's options. */
@@ -116,6 +151,7 @@ export interface ClientSettings {
   manualAcks: boolean;
   /** The `packet` event carries payloads. */
   debugPayloads: boolean;
+  authenticate: Authenticate | undefined;
 }
 
 /**
@@ -205,7 +241,18 @@ export function resolveOptions(options: ClientOptions): ClientSettings {
     session.topicAliasMaximum = whole(options.topicAliasMaximum, 'topicAliasMaximum', 0, 0xffff);
   }
   if (options.autoTopicAliases === true) session.autoTopicAliases = true;
-  if (options.properties !== undefined) session.connectProperties = options.properties;
+  const { authenticationMethod, authenticate, properties } = options;
+  if (properties !== undefined) session.connectProperties = properties;
+  // The two go together, with 5.0 (3.1.1 has no AUTH, so no fallback to it), and not through properties.
+  const viaProperties = properties?.authenticationMethod !== undefined || properties?.authenticationData !== undefined;
+  if (authenticationMethod !== undefined || authenticate !== undefined || viaProperties) {
+    const length = typeof authenticationMethod === 'string' ? utf8Length(authenticationMethod) : 0;
+    if (!(length > 0 && length <= 0xffff) || typeof authenticate !== 'function' || protocolVersion !== 5 || viaProperties) {
+      throw new InvalidArgumentError('authenticationMethod (a string) and authenticate go together, with MQTT 5.0');
+    }
+    session.authenticationMethod = authenticationMethod!;
+    session.fallbackToV4 = false;
+  }
   if (options.username !== undefined) session.username = options.username;
   if (options.password !== undefined) session.password = toBytes(options.password, 'password');
   if (options.will !== undefined) {
@@ -231,5 +278,6 @@ export function resolveOptions(options: ClientOptions): ClientSettings {
     random: options.random ?? Math.random,
     manualAcks: options.manualAcks === true,
     debugPayloads: options.debug?.payloads === true,
+    authenticate,
   };
 }

@@ -1,8 +1,48 @@
 import type { ConnackPacket, ProtocolVersion, QoS } from '../codec/packet';
 import type { DisconnectProperties, PublishProperties, SubscribeProperties, UnsubscribeProperties } from '../codec/properties';
 import type { MqttError } from '../errors';
-import type { ReceivedMessage } from '../session/session-types';
+import type { AuthStep, ReceivedMessage } from '../session/session-types';
 import type { PacketEvent } from './packet-tap';
+
+export type { AuthStep } from '../session/session-types';
+
+/** What a `beforeConnect` hook is told about the connection attempt it prepares. */
+export interface ConnectAttempt {
+  /** 1 for the client's first attempt, then counting every attempt (reconnects included). */
+  attempt: number;
+  /** The broker about to be tried: its index in the list (0 when there is one)... */
+  brokerIndex: number;
+  /** ...and its URL as configured, when the transport or the list names it. */
+  url?: string;
+}
+
+/**
+ * What a `beforeConnect` hook answers: what this attempt connects with. What it leaves out stays
+ * as configured (the broker's or the client's credentials, the broker's URL).
+ */
+export interface AttemptCredentials {
+  username?: string;
+  /** A token, say: bytes as they are, a string as UTF-8. */
+  password?: string | Uint8Array;
+  /**
+   * Where to connect this time, e.g. a pre-signed WebSocket URL whose query is a credential. It
+   * needs a client made from URLs (`connect`/`createClient` of `@courier/node` or
+   * `@courier/browser`); events still name the broker as configured, never this URL.
+   */
+  url?: string;
+}
+
+/** What the `authenticate` handler of enhanced authentication is told along with the data. */
+export interface AuthRequest {
+  /**
+   * `start`: give the initial Authentication Data (of CONNECT, or of the AUTH that starts a
+   * re-authentication); `continue`: answer the broker's challenge; `success`: verify the broker's
+   * final data (throw to refuse it: the connection is closed).
+   */
+  step: AuthStep;
+  /** Whether this exchange is a re-authentication (`reauthenticate()`) rather than the connect. */
+  reauthentication: boolean;
+}
 
 /** A received message, as `message` events and `messages()` give it. */
 export interface Message extends ReceivedMessage {

@@ -3,17 +3,20 @@ import type { DecodeError } from '../codec/errors';
 import { FrameDecoder } from '../codec/frame-decoder';
 import type { Packet } from '../codec/packet';
 import type { DisconnectProperties } from '../codec/properties';
-import { ClientEndedError, ConnectionError, MqttError } from '../errors';
+import { AuthenticationError, ClientEndedError, ConnectionError, MqttError } from '../errors';
 import type { Clock, Timer } from '../ports/clock';
-import type { Connection } from '../ports/transport';
+import type { Connection, Transport } from '../ports/transport';
 import type { Session } from '../session/session';
 import type { SessionEvent, SessionInput } from '../session/session-types';
 import { type BackoffOptions, backoffDelay } from './backoff';
 import type { ResolvedBroker } from './broker-list';
 import type { ClientEventBus } from './client-events';
-import type { ClientSettings } from './client-options';
+import type { BeforeConnect, ClientSettings } from './client-options';
 import type { ConnectInfo, DisconnectInfo } from './client-types';
 import { Deferred, handled } from './deferred';
+
+/** The input that tells the session a connection opened. */
+export type OpenedInput = SessionInput & { type: 'connectionOpened' };
 
 type Phase = 'starting' | 'connecting' | 'connected' | 'waiting' | 'stopped' | 'ended';
 
@@ -27,6 +30,10 @@ export interface ConnectionLoopParts {
   session: Session;
   events: ClientEventBus;
   dispatch(input: SessionInput): void;
+  /** Called before every attempt for its credentials (the client option). */
+  beforeConnect?: BeforeConnect | undefined;
+  /** The transport for a URL a `beforeConnect` hook answers with, when the client was made from URLs. */
+  transportFor?: ((url: string) => Transport) | undefined;
 }
 
 /**
@@ -55,6 +62,8 @@ export class ConnectionLoop {
   #openTimer: Timer | undefined;
   /** Attempts since the last connection that stayed up `stableAfterMs`: what the backoff grows with. */
   #attempts = 0;
+  /** Every attempt since the client started, as `beforeConnect` counts them. */
+  #attemptsEver = 0;
   /** The broker of the current (or next) attempt: its index in `brokers`. */
   #current = 0;
   /** When the current connection was accepted. */
@@ -200,7 +209,7 @@ export class ConnectionLoop {
     this.#rejectConnectWaiters(new ClientEndedError('the client has ended'));
   }
 
-  /** Opens a connection through the transport. */
+  /** Opens a connection through the transport, with the credentials `beforeConnect` gives when there is one. */
   #connect(): void {
     if (this.#phase === 'ended' || this.#phase === 'stopped') return;
     this.#phase = 'connecting';
@@ -215,49 +224,62 @@ export class ConnectionLoop {
     this.#openTimer = clock.setTimer(clock.now() + timeoutMs, () => {
       this.#openFailed(token, new ConnectionError(`could not connect: no connection within ${timeoutMs} ms`));
     });
-    const broker = this.#parts.brokers[this.#current]!;
     const brokerIndex = this.#current;
-    broker.transport
-      .connect({
-        data: (chunk) => {
-          if (this.#attemptToken === token) this.#onData(chunk);
-        },
-        close: (error) => {
-          if (this.#attemptToken === token) this.#onClose(error);
-        },
-        drain: () => {
-          if (this.#attemptToken === token && this.#blocked) {
+    const broker = this.#parts.brokers[brokerIndex]!;
+    // Opens the attempt's connection through `transport`; `opened` tells the session once it is open.
+    const open = (transport: Transport, opened: OpenedInput): void => {
+      if (this.#attemptToken !== token) return;
+      transport
+        .connect({
+          data: (chunk) => {
+            if (this.#attemptToken === token) this.#onData(chunk);
+          },
+          close: (error) => {
+            if (this.#attemptToken === token) this.#onClose(error);
+          },
+          drain: () => {
+            if (this.#attemptToken === token && this.#blocked) {
+              this.#blocked = false;
+              this.#dispatch({ type: 'transportDrained' });
+            }
+          },
+        })
+        .then(
+          (connection) => {
+            if (this.#attemptToken !== token) {
+              connection.close();
+              return;
+            }
+            this.#cancelOpenTimer();
+            this.#connection = connection;
             this.#blocked = false;
-            this.#dispatch({ type: 'transportDrained' });
-          }
-        },
-      })
-      .then(
-        (connection) => {
-          if (this.#attemptToken !== token) {
-            connection.close();
-            return;
-          }
-          this.#cancelOpenTimer();
-          this.#connection = connection;
-          this.#blocked = false;
-          this.#dispatch(openedInput(brokerIndex, broker));
-          if (this.#attemptToken !== token) return;
-          // After connectionOpened: the session has chosen the version it speaks to this broker.
-          const maximumPacketSize = settings.session.maximumPacketSize;
-          this.#decoder = new FrameDecoder(
-            { version: this.#parts.session.protocolVersion, ...(maximumPacketSize === undefined ? {} : { maximumPacketSize }) },
-            decodeFromServer,
-          );
-        },
-        (error: unknown) => {
-          this.#openFailed(token, new ConnectionError(`could not connect: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
-        },
-      );
+            this.#dispatch(opened);
+            if (this.#attemptToken !== token) return;
+            // After connectionOpened: the session has chosen the version it speaks to this broker.
+            const maximumPacketSize = settings.session.maximumPacketSize;
+            this.#decoder = new FrameDecoder(
+              { version: this.#parts.session.protocolVersion, ...(maximumPacketSize === undefined ? {} : { maximumPacketSize }) },
+              decodeFromServer,
+            );
+          },
+          (error: unknown) => {
+            this.#openFailed(token, new ConnectionError(`could not connect: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+          },
+        );
+    };
+    const hook = this.#parts.beforeConnect;
+    if (hook === undefined) return open(broker.transport, openedInput(brokerIndex, broker));
+    // Credentials for this attempt: what asks for them and checks them is loaded only by clients with a hook.
+    const fail = (error: MqttError) => this.#openFailed(token, error);
+    const attempt = { attempt: ++this.#attemptsEver, brokerIndex };
+    import('./attempt-credentials').then(
+      ({ beforeAttempt }) => beforeAttempt(hook, attempt, broker, openedInput(brokerIndex, broker), this.#parts, open, fail, AuthenticationError),
+      (error: unknown) => fail(new AuthenticationError('could not load beforeConnect', { cause: error })),
+    );
   }
 
   /** Attempt `token` could not open a connection (unless it was abandoned already). */
-  #openFailed(token: object, failure: ConnectionError): void {
+  #openFailed(token: object, failure: MqttError): void {
     if (this.#attemptToken !== token) return;
     this.#attemptToken = undefined;
     this.#cancelOpenTimer();
@@ -367,8 +389,8 @@ export class ConnectionLoop {
   }
 }
 
-function openedInput(index: number, broker: ResolvedBroker): SessionInput {
-  const input: SessionInput & { type: 'connectionOpened' } = { type: 'connectionOpened', broker: index };
+function openedInput(index: number, broker: ResolvedBroker): OpenedInput {
+  const input: OpenedInput = { type: 'connectionOpened', broker: index };
   if (broker.username !== undefined) input.username = broker.username;
   if (broker.password !== undefined) input.password = broker.password;
   return input;

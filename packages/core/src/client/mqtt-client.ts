@@ -1,8 +1,9 @@
 import type { ProtocolVersion } from '../codec/packet';
-import { AbortError, ClientEndedError, InvalidArgumentError, MqttError, OutboxError } from '../errors';
+import { AbortError, AuthenticationError, ClientEndedError, InvalidArgumentError, MqttError, OutboxError } from '../errors';
 import type { Clock } from '../ports/clock';
 import { Session } from '../session/session';
 import type { OutboxEntry, PublishRequest, PublishResult, SessionInput, SubscribeResult, UnsubscribeResult } from '../session/session-types';
+import type { EnhancedAuthentication } from './auth-steps';
 import { topicFilterProblem } from '../topic/topic-filter';
 import { resolveBrokers } from './broker-list';
 import { ClientEventBus } from './client-events';
@@ -41,6 +42,8 @@ export class MqttClient {
   #openError: MqttError | undefined;
   #nextMessageId = 1;
   #ending: Promise<void> | undefined;
+  /** Enhanced authentication, loaded before the first connection when there is an authenticationMethod. */
+  #auth: EnhancedAuthentication | undefined;
 
   constructor(options: CreateClientOptions) {
     this.#settings = resolveOptions(options);
@@ -58,7 +61,16 @@ export class MqttClient {
       { hold: (held) => dispatch({ type: 'deliveryHeld', held }), acknowledge: (deliveryId) => dispatch({ type: 'ackRequested', deliveryId }) },
       this.#settings.manualAcks,
     );
-    this.#loop = new ConnectionLoop({ settings: this.#settings, brokers, clock: this.#clock, session: this.#session, events: this.#events, dispatch });
+    this.#loop = new ConnectionLoop({
+      settings: this.#settings,
+      brokers,
+      clock: this.#clock,
+      session: this.#session,
+      events: this.#events,
+      dispatch,
+      beforeConnect: options.beforeConnect,
+      transportFor: options.transportFor,
+    });
     this.#driver = new SessionDriver(this.#session, this.#clock, {
       send: (packet, onWritten) => this.#loop.send(packet, onWritten),
       closeConnection: (error) => this.#loop.close(error),
@@ -68,10 +80,12 @@ export class MqttClient {
       notify: (event) => {
         // What concerns the connection goes to its loop; the rest are events as they are.
         if (event.name === 'warning') this.#events.emit('warning', event.error);
+        else if (event.name === 'reauthenticated') this.#auth?.reauthenticated(event.error);
         else if (event.name !== 'sessionLost') this.#loop.onSessionEvent(event);
         else this.#events.emit('sessionLost', { republished: event.republished, settledAsDelivered: event.settledAsDelivered, unacknowledgedReceived: event.unacknowledgedReceived });
       },
       outboxFailed: (error) => this.#events.emit('error', error),
+      authenticate: (action) => this.#auth?.step(action),
     });
     this.#opened = handled(this.#open());
   }
@@ -233,6 +247,19 @@ export class MqttClient {
   }
 
   /**
+   * Re-authenticates on the open connection with the `authenticate` handler (5.0 enhanced
+   * authentication [MQTT-4.12.1]): sends AUTH 0x19 with the same method, answers the broker's
+   * challenges, and resolves on its AUTH success. Rejects (and the connection closes) when the
+   * broker refuses, the handler throws, or no answer comes within `connectTimeoutMs`; rejects at
+   * once without an `authenticationMethod` or a connection (after `end()` too). A call while one
+   * runs joins it.
+   * @example setInterval(() => client.reauthenticate().catch(console.error), 50 * 60_000);
+   */
+  reauthenticate(): Promise<void> {
+    return this.#auth?.reauthenticate() ?? handled(Promise.reject(new AuthenticationError('reauthenticate() needs an authenticationMethod')));
+  }
+
+  /**
    * What is still owed (QoS 1/2 messages not fully acknowledged), after a restart too, in order.
    * Rejects with `OutboxError` when the outbox could not be opened.
    * @example console.log(`${(await client.pending()).length} messages owed from the last run`);
@@ -264,6 +291,7 @@ export class MqttClient {
   /** Opens the outbox, restores what it holds into the session, then connects. */
   async #open(): Promise<void> {
     try {
+      await this.#loadEnhancedAuthentication();
       const outbox = await this.#settings.outbox.open(this.#session.clientId);
       if (this.#ending !== undefined) {
         await outbox.close();
@@ -285,6 +313,17 @@ export class MqttClient {
       throw this.#openError;
     }
     this.#loop.start();
+  }
+
+  /** Loads enhanced authentication when the options ask for it, before the first connection. */
+  async #loadEnhancedAuthentication(): Promise<void> {
+    const authenticate = this.#settings.authenticate;
+    if (authenticate === undefined) return;
+    const { AuthFlow, EnhancedAuthentication } = await import('./auth-steps').catch((error: unknown) => {
+      throw new AuthenticationError('could not load enhanced authentication', { cause: error });
+    });
+    this.#session.useAuthFlow(AuthFlow);
+    this.#auth = new EnhancedAuthentication(authenticate, (input) => this.#driver.dispatch(input), AuthenticationError);
   }
 
   #publishNow(request: PublishRequest, signal: AbortSignal | undefined): Promise<PublishResult> {

@@ -23,6 +23,8 @@ export interface DriverEffects {
   notify(event: SessionEvent): void;
   /** An outbox write failed: reported as an `error` event. */
   outboxFailed(error: MqttError): void;
+  /** Ask the application's authenticate handler for a step of enhanced authentication. */
+  authenticate(action: SessionAction & { type: 'authenticate' }): void;
 }
 
 /**
@@ -141,6 +143,9 @@ export class SessionDriver {
           break;
         case 'notify':
           this.#effects.notify(action.event);
+          break;
+        case 'authenticate':
+          this.#effects.authenticate(action);
           break;
       }
     }

@@ -92,8 +92,14 @@ export interface SessionOptions {
   topicAliasMaximum?: number;
   /** 5.0: give the topics we publish to aliases, within the broker's Topic Alias Maximum. */
   autoTopicAliases?: boolean;
-  /** Other CONNECT properties (user properties, authentication, problem information). */
+  /** Other CONNECT properties (user properties, problem information). */
   connectProperties?: ConnectProperties;
+  /**
+   * 5.0 enhanced authentication [MQTT-4.12]: the Authentication Method of CONNECT. With it, the
+   * session asks its driver for each Authentication Data (an `authenticate` action) and is told
+   * the answer (`authAnswered` or `authFailed`).
+   */
+  authenticationMethod?: string;
   /** The most QoS 1/2 PUBLISHes unacknowledged at once (also capped by the broker's Receive Maximum). */
   maxInflight: number;
   /** After this long without an ack: resend in-session (3.1.1) or reconnect (5.0). 0: never. */
@@ -115,7 +121,14 @@ export type SessionInput =
    * A connection opened to broker `broker` (its index in the client's list of brokers, 0 when
    * there is one): the session speaks to it the version it last spoke there.
    */
-  | { type: 'connectionOpened'; broker?: number; username?: string; password?: Uint8Array }
+  | {
+      type: 'connectionOpened';
+      broker?: number;
+      username?: string;
+      password?: Uint8Array;
+      /** The credentials were fetched for this attempt (a `beforeConnect` hook): a refusal of them may be retried. */
+      freshCredentials?: boolean;
+    }
   | { type: 'connectionLost'; error?: MqttError }
   | { type: 'packetReceived'; packet: Packet }
   | { type: 'decodeFailed'; error: DecodeError }
@@ -139,7 +152,13 @@ export type SessionInput =
   /** Close cleanly: DISCONNECT, then close. What is owed stays owed. */
   | { type: 'disconnectRequested'; reasonCode?: number; properties?: DisconnectProperties }
   /** End by force: every pending operation is rejected; durable records stay for the next start. */
-  | { type: 'endRequested' };
+  | { type: 'endRequested' }
+  /** The application's answer to `authenticate` action `exchange`: the Authentication Data to send (none for a `success` step). */
+  | { type: 'authAnswered'; exchange: number; data?: Uint8Array }
+  /** The application's handler threw for `authenticate` action `exchange`: the connection closes. */
+  | { type: 'authFailed'; exchange: number; error: MqttError }
+  /** Start a re-authentication on the open connection [MQTT-4.12.1-1]. */
+  | { type: 'reauthenticateRequested' };
 
 export type Operation = 'publish' | 'subscribe' | 'unsubscribe';
 
@@ -158,7 +177,16 @@ export type SessionEvent =
   /** The broker sent DISCONNECT (5.0). */
   | { name: 'serverDisconnect'; reasonCode: number; properties?: DisconnectProperties }
   /** Something odd but harmless (an ack for nothing, a fallback to 3.1.1). */
-  | { name: 'warning'; error: MqttError };
+  | { name: 'warning'; error: MqttError }
+  /** A re-authentication ended: with the broker's AUTH success, or with why it failed (the connection then closes). */
+  | { name: 'reauthenticated'; error?: MqttError };
+
+/**
+ * A step of enhanced authentication [MQTT-4.12]: `start` asks for the initial data (of CONNECT,
+ * or of the AUTH that re-authenticates), `continue` for the answer to the broker's challenge,
+ * `success` hands over the broker's final data to verify (a throw closes the connection).
+ */
+export type AuthStep = 'start' | 'continue' | 'success';
 
 /** How one operation settled: with its result, or with an error. */
 type Settled<O extends Operation, R> =
@@ -187,4 +215,10 @@ export type SessionAction =
   | { type: 'ackSent'; deliveryId: number }
   | SettleAction
   | { type: 'closeConnection'; error?: MqttError }
-  | { type: 'notify'; event: SessionEvent };
+  | { type: 'notify'; event: SessionEvent }
+  /**
+   * Ask the application's `authenticate` handler for a step of enhanced authentication; answer
+   * with `authAnswered` or `authFailed` carrying `exchange`. The handler is asynchronous, so it
+   * lives in the driver, not here.
+   */
+  | { type: 'authenticate'; exchange: number; step: AuthStep; data?: Uint8Array; reauthentication: boolean };

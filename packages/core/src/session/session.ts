@@ -8,6 +8,7 @@ import {
   MqttError,
   ProtocolError,
 } from '../errors';
+import type { AuthFlow } from './auth-flow';
 import { IncomingFlow } from './incoming-flow';
 import { Link } from './link';
 import { OutgoingFlow } from './outgoing-flow';
@@ -43,6 +44,8 @@ export class Session implements SessionContext {
   readonly #outgoing: OutgoingFlow;
   readonly #incoming: IncomingFlow;
   readonly #subscriptions: SubscriptionFlow;
+  /** Enhanced authentication, once enabled: the client loads it only when it has a method. */
+  #auth: AuthFlow | undefined;
   #connectedBefore = false;
   /** The version each broker (by its index in the client's list) accepted, or we fell back to there. */
   readonly #spoken = new Map<number, VersionPolicy>();
@@ -50,6 +53,8 @@ export class Session implements SessionContext {
   readonly #tried = new Set<number>();
   #broker = 0;
   #restoredState = false;
+  /** The current connection's credentials were fetched for it (a beforeConnect hook). */
+  #freshCredentials = false;
   #ended = false;
 
   constructor(options: SessionOptions) {
@@ -59,6 +64,19 @@ export class Session implements SessionContext {
     this.#outgoing = new OutgoingFlow(this);
     this.#incoming = new IncomingFlow(this);
     this.#subscriptions = new SubscriptionFlow(this);
+  }
+
+  /**
+   * Turns on enhanced authentication [MQTT-4.12] for `options.authenticationMethod`, with the
+   * flow class given (passed in, not imported, so that clients without a method never load it).
+   */
+  useAuthFlow(Flow: typeof AuthFlow): void {
+    const accept = (connack: ConnackPacket, held: Packet[]) => {
+      if (this.link === null) return;
+      this.#accept(connack, this.link);
+      for (const packet of held) this.#onPacket(packet);
+    };
+    this.#auth = new Flow(this, accept, { ProtocolError, ConnectionError });
   }
 
   /** The version of the next (or current) connection: 3.1.1 after a fallback. */
@@ -133,6 +151,12 @@ export class Session implements SessionContext {
       case 'disconnectRequested':
         this.#disconnect(input.reasonCode, input.properties);
         break;
+      case 'authAnswered':
+      case 'authFailed':
+      case 'reauthenticateRequested':
+        // Without a method there is no flow: the client refuses re-authentication before asking.
+        this.#auth?.handle(input);
+        break;
       case 'endRequested':
         this.#ended = true;
         this.#outgoing.endAll(new ClientEndedError());
@@ -152,7 +176,7 @@ export class Session implements SessionContext {
     if (link === null) return undefined;
     if (link.phase === 'connecting') return link.connectDeadline;
     if (link.phase !== 'connected') return undefined;
-    const deadline = Math.min(this.#keepAliveDeadline(link), this.#outgoing.nextDeadline(), this.#subscriptions.nextDeadline());
+    const deadline = Math.min(this.#keepAliveDeadline(link), this.#outgoing.nextDeadline(), this.#subscriptions.nextDeadline(), this.#auth?.nextDeadline() ?? Infinity);
     return deadline === Infinity ? undefined : deadline;
   }
 
@@ -223,10 +247,13 @@ export class Session implements SessionContext {
       this.#subscriptions.revalidate();
     }
     link.firstToBroker = !this.#tried.has(broker);
+    this.#freshCredentials = input.freshCredentials === true;
     this.#tried.add(broker);
-    // A broker of a list may have credentials of its own.
+    // A broker of a list, or a beforeConnect hook, may give credentials of their own.
     const options = input.username === undefined && input.password === undefined ? this.options : { ...this.options, ...credentialsOf(input) };
-    this.send(this.policy.connectPacket(options, this.clientId));
+    const connect = this.policy.connectPacket(options, this.clientId);
+    // With enhanced authentication, CONNECT waits for the handler's initial data.
+    if (this.#auth?.start(connect) !== true) this.send(connect);
   }
 
   #onConnectionLost(): void {
@@ -238,6 +265,7 @@ export class Session implements SessionContext {
       this.emit({ type: 'notify', event: { name: 'fallback' } });
     }
     this.link = null;
+    this.#auth?.onConnectionLost();
     this.#outgoing.onConnectionLost();
     this.#incoming.onConnectionLost();
     this.#subscriptions.onConnectionLost();
@@ -247,7 +275,11 @@ export class Session implements SessionContext {
     const link = this.link;
     if (link === null || link.phase === 'closing') return;
     if (link.phase === 'connecting') {
+      // What the broker sends after its CONNACK waits until the handler has verified that CONNACK.
+      if (this.#auth?.hold(packet) === true) return;
       if (packet.type === 'connack') this.#onConnack(packet, link);
+      // AUTH is part of the connect only with a method; without one, it is AUTH before CONNACK.
+      else if (packet.type === 'auth' && this.#auth !== undefined) this.#auth.onAuth(packet);
       else this.fail(new ProtocolError(0x82 /* Protocol Error */, `the broker sent ${packet.type.toUpperCase()} before CONNACK`));
       return;
     }
@@ -280,14 +312,19 @@ export class Session implements SessionContext {
         const reasonCode = packet.reasonCode ?? 0;
         const event = { name: 'serverDisconnect' as const, reasonCode };
         this.emit({ type: 'notify', event: packet.properties === undefined ? event : { ...event, properties: packet.properties } });
-        this.closeConnection(new ConnectionError(`the broker disconnected: ${describeReasonCode(reasonCode)}`));
+        const error = new ConnectionError(`the broker disconnected: ${describeReasonCode(reasonCode)}`);
+        // A broker refuses a re-authentication with DISCONNECT [MQTT-4.12.1-2]: that is its outcome.
+        this.#auth?.onConnectionLost(error);
+        this.closeConnection(error);
         break;
       }
       case 'connack':
         this.fail(new ProtocolError(0x82 /* Protocol Error */, 'the broker sent a second CONNACK'));
         break;
       case 'auth':
-        this.fail(new ProtocolError(0x82 /* Protocol Error */, 'the broker sent AUTH, but we asked for no authentication method'));
+        if (this.#auth !== undefined) this.#auth.onAuth(packet);
+        // [MQTT-4.12.0-6]: without an Authentication Method in CONNECT, the broker must send no AUTH.
+        else this.fail(new ProtocolError(0x82 /* Protocol Error */, 'the broker sent AUTH, but the client set no authentication method'));
         break;
       default:
         this.fail(new ProtocolError(0x82 /* Protocol Error */, `the broker sent ${packet.type.toUpperCase()}, which only a client sends`));
@@ -299,6 +336,12 @@ export class Session implements SessionContext {
       this.#onRefused(connack);
       return;
     }
+    // With enhanced authentication the handler verifies the CONNACK's data first.
+    if (this.#auth?.holdsConnack(connack) !== true) this.#accept(connack, link);
+  }
+
+  /** A successful CONNACK, verified: the connection is accepted. */
+  #accept(connack: ConnackPacket, link: Link): void {
     if (connack.sessionPresent && this.options.clean) {
       // [MQTT-3.2.2-2]: a clean start never finds a session.
       this.fail(new ProtocolError(0x82 /* Protocol Error */, 'the broker says a session is present although we asked for a clean start'));
@@ -326,11 +369,15 @@ export class Session implements SessionContext {
 
   #onRefused(connack: ConnackPacket): void {
     const error = new ConnectRefusedError(connack, this.policy.version, this.policy.describeRefusal(connack.reasonCode));
+    const code = connack.reasonCode;
     let retry: 'now' | 'later' | 'never';
     if (this.policy.refusesVersion(connack) && this.#fallBack('the broker does not support MQTT 5.0')) {
       retry = 'now';
+    } else if (this.#freshCredentials && this.policy.credentialRefusals.includes(code)) {
+      // Credentials fetched for this attempt (a token): the next attempt fetches new ones.
+      retry = 'later';
     } else {
-      retry = this.policy.refusalIsPermanent(connack.reasonCode) ? 'never' : 'later';
+      retry = this.policy.refusalIsPermanent(code) ? 'never' : 'later';
     }
     this.emit({ type: 'notify', event: { name: 'refused', error, retry } });
     this.closeConnection(error);
@@ -372,6 +419,7 @@ export class Session implements SessionContext {
     }
     this.#outgoing.checkTimeouts(link);
     this.#subscriptions.checkTimeouts();
+    this.#auth?.checkTimeout();
   }
 
   #keepAliveDeadline(link: Link): number {

@@ -46,6 +46,8 @@ export interface VersionPolicy {
    * and RabbitMQ 3.10 does, so with 5.0 that close gets the fallback too.
    */
   readonly closeRefusesVersion: boolean;
+  /** Whether a password goes only with a user name (3.1.1, 3.1.2.9). */
+  readonly passwordNeedsUsername: boolean;
   /** Whether an ack's reason code refuses the message (5.0, 0x80 and up) [MQTT-4.4.0-2]. */
   refuses(reasonCode: number | undefined): boolean;
   connectPacket(options: SessionOptions, clientId: string): ConnectPacket;
@@ -54,6 +56,11 @@ export interface VersionPolicy {
   refusesVersion(connack: ConnackPacket): boolean;
   /** The refusal will not change by retrying (bad credentials, not authorised, banned...). */
   refusalIsPermanent(reasonCode: number): boolean;
+  /**
+   * The refusals of the credentials (bad user name or password, not authorized): permanent for
+   * the same credentials, but worth a retry with fresh ones (a token fetched for each attempt).
+   */
+  readonly credentialRefusals: readonly number[];
   describeRefusal(reasonCode: number): string;
   /** What to send before closing on a protocol error: a 5.0 DISCONNECT with its reason. */
   disconnectFor(reasonCode: number): DisconnectPacket | undefined;
@@ -122,11 +129,13 @@ export const V4_POLICY: VersionPolicy = {
   resendInSession: true,
   fallback: undefined,
   closeRefusesVersion: false,
+  passwordNeedsUsername: true,
   refuses: () => false,
   connectPacket: (options, clientId) => connectPacket(options, clientId, 4),
   limits: () => NO_LIMITS,
   refusesVersion: (connack) => connack.reasonCode === 0x01 /* Unacceptable Protocol Version */,
   refusalIsPermanent: (code) => code !== 0x03 /* Server Unavailable */,
+  credentialRefusals: [0x04 /* Bad User Name Or Password */, 0x05 /* Not Authorized */],
   describeRefusal: (code) => `the broker refused the connection: ${V4_REFUSALS[code] ?? `return code ${code}`}`,
   disconnectFor: () => undefined,
   disconnectPacket: () => ({ type: 'disconnect' }),
@@ -143,6 +152,7 @@ export const V5_POLICY: VersionPolicy = {
   resendInSession: false,
   fallback: V4_POLICY,
   closeRefusesVersion: true,
+  passwordNeedsUsername: false,
   refuses: (reasonCode) => reasonCode !== undefined && reasonCode >= 0x80,
   connectPacket: (options, clientId) => connectPacket(options, clientId, 5),
   limits: (connack) => {
@@ -163,6 +173,7 @@ export const V5_POLICY: VersionPolicy = {
     connack.reasonCode === 0x84 /* Unsupported Protocol Version */ ||
     (connack.properties === undefined && connack.reasonCode === 0x01 /* Unacceptable Protocol Version */),
   refusalIsPermanent: (code) => V5_PERMANENT.has(code),
+  credentialRefusals: [0x86 /* Bad User Name Or Password */, 0x87 /* Not Authorized */],
   describeRefusal: (code) => `the broker refused the connection: ${describeReasonCode(code)}`,
   disconnectFor: (reasonCode) => ({ type: 'disconnect', reasonCode }),
   disconnectPacket: (reasonCode, properties) => {

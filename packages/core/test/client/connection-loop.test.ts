@@ -27,6 +27,7 @@ function setup(options: { transport?: Transport; reconnect?: false; connectTimeo
     settle: () => undefined,
     notify: (event) => loop!.onSessionEvent(event),
     outboxFailed: () => undefined,
+    authenticate: () => undefined,
   });
   loop = new ConnectionLoop({ settings, brokers: [{ transport: options.transport ?? broker.transport }], clock, session, events, dispatch: (input) => driver.dispatch(input) });
   return { broker, clock, loop, seen, driver };

@@ -49,6 +49,7 @@ function setup(options: { keepAlive?: number; blocked?: boolean } = {}) {
     settle: (action) => settled.push(action),
     notify: () => undefined,
     outboxFailed: (error) => failures.push(error),
+    authenticate: () => undefined,
   };
   const driver = new SessionDriver(session, clock, effects);
   const outbox = new RecordingOutbox();

@@ -2,6 +2,7 @@
 // packets it sent, the outbox as its persist/forget actions left it, settlements, deliveries.
 import type { Packet, ProtocolVersion, PublishPacket } from '@courier/core';
 import type { OutboxChange, OutgoingRecord } from '../../src/ports/outbox-store';
+import { AuthFlow } from '../../src/session/auth-flow';
 import { Session } from '../../src/session/session';
 import type {
   PublishRequest,
@@ -54,7 +55,11 @@ export class SessionHarness {
   private cursor = 0;
 
   constructor(options: Partial<SessionOptions> = {}) {
-    this.session = new Session({ ...defaultOptions, ...options });
+    // As the client does: no fallback to 3.1.1 (which has no AUTH) with a method.
+    const fallbackToV4 = options.authenticationMethod === undefined && (options.fallbackToV4 ?? defaultOptions.fallbackToV4);
+    this.session = new Session({ ...defaultOptions, ...options, fallbackToV4 });
+    // As the client does: the flow of enhanced authentication only with a method.
+    if (options.authenticationMethod !== undefined) this.session.useAuthFlow(AuthFlow);
   }
 
   get version(): ProtocolVersion {
