@@ -23,7 +23,7 @@ import { OutboundFlow } from './outbound-flow';
 import type { Cancel } from './scheduler';
 import type { Session, SessionOwner } from './session';
 import type { StoredSubscription } from './session-state';
-import { type ParsedFilter, parseTopicFilter } from './topic-filter';
+import { filterCovers, type ParsedFilter, parseTopicFilter } from './topic-filter';
 
 type Phase = 'awaiting-connect' | 'connecting' | 'connected' | 'closed';
 
@@ -309,12 +309,16 @@ export class ProtocolHandler implements SessionOwner {
         return this.fail(ReasonCode.ProtocolError, 'No Local on a shared subscription'); // [MQTT-3.8.3-4]
       }
     }
-    const { hooks } = this.core.options;
+    const { hooks, denySubscribe } = this.core.options;
     const authorize = hooks.authorizeSubscribe;
-    const verdicts = packet.subscriptions.map((request, i) =>
-      authorize === undefined || parsed[i] === undefined
+    const verdicts = packet.subscriptions.map((request, i): MaybePromise<boolean | 'denied'> =>
+      parsed[i] === undefined
         ? true
-        : callHook(() => authorize.call(hooks, this.client, request.topicFilter), false, (error) =>
+        : denySubscribe.some((deny) => filterCovers(deny, parsed[i]!.filter))
+          ? 'denied'
+          : authorize === undefined
+            ? true
+            : callHook(() => authorize.call(hooks, this.client, request.topicFilter), false, (error) =>
             this.core.log(`authorizeSubscribe threw for ${this.clientId}: ${String(error)}`),
           ),
     );
@@ -324,9 +328,14 @@ export class ProtocolHandler implements SessionOwner {
   /**
    * Answers a SUBSCRIBE filter by filter, as if each came alone [MQTT-3.8.4-5]: the granted QoS,
    * or 0x80 (3.1.1) / 0x8F invalid filter, 0x87 not authorized (5.0) [MQTT-3.8.4-7], in order
-   * [MQTT-3.9.3-1]. Retained messages follow the SUBACK.
+   * [MQTT-3.9.3-1]; a filter under `denySubscribe` gets 0x80 at both versions (as Paho's test
+   * broker answers, which Paho's suites check). Retained messages follow the SUBACK.
    */
-  private subscribed(packet: SubscribePacket, parsed: (ParsedFilter | undefined)[], allowed: boolean[]): void {
+  private subscribed(
+    packet: SubscribePacket,
+    parsed: (ParsedFilter | undefined)[],
+    allowed: (boolean | 'denied')[],
+  ): void {
     if (this.link.closed) return;
     const session = this.session!;
     const v5 = this.version === 5;
@@ -338,6 +347,11 @@ export class ProtocolHandler implements SessionOwner {
       if (filter === undefined) {
         this.core.log(`${this.clientId}: invalid topic filter ${JSON.stringify(request.topicFilter)}`);
         reasonCodes.push(v5 ? ReasonCode.TopicFilterInvalid : 0x80);
+        return;
+      }
+      if (allowed[i] === 'denied') {
+        this.core.log(`${this.clientId}: subscription to ${request.topicFilter} denied`);
+        reasonCodes.push(ReasonCode.UnspecifiedError);
         return;
       }
       if (allowed[i] !== true) {
