@@ -250,7 +250,8 @@ export class ProtocolHandler implements SessionOwner {
     session.state.will = packet.will; // [MQTT-3.1.2-7]
     this.session = session;
     const window = Math.min(properties?.receiveMaximum ?? 65535, options.maxInflightMessages);
-    this.outbound = new OutboundFlow(this.core, session, this.link, this.version, window);
+    const aliases = this.version === 5 ? (properties?.topicAliasMaximum ?? 0) : 0;
+    this.outbound = new OutboundFlow(this.core, session, this.link, this.version, window, aliases);
     this.inbound = new InboundFlow(this.core, session, this.link, this.version, this.client, (code, reason) =>
       this.fail(code, reason),
     );
