@@ -392,8 +392,16 @@ export class ProtocolHandler implements SessionOwner {
     }
   }
 
-  /** UNSUBSCRIBE: always answered [MQTT-3.10.4-4]; 5.0 says per filter whether it existed. */
+  /**
+   * UNSUBSCRIBE: always answered [MQTT-3.10.4-4]; 5.0 says per filter whether it existed. Its
+   * filters are checked as a SUBSCRIBE's [MQTT-4.7.3-1] (4.7.1), but as there is no slot to refuse
+   * one in, an invalid one makes the packet malformed (5.0: DISCONNECT 0x81), as Mosquitto does.
+   */
   private unsubscribe(packet: UnsubscribePacket): void {
+    const invalid = packet.topicFilters.find((filter) => parseTopicFilter(filter) === undefined);
+    if (invalid !== undefined) {
+      return this.fail(ReasonCode.MalformedPacket, `UNSUBSCRIBE of the invalid topic filter ${JSON.stringify(invalid)}`);
+    }
     const session = this.session!;
     const reasonCodes = packet.topicFilters.map((filter) =>
       this.core.unsubscribe(session, filter) ? 0 : ReasonCode.NoSubscriptionExisted,
