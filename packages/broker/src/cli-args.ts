@@ -33,7 +33,8 @@ Starts Courier's reference MQTT broker (MQTT 3.1.1 and 5.0) for development and 
                 QoS 1/2 messages a 5.0 client may leave unacknowledged, 1 to 65535
                 (default 65535); one more is DISCONNECT 0x93
   --server-keep-alive S
-                keep-alive in seconds imposed on 5.0 clients (CONNACK Server Keep Alive), 0 to 65535
+                longest keep-alive in seconds for 5.0 clients, 0 to 65535: one asking for more
+                or for none is told to use S (CONNACK Server Keep Alive)
   --max-packet-size BYTES
                 largest packet either way, 16 to ${PROTOCOL_MAXIMUM_PACKET_SIZE} (default 1048576)
   --topic-alias-maximum N

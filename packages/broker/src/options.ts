@@ -57,7 +57,11 @@ export interface BrokerOptions {
   maxInflightMessages?: number;
   /** Topic aliases a 5.0 client may use (default 10, as Mosquitto); 0 refuses them. */
   topicAliasMaximum?: number;
-  /** 5.0 Server Keep Alive in seconds: when set, 5.0 clients must use it instead of their own. */
+  /**
+   * The longest keep-alive, in seconds, a 5.0 client may use: one asking for more, or for none
+   * (0), is given this as Server Keep Alive in CONNACK and must use it; one asking for less keeps
+   * its own. As Mosquitto's max_keepalive. 3.1.1 clients keep theirs.
+   */
   serverKeepAlive?: number;
   /** The longest Session Expiry Interval granted, in seconds (default: no limit). */
   maximumSessionExpiryInterval?: number;

@@ -255,13 +255,17 @@ export class ProtocolHandler implements SessionOwner {
     this.inbound = new InboundFlow(this.core, session, this.link, this.version, this.client, (code, reason) =>
       this.fail(code, reason),
     );
-    // [MQTT-3.2.2-21]: a Server Keep Alive replaces the client's value (5.0 only).
-    const keepAliveS =
-      this.version === 5 && options.serverKeepAlive !== undefined ? options.serverKeepAlive : packet.keepAlive;
+    // `serverKeepAlive` is a maximum, as Mosquitto's max_keepalive (and HiveMQ's, and Paho's test
+    // broker): a 5.0 client asking for more, or for none, is given it in CONNACK and must use it
+    // [MQTT-3.2.2-21]; otherwise its own value holds [MQTT-3.2.2-22]. 3.1.1 cannot be told.
+    const maximumS = this.version === 5 ? options.serverKeepAlive : undefined;
+    const imposed = maximumS !== undefined && (packet.keepAlive === 0 || packet.keepAlive > maximumS);
+    const keepAliveS = imposed ? maximumS : packet.keepAlive;
 
     const connack: ConnackPacket = { type: 'connack', sessionPresent, reasonCode: 0 };
     if (this.version === 5) {
-      connack.properties = this.connackProperties(assigned, keepAliveS, requested === expiryS ? undefined : expiryS);
+      const grantedExpiryS = requested === expiryS ? undefined : expiryS;
+      connack.properties = this.connackProperties(assigned, imposed ? keepAliveS : undefined, grantedExpiryS);
     }
     this.link.send(connack); // [MQTT-3.2.0-1]: before any other packet
     this.phase = 'connected';
@@ -276,14 +280,18 @@ export class ProtocolHandler implements SessionOwner {
     if (sessionPresent) this.outbound.resume();
   }
 
-  private connackProperties(assigned: boolean, keepAliveS: number, grantedExpiryS: number | undefined): ConnackProperties {
+  private connackProperties(
+    assigned: boolean,
+    serverKeepAliveS: number | undefined,
+    grantedExpiryS: number | undefined,
+  ): ConnackProperties {
     const { options } = this.core;
     const properties: ConnackProperties = {};
     if (options.receiveMaximum < 65535) properties.receiveMaximum = options.receiveMaximum;
     if (options.maximumPacketSize < PROTOCOL_MAXIMUM_PACKET_SIZE) properties.maximumPacketSize = options.maximumPacketSize;
     if (options.topicAliasMaximum > 0) properties.topicAliasMaximum = options.topicAliasMaximum;
     if (assigned) properties.assignedClientIdentifier = this.clientId; // [MQTT-3.2.2-16]
-    if (options.serverKeepAlive !== undefined) properties.serverKeepAlive = keepAliveS;
+    if (serverKeepAliveS !== undefined) properties.serverKeepAlive = serverKeepAliveS;
     if (grantedExpiryS !== undefined) properties.sessionExpiryInterval = grantedExpiryS;
     return properties;
   }

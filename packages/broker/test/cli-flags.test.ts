@@ -28,10 +28,12 @@ it('--receive-maximum 2: advertised in CONNACK, and a third unreleased QoS 2 PUB
   await client.waitClosed();
 }, 30_000);
 
-it('--server-keep-alive 7: CONNACK tells a 5.0 client asking for 60 s to use 7 s', async () => {
+it('--server-keep-alive 7: CONNACK tells a 5.0 client asking for 60 s to use 7 s, and leaves one asking for 5 s alone', async () => {
   const { port } = await startCliBroker(['--server-keep-alive', '7']);
-  const [, connack] = await connect(port, 5, { keepAlive: 60 });
-  expect(connack.properties?.serverKeepAlive).toBe(7);
+  const [, told] = await connect(port, 5, { keepAlive: 60 });
+  expect(told.properties?.serverKeepAlive).toBe(7);
+  const [, left] = await connect(port, 5, { keepAlive: 5 });
+  expect(left.properties?.serverKeepAlive).toBeUndefined();
 }, 30_000);
 
 it('--max-packet-size 256: advertised in CONNACK, and a 300-byte PUBLISH is DISCONNECT 0x95', async () => {
