@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseCliArgs, tunablesOf } from '../src/cli-args';
+import { parseCliArgs, tunablesOf, USAGE } from '../src/cli-args';
 
 describe('parseCliArgs', () => {
   it('defaults to 127.0.0.1:1883 without WebSocket', () => {
@@ -70,4 +71,11 @@ describe('parseCliArgs', () => {
   });
 
   it('reads --help', () => expect(parseCliArgs(['--help']).help).toBe(true));
+
+  it('has every flag of its usage in the README table', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const flags = new Set(USAGE.match(/--[a-z-]+/g));
+    expect(flags.size).toBeGreaterThanOrEqual(9);
+    for (const flag of flags) if (flag !== '--help') expect(readme).toMatch(new RegExp(`^\\| \`${flag}[ \`]`, 'm'));
+  });
 });
