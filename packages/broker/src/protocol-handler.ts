@@ -6,24 +6,20 @@ import {
   type DisconnectPacket,
   type Packet,
   type ProtocolVersion,
-  type QoS,
   ReasonCode,
   reasonCodeName,
-  type SubscribePacket,
-  type UnsubscribePacket,
 } from '@courier/core';
 import type { BrokerCore } from './broker-core';
 import { connectReturnCodeOf, refusalOf } from './connect-reasons';
 import { InboundFlow } from './inbound-flow';
 import type { Link } from './link';
-import { allOf, andThen, callHook, type MaybePromise } from './maybe-async';
+import { andThen, callHook, type MaybePromise } from './maybe-async';
 import type { Delivery } from './message';
 import { type ClientInfo, NEVER_EXPIRES, PROTOCOL_MAXIMUM_PACKET_SIZE } from './options';
 import { OutboundFlow } from './outbound-flow';
 import type { Cancel } from './scheduler';
 import type { Session, SessionOwner } from './session';
-import type { StoredSubscription } from './session-state';
-import { filterCovers, type ParsedFilter, parseTopicFilter } from './topic-filter';
+import { SubscriptionFlow } from './subscription-flow';
 
 type Phase = 'awaiting-connect' | 'connecting' | 'connected' | 'closed';
 
@@ -34,7 +30,8 @@ const NOT_FOR_DISCONNECT = new Set([ReasonCode.UnsupportedProtocolVersion]);
  * One client connection's protocol, from CONNECT to its end: it is handed decoded packets and
  * answers through its `Link`, with no sockets, bytes or timers of its own (the scheduler gives
  * those). What outlives the connection lives in its `Session`; the QoS flows are delegated to
- * `InboundFlow` (client to broker) and `OutboundFlow` (broker to client).
+ * `InboundFlow` (client to broker) and `OutboundFlow` (broker to client), subscriptions to
+ * `SubscriptionFlow`.
  */
 export class ProtocolHandler implements SessionOwner {
   private phase: Phase = 'awaiting-connect';
@@ -43,6 +40,7 @@ export class ProtocolHandler implements SessionOwner {
   private session: Session | undefined;
   private inbound: InboundFlow | undefined;
   private outbound: OutboundFlow | undefined;
+  private subscriptions: SubscriptionFlow | undefined;
   /** 5.0: a CONNECT with Session Expiry 0 may not set one on DISCONNECT (3.14.2.2.2). */
   private connectExpiryWasZero = true;
   /** Why the connection ended, when this side knows better than "connection lost". */
@@ -83,9 +81,9 @@ export class ProtocolHandler implements SessionOwner {
       case 'pubrel':
         return this.inbound!.pubrel(packet);
       case 'subscribe':
-        return this.subscribe(packet);
+        return this.subscriptions!.subscribe(packet);
       case 'unsubscribe':
-        return this.unsubscribe(packet);
+        return this.subscriptions!.unsubscribe(packet);
       case 'pingreq':
         this.link.send({ type: 'pingresp' }); // [MQTT-3.12.4-1]
         return;
@@ -252,9 +250,9 @@ export class ProtocolHandler implements SessionOwner {
     const window = Math.min(properties?.receiveMaximum ?? 65535, options.maxInflightMessages);
     const aliases = this.version === 5 ? (properties?.topicAliasMaximum ?? 0) : 0;
     this.outbound = new OutboundFlow(this.core, session, this.link, this.version, window, aliases);
-    this.inbound = new InboundFlow(this.core, session, this.link, this.version, this.client, (code, reason) =>
-      this.fail(code, reason),
-    );
+    const fail = (code: number, reason: string): void => this.fail(code, reason);
+    this.inbound = new InboundFlow(this.core, session, this.link, this.version, this.client, fail);
+    this.subscriptions = new SubscriptionFlow(this.core, session, this.link, this.version, this.client, this.outbound, fail);
     // `serverKeepAlive` is a maximum, as Mosquitto's max_keepalive (and HiveMQ's, and Paho's test
     // broker): a 5.0 client asking for more, or for none, is given it in CONNACK and must use it
     // [MQTT-3.2.2-21]; otherwise its own value holds [MQTT-3.2.2-22]. 3.1.1 cannot be told.
@@ -309,113 +307,6 @@ export class ProtocolHandler implements SessionOwner {
     this.core.log(`${this.clientId || this.link.peer} refused: ${reason} (${reasonCodeName(reasonCode)})`);
     this.phase = 'closed';
     this.link.close('flush'); // and nothing after CONNECT is processed [MQTT-3.1.4-6]
-  }
-
-  private subscribe(packet: SubscribePacket): MaybePromise<void> {
-    const parsed = packet.subscriptions.map((request) => parseTopicFilter(request.topicFilter));
-    for (let i = 0; i < parsed.length; i++) {
-      if (parsed[i]?.shareName !== undefined && packet.subscriptions[i]!.noLocal === true) {
-        return this.fail(ReasonCode.ProtocolError, 'No Local on a shared subscription'); // [MQTT-3.8.3-4]
-      }
-    }
-    const { hooks, denySubscribe } = this.core.options;
-    const authorize = hooks.authorizeSubscribe;
-    const verdicts = packet.subscriptions.map((request, i): MaybePromise<boolean | 'denied'> =>
-      parsed[i] === undefined
-        ? true
-        : denySubscribe.some((deny) => filterCovers(deny, parsed[i]!.filter))
-          ? 'denied'
-          : authorize === undefined
-            ? true
-            : callHook(() => authorize.call(hooks, this.client, request.topicFilter), false, (error) =>
-            this.core.log(`authorizeSubscribe threw for ${this.clientId}: ${String(error)}`),
-          ),
-    );
-    return andThen(allOf(verdicts), (allowed) => this.subscribed(packet, parsed, allowed));
-  }
-
-  /**
-   * Answers a SUBSCRIBE filter by filter, as if each came alone [MQTT-3.8.4-5]: the granted QoS,
-   * or 0x80 (3.1.1) / 0x8F invalid filter, 0x87 not authorized (5.0) [MQTT-3.8.4-7], in order
-   * [MQTT-3.9.3-1]; a filter under `denySubscribe` gets 0x80 at both versions (as Paho's test
-   * broker answers, which Paho's suites check). Retained messages follow the SUBACK.
-   */
-  private subscribed(
-    packet: SubscribePacket,
-    parsed: (ParsedFilter | undefined)[],
-    allowed: (boolean | 'denied')[],
-  ): void {
-    if (this.link.closed) return;
-    const session = this.session!;
-    const v5 = this.version === 5;
-    const subscriptionIdentifier = packet.properties?.subscriptionIdentifier;
-    const reasonCodes: number[] = [];
-    const withRetained: [StoredSubscription, ParsedFilter][] = [];
-    packet.subscriptions.forEach((request, i) => {
-      const filter = parsed[i];
-      if (filter === undefined) {
-        this.core.log(`${this.clientId}: invalid topic filter ${JSON.stringify(request.topicFilter)}`);
-        reasonCodes.push(v5 ? ReasonCode.TopicFilterInvalid : 0x80);
-        return;
-      }
-      if (allowed[i] === 'denied') {
-        this.core.log(`${this.clientId}: subscription to ${request.topicFilter} denied`);
-        reasonCodes.push(ReasonCode.UnspecifiedError);
-        return;
-      }
-      if (allowed[i] !== true) {
-        this.core.log(`${this.clientId}: not authorized to subscribe to ${request.topicFilter}`);
-        reasonCodes.push(v5 ? ReasonCode.NotAuthorized : 0x80);
-        return;
-      }
-      const subscription: StoredSubscription = {
-        topicFilter: request.topicFilter,
-        qos: request.qos,
-        noLocal: request.noLocal === true,
-        retainAsPublished: request.retainAsPublished === true,
-        retainHandling: request.retainHandling ?? 0,
-        subscriptionIdentifier,
-      };
-      const existed = this.core.subscribe(session, subscription, filter);
-      reasonCodes.push(request.qos);
-      // Not for shared subscriptions (4.8.2); Retain Handling 0 always, 1 if new, 2 never
-      // [MQTT-3.3.1-9], [MQTT-3.3.1-10], [MQTT-3.3.1-11].
-      const handling = subscription.retainHandling;
-      if (filter.shareName === undefined && (handling === 0 || (handling === 1 && !existed))) {
-        withRetained.push([subscription, filter]);
-      }
-    });
-    this.link.send({ type: 'suback', packetId: packet.packetId, reasonCodes }); // [MQTT-3.8.4-1]
-    for (const [subscription, filter] of withRetained) {
-      const id = subscription.subscriptionIdentifier;
-      for (const message of this.core.retainedMatching(filter.filter)) {
-        // Sent because of a new subscription: RETAIN=1 (3.3.1.3).
-        this.outbound!.deliver({
-          message,
-          qos: Math.min(message.qos, subscription.qos) as QoS,
-          retain: true,
-          subscriptionIdentifiers: id === undefined ? undefined : [id],
-        });
-      }
-    }
-  }
-
-  /**
-   * UNSUBSCRIBE: always answered [MQTT-3.10.4-4]; 5.0 says per filter whether it existed. Its
-   * filters are checked as a SUBSCRIBE's [MQTT-4.7.3-1] (4.7.1), but as there is no slot to refuse
-   * one in, an invalid one makes the packet malformed (5.0: DISCONNECT 0x81), as Mosquitto does.
-   */
-  private unsubscribe(packet: UnsubscribePacket): void {
-    const invalid = packet.topicFilters.find((filter) => parseTopicFilter(filter) === undefined);
-    if (invalid !== undefined) {
-      return this.fail(ReasonCode.MalformedPacket, `UNSUBSCRIBE of the invalid topic filter ${JSON.stringify(invalid)}`);
-    }
-    const session = this.session!;
-    const reasonCodes = packet.topicFilters.map((filter) =>
-      this.core.unsubscribe(session, filter) ? 0 : ReasonCode.NoSubscriptionExisted,
-    );
-    if (this.version === 5) this.link.send({ type: 'unsuback', packetId: packet.packetId, reasonCodes });
-    else this.link.send({ type: 'unsuback', packetId: packet.packetId });
   }
 
   private disconnect(packet: DisconnectPacket): void {
