@@ -2,8 +2,8 @@
 // advertises and what the broker then does.
 import type { ConnackPacket, ProtocolVersion } from '@courier/core';
 import { afterEach, expect, it } from 'vitest';
-import { startCliBroker } from './cli-process';
-import { RawClient } from './helpers';
+import { startCli, startCliBroker } from './cli-process';
+import { RawClient, within } from './helpers';
 
 const raws: RawClient[] = [];
 afterEach(() => {
@@ -76,3 +76,15 @@ it.each([5, 4] as const)(
   },
   30_000,
 );
+
+it.each([
+  [['--receive-maximum', '0'], '--receive-maximum must be a whole number from 1 to 65535, not "0"'],
+  [['--deny-subscribe', 'a/#/b'], '--deny-subscribe "a/#/b" is not a valid topic filter'],
+])('refuses %j: says why on stderr, then the usage, and exits 2 without listening', async (args, message) => {
+  const cli = startCli(['--port', '0', ...args]);
+  expect(await within(cli.exited, 'the CLI to exit', 15_000)).toBe(2);
+  const output = cli.lines.join('\n');
+  expect(output).toContain(`courier-broker: ${message}`);
+  expect(output).toContain('Usage: courier-broker');
+  expect(output).not.toContain('listening on');
+}, 30_000);
