@@ -253,9 +253,10 @@ export class ProtocolHandler implements SessionOwner {
     const fail = (code: number, reason: string): void => this.fail(code, reason);
     this.inbound = new InboundFlow(this.core, session, this.link, this.version, this.client, fail);
     this.subscriptions = new SubscriptionFlow(this.core, session, this.link, this.version, this.client, this.outbound, fail);
-    // `serverKeepAlive` is a maximum, as Mosquitto's max_keepalive (and Paho's test
-    // broker): a 5.0 client asking for more, or for none, is given it in CONNACK and must use it
-    // [MQTT-3.2.2-21]; otherwise its own value holds [MQTT-3.2.2-22]. 3.1.1 cannot be told.
+    // `serverKeepAlive` is a maximum, as Mosquitto's max_keepalive (Paho's test broker caps
+    // only non-zero values): a 5.0 client asking for more, or for none, is given it in CONNACK
+    // and must use it [MQTT-3.2.2-21]; otherwise its own value holds [MQTT-3.2.2-22]. 3.1.1
+    // cannot be told.
     const maximumS = this.version === 5 ? options.serverKeepAlive : undefined;
     const imposed = maximumS !== undefined && (packet.keepAlive === 0 || packet.keepAlive > maximumS);
     const keepAliveS = imposed ? maximumS : packet.keepAlive;
