@@ -1,5 +1,5 @@
 import { createBroker } from './broker';
-import { type CliOptions, parseCliArgs, USAGE } from './cli-args';
+import { type CliOptions, parseCliArgs, tunablesOf, USAGE } from './cli-args';
 import { cliAuthOptions } from './cli-auth';
 import { fileSessionStore } from './file-session-store';
 
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     port: options.port,
     ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),
     ...(options.sessionStore === undefined ? {} : { sessionStore: fileSessionStore(options.sessionStore) }),
+    ...tunablesOf(options),
     log: line,
   });
   let stopping = false;

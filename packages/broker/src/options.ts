@@ -1,4 +1,5 @@
 import type { SessionStore } from './session-store';
+import { isValidTopicFilter } from './topic-filter';
 
 /** Who a hook is asked about: the client id of the connection, and its user name if it gave one. */
 export interface ClientInfo {
@@ -83,7 +84,11 @@ export interface BrokerOptions {
   maxInflightMessages?: number;
   /** Topic aliases a 5.0 client may use (default 10, as Mosquitto); 0 refuses them. */
   topicAliasMaximum?: number;
-  /** 5.0 Server Keep Alive in seconds: when set, 5.0 clients must use it instead of their own. */
+  /**
+   * The longest keep-alive, in seconds, a 5.0 client may use: one asking for more, or for none
+   * (0), is given this as Server Keep Alive in CONNACK and must use it; one asking for less keeps
+   * its own. As Mosquitto's max_keepalive. 3.1.1 clients keep theirs.
+   */
   serverKeepAlive?: number;
   /** The longest Session Expiry Interval granted, in seconds (default: no limit). */
   maximumSessionExpiryInterval?: number;
@@ -105,6 +110,14 @@ export interface BrokerOptions {
   enhancedAuthenticators?: Record<string, EnhancedAuthenticator>;
   /** Decides whether a client may publish to a topic (wills included, checked at CONNECT). */
   authorizePublish?(client: ClientInfo, topic: string): boolean | Promise<boolean>;
+  /**
+   * Topic filters no client may subscribe to: a requested filter equal to one of them, or covered
+   * by one (every topic it matches, the deny filter matches too: `a/#` covers `a/b` and `a/+`),
+   * is refused with 0x80 in its SUBACK slot at both versions, before `authorizeSubscribe` is asked.
+   * A wider filter (`#`) is granted and receives those topics: a fixture for conformance suites
+   * and tests, not access control (that is `authorizeSubscribe`).
+   */
+  denySubscribe?: string[];
   /** Decides whether a client may subscribe to a filter: a refusal is 0x80 (3.1.1) or 0x87 (5.0) in SUBACK. */
   authorizeSubscribe?(client: ClientInfo, topicFilter: string): boolean | Promise<boolean>;
   /**
@@ -134,6 +147,7 @@ export interface ResolvedOptions {
   serverKeepAlive: number | undefined;
   maximumSessionExpiryInterval: number;
   connectTimeoutMs: number;
+  denySubscribe: string[];
   sessionStore: SessionStore | undefined;
   /** The caller's options object itself, so that hooks are called as its methods. */
   hooks: Hooks;
@@ -186,10 +200,20 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
       'maximumSessionExpiryInterval',
     ),
     connectTimeoutMs: integer(options.connectTimeoutMs, 10_000, 1, 2 ** 31 - 1, 'connectTimeoutMs'),
+    denySubscribe: denyFilters(options.denySubscribe),
     sessionStore: options.sessionStore,
     hooks: options,
     log: guarded(options.log),
   };
+}
+
+function denyFilters(filters: string[] | undefined): string[] {
+  for (const filter of filters ?? []) {
+    if (typeof filter !== 'string' || !isValidTopicFilter(filter)) {
+      throw new RangeError(`denySubscribe: ${JSON.stringify(filter)} is not a valid topic filter`);
+    }
+  }
+  return [...(filters ?? [])];
 }
 
 // A log function that throws must not break what the broker was doing when it logged.

@@ -1,8 +1,9 @@
-import type { PubackPacket, PubcompPacket, PubrecPacket, ProtocolVersion } from '@courier/core';
+import type { PubackPacket, PubcompPacket, PubrecPacket, ProtocolVersion, PublishPacket } from '@courier/core';
 import { ReasonCode } from '@courier/core';
 import type { BrokerCore } from './broker-core';
 import type { Link } from './link';
 import { compact, type Delivery, isExpired, publishPacketFor } from './message';
+import { OutgoingAliases } from './outgoing-aliases';
 import type { Session } from './session';
 import { allocatePacketId } from './session-state';
 
@@ -11,6 +12,8 @@ import { allocatePacketId } from './session-state';
  * acknowledgements, and the resend on reconnect. Sans-IO: it sends packets through its `Link`.
  */
 export class OutboundFlow {
+  private readonly aliases: OutgoingAliases;
+
   constructor(
     private readonly core: BrokerCore,
     private readonly session: Session,
@@ -18,7 +21,11 @@ export class OutboundFlow {
     private readonly version: ProtocolVersion,
     /** In-flight limit: min(the client's Receive Maximum, maxInflightMessages) [MQTT-3.3.4-9]. */
     private readonly window: number,
-  ) {}
+    /** The Topic Alias Maximum of the client's CONNECT (0: none; always 0 for 3.1.1). */
+    topicAliasMaximum: number,
+  ) {
+    this.aliases = new OutgoingAliases(topicAliasMaximum);
+  }
 
   /** Sends a routed message now, or queues it behind those already waiting (in order, 4.6). */
   deliver(delivery: Delivery): void {
@@ -42,7 +49,7 @@ export class OutboundFlow {
     for (const entry of inflight.values()) {
       if (entry.released) {
         this.link.send({ type: 'pubrel', packetId: entry.packetId });
-      } else if (!this.link.send(publishPacketFor(entry.delivery, entry.packetId, true, this.version, now))) {
+      } else if (!this.sendPublish(publishPacketFor(entry.delivery, entry.packetId, true, this.version, now))) {
         inflight.delete(entry.packetId); // too large for this client: as if delivered [MQTT-3.1.2-25]
       }
     }
@@ -119,14 +126,19 @@ export class OutboundFlow {
   private send(delivery: Delivery): void {
     const now = this.core.scheduler.now();
     if (delivery.qos === 0) {
-      this.link.send(publishPacketFor(delivery, undefined, false, this.version, now));
+      this.sendPublish(publishPacketFor(delivery, undefined, false, this.version, now));
       return;
     }
     const { state } = this.session;
     const packetId = allocatePacketId(state);
     state.inflight.set(packetId, { packetId, delivery, released: false });
-    if (!this.link.send(publishPacketFor(delivery, packetId, false, this.version, now))) {
+    if (!this.sendPublish(publishPacketFor(delivery, packetId, false, this.version, now))) {
       state.inflight.delete(packetId); // too large for this client: as if delivered [MQTT-3.1.2-25]
     }
+  }
+
+  /** A PUBLISH to the client, through its topic aliases; false when it could not be sent. */
+  private sendPublish(packet: PublishPacket): boolean {
+    return this.aliases.send(packet, (aliased) => this.link.send(aliased));
   }
 }

@@ -7,25 +7,21 @@ import {
   type DisconnectPacket,
   type Packet,
   type ProtocolVersion,
-  type QoS,
   ReasonCode,
   reasonCodeName,
-  type SubscribePacket,
-  type UnsubscribePacket,
 } from '@courier/core';
 import type { BrokerCore } from './broker-core';
 import { connectReturnCodeOf, refusalOf } from './connect-reasons';
 import { AuthExchange } from './enhanced-auth';
 import { InboundFlow } from './inbound-flow';
 import type { Link } from './link';
-import { allOf, andThen, callHook, type MaybePromise } from './maybe-async';
+import { andThen, callHook, type MaybePromise } from './maybe-async';
 import type { Delivery } from './message';
 import { type ClientInfo, NEVER_EXPIRES, PROTOCOL_MAXIMUM_PACKET_SIZE } from './options';
 import { OutboundFlow } from './outbound-flow';
 import type { Cancel } from './scheduler';
 import type { Session, SessionOwner } from './session';
-import type { StoredSubscription } from './session-state';
-import { type ParsedFilter, parseTopicFilter } from './topic-filter';
+import { SubscriptionFlow } from './subscription-flow';
 
 type Phase = 'awaiting-connect' | 'connecting' | 'connected' | 'closed';
 
@@ -36,7 +32,8 @@ const NOT_FOR_DISCONNECT = new Set([ReasonCode.UnsupportedProtocolVersion]);
  * One client connection's protocol, from CONNECT to its end: it is handed decoded packets and
  * answers through its `Link`, with no sockets, bytes or timers of its own (the scheduler gives
  * those). What outlives the connection lives in its `Session`; the QoS flows are delegated to
- * `InboundFlow` (client to broker) and `OutboundFlow` (broker to client).
+ * `InboundFlow` (client to broker) and `OutboundFlow` (broker to client), subscriptions to
+ * `SubscriptionFlow`.
  */
 export class ProtocolHandler implements SessionOwner {
   private phase: Phase = 'awaiting-connect';
@@ -45,6 +42,7 @@ export class ProtocolHandler implements SessionOwner {
   private session: Session | undefined;
   private inbound: InboundFlow | undefined;
   private outbound: OutboundFlow | undefined;
+  private subscriptions: SubscriptionFlow | undefined;
   /** 5.0: a CONNECT with Session Expiry 0 may not set one on DISCONNECT (3.14.2.2.2). */
   private connectExpiryWasZero = true;
   /** Why the connection ended, when this side knows better than "connection lost". */
@@ -90,9 +88,9 @@ export class ProtocolHandler implements SessionOwner {
       case 'pubrel':
         return this.inbound!.pubrel(packet);
       case 'subscribe':
-        return this.subscribe(packet);
+        return this.subscriptions!.subscribe(packet);
       case 'unsubscribe':
-        return this.unsubscribe(packet);
+        return this.subscriptions!.unsubscribe(packet);
       case 'pingreq':
         this.link.send({ type: 'pingresp' }); // [MQTT-3.12.4-1]
         return;
@@ -299,17 +297,23 @@ export class ProtocolHandler implements SessionOwner {
     session.state.will = packet.will; // [MQTT-3.1.2-7]
     this.session = session;
     const window = Math.min(properties?.receiveMaximum ?? 65535, options.maxInflightMessages);
-    this.outbound = new OutboundFlow(this.core, session, this.link, this.version, window);
-    this.inbound = new InboundFlow(this.core, session, this.link, this.version, this.client, (code, reason) =>
-      this.fail(code, reason),
-    );
-    // [MQTT-3.2.2-21]: a Server Keep Alive replaces the client's value (5.0 only).
-    const keepAliveS =
-      this.version === 5 && options.serverKeepAlive !== undefined ? options.serverKeepAlive : packet.keepAlive;
+    const aliases = this.version === 5 ? (properties?.topicAliasMaximum ?? 0) : 0;
+    this.outbound = new OutboundFlow(this.core, session, this.link, this.version, window, aliases);
+    const fail = (code: number, reason: string): void => this.fail(code, reason);
+    this.inbound = new InboundFlow(this.core, session, this.link, this.version, this.client, fail);
+    this.subscriptions = new SubscriptionFlow(this.core, session, this.link, this.version, this.client, this.outbound, fail);
+    // `serverKeepAlive` is a maximum, as Mosquitto's max_keepalive (Paho's test broker caps
+    // only non-zero values): a 5.0 client asking for more, or for none, is given it in CONNACK
+    // and must use it [MQTT-3.2.2-21]; otherwise its own value holds [MQTT-3.2.2-22]. 3.1.1
+    // cannot be told.
+    const maximumS = this.version === 5 ? options.serverKeepAlive : undefined;
+    const imposed = maximumS !== undefined && (packet.keepAlive === 0 || packet.keepAlive > maximumS);
+    const keepAliveS = imposed ? maximumS : packet.keepAlive;
 
     const connack: ConnackPacket = { type: 'connack', sessionPresent, reasonCode: 0 };
     if (this.version === 5) {
-      connack.properties = this.connackProperties(assigned, keepAliveS, requested === expiryS ? undefined : expiryS);
+      const grantedExpiryS = requested === expiryS ? undefined : expiryS;
+      connack.properties = this.connackProperties(assigned, imposed ? keepAliveS : undefined, grantedExpiryS);
     }
     this.link.send(connack); // [MQTT-3.2.0-1]: before any other packet
     this.phase = 'connected';
@@ -324,14 +328,18 @@ export class ProtocolHandler implements SessionOwner {
     if (sessionPresent) this.outbound.resume();
   }
 
-  private connackProperties(assigned: boolean, keepAliveS: number, grantedExpiryS: number | undefined): ConnackProperties {
+  private connackProperties(
+    assigned: boolean,
+    serverKeepAliveS: number | undefined,
+    grantedExpiryS: number | undefined,
+  ): ConnackProperties {
     const { options } = this.core;
     const properties: ConnackProperties = {};
     if (options.receiveMaximum < 65535) properties.receiveMaximum = options.receiveMaximum;
     if (options.maximumPacketSize < PROTOCOL_MAXIMUM_PACKET_SIZE) properties.maximumPacketSize = options.maximumPacketSize;
     if (options.topicAliasMaximum > 0) properties.topicAliasMaximum = options.topicAliasMaximum;
     if (assigned) properties.assignedClientIdentifier = this.clientId; // [MQTT-3.2.2-16]
-    if (options.serverKeepAlive !== undefined) properties.serverKeepAlive = keepAliveS;
+    if (serverKeepAliveS !== undefined) properties.serverKeepAlive = serverKeepAliveS;
     if (grantedExpiryS !== undefined) properties.sessionExpiryInterval = grantedExpiryS;
     if (this.auth !== undefined) {
       properties.authenticationMethod = this.auth.method; // [MQTT-4.12.0-5]
@@ -354,91 +362,6 @@ export class ProtocolHandler implements SessionOwner {
     this.core.log(`${this.clientId || this.link.peer} refused: ${reason} (${reasonCodeName(reasonCode)})`);
     this.phase = 'closed';
     this.link.close('flush'); // and nothing after CONNECT is processed [MQTT-3.1.4-6]
-  }
-
-  private subscribe(packet: SubscribePacket): MaybePromise<void> {
-    const parsed = packet.subscriptions.map((request) => parseTopicFilter(request.topicFilter));
-    for (let i = 0; i < parsed.length; i++) {
-      if (parsed[i]?.shareName !== undefined && packet.subscriptions[i]!.noLocal === true) {
-        return this.fail(ReasonCode.ProtocolError, 'No Local on a shared subscription'); // [MQTT-3.8.3-4]
-      }
-    }
-    const { hooks } = this.core.options;
-    const authorize = hooks.authorizeSubscribe;
-    const verdicts = packet.subscriptions.map((request, i) =>
-      authorize === undefined || parsed[i] === undefined
-        ? true
-        : callHook(() => authorize.call(hooks, this.client, request.topicFilter), false, (error) =>
-            this.core.log(`authorizeSubscribe threw for ${this.clientId}: ${String(error)}`),
-          ),
-    );
-    return andThen(allOf(verdicts), (allowed) => this.subscribed(packet, parsed, allowed));
-  }
-
-  /**
-   * Answers a SUBSCRIBE filter by filter, as if each came alone [MQTT-3.8.4-5]: the granted QoS,
-   * or 0x80 (3.1.1) / 0x8F invalid filter, 0x87 not authorized (5.0) [MQTT-3.8.4-7], in order
-   * [MQTT-3.9.3-1]. Retained messages follow the SUBACK.
-   */
-  private subscribed(packet: SubscribePacket, parsed: (ParsedFilter | undefined)[], allowed: boolean[]): void {
-    if (this.link.closed) return;
-    const session = this.session!;
-    const v5 = this.version === 5;
-    const subscriptionIdentifier = packet.properties?.subscriptionIdentifier;
-    const reasonCodes: number[] = [];
-    const withRetained: [StoredSubscription, ParsedFilter][] = [];
-    packet.subscriptions.forEach((request, i) => {
-      const filter = parsed[i];
-      if (filter === undefined) {
-        this.core.log(`${this.clientId}: invalid topic filter ${JSON.stringify(request.topicFilter)}`);
-        reasonCodes.push(v5 ? ReasonCode.TopicFilterInvalid : 0x80);
-        return;
-      }
-      if (allowed[i] !== true) {
-        this.core.log(`${this.clientId}: not authorized to subscribe to ${request.topicFilter}`);
-        reasonCodes.push(v5 ? ReasonCode.NotAuthorized : 0x80);
-        return;
-      }
-      const subscription: StoredSubscription = {
-        topicFilter: request.topicFilter,
-        qos: request.qos,
-        noLocal: request.noLocal === true,
-        retainAsPublished: request.retainAsPublished === true,
-        retainHandling: request.retainHandling ?? 0,
-        subscriptionIdentifier,
-      };
-      const existed = this.core.subscribe(session, subscription, filter);
-      reasonCodes.push(request.qos);
-      // Not for shared subscriptions (4.8.2); Retain Handling 0 always, 1 if new, 2 never
-      // [MQTT-3.3.1-9], [MQTT-3.3.1-10], [MQTT-3.3.1-11].
-      const handling = subscription.retainHandling;
-      if (filter.shareName === undefined && (handling === 0 || (handling === 1 && !existed))) {
-        withRetained.push([subscription, filter]);
-      }
-    });
-    this.link.send({ type: 'suback', packetId: packet.packetId, reasonCodes }); // [MQTT-3.8.4-1]
-    for (const [subscription, filter] of withRetained) {
-      const id = subscription.subscriptionIdentifier;
-      for (const message of this.core.retainedMatching(filter.filter)) {
-        // Sent because of a new subscription: RETAIN=1 (3.3.1.3).
-        this.outbound!.deliver({
-          message,
-          qos: Math.min(message.qos, subscription.qos) as QoS,
-          retain: true,
-          subscriptionIdentifiers: id === undefined ? undefined : [id],
-        });
-      }
-    }
-  }
-
-  /** UNSUBSCRIBE: always answered [MQTT-3.10.4-4]; 5.0 says per filter whether it existed. */
-  private unsubscribe(packet: UnsubscribePacket): void {
-    const session = this.session!;
-    const reasonCodes = packet.topicFilters.map((filter) =>
-      this.core.unsubscribe(session, filter) ? 0 : ReasonCode.NoSubscriptionExisted,
-    );
-    if (this.version === 5) this.link.send({ type: 'unsuback', packetId: packet.packetId, reasonCodes });
-    else this.link.send({ type: 'unsuback', packetId: packet.packetId });
   }
 
   private disconnect(packet: DisconnectPacket): void {

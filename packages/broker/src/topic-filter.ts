@@ -59,3 +59,25 @@ export function topicMatches(filter: string, topic: string): boolean {
   }
   return f.length === t.length;
 }
+
+/**
+ * True when every topic that the (valid, non-shared) filter `inner` matches, `outer` matches too:
+ * `a/#` covers `a`, `a/b`, `a/+` and `a/#`; `+/b` covers `x/b` but not `+/#`. A filter starting
+ * with a wildcard covers no filter that starts with a `$` level [MQTT-4.7.2-1].
+ */
+export function filterCovers(outer: string, inner: string): boolean {
+  if (inner.startsWith('$') && (outer.startsWith('+') || outer.startsWith('#'))) return false;
+  const o = outer.split('/');
+  const i = inner.split('/');
+  for (let k = 0; k < o.length; k++) {
+    const level = o[k];
+    if (level === '#') return true;
+    // (`a/#` also covers `a` (4.7.1.2): the `#` above returned before `a` ran out.)
+    if (k >= i.length) return false;
+    const innerLevel = i[k];
+    if (innerLevel === '#') return false;
+    if (level === '+') continue;
+    if (innerLevel !== level) return false;
+  }
+  return o.length === i.length;
+}

@@ -1,66 +1,11 @@
 // The CLI, spawned from source as the README says to run it from the build, stopped by pid.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mqtt, { type IConnackPacket } from 'mqtt';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { startCli as start } from './cli-process';
 import { within } from './helpers';
-
-const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-const children: ChildProcess[] = [];
-
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-});
-
-interface Running {
-  child: ChildProcess;
-  lines: string[];
-  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
-  exited: Promise<number | null>;
-}
-
-function start(args: string[]): Running {
-  const child = spawn(process.execPath, ['--conditions=@courier/source', '--import', 'tsx', CLI, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const lines: string[] = [];
-  const waiters: (() => void)[] = [];
-  let buffered = '';
-  const take = (chunk: Buffer): void => {
-    buffered += chunk.toString();
-    const parts = buffered.split('\n');
-    buffered = parts.pop()!;
-    lines.push(...parts);
-    for (const waiter of waiters.splice(0)) waiter();
-  };
-  child.stdout!.on('data', take);
-  child.stderr!.on('data', take);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    lines,
-    exited,
-    waitFor: (pattern) =>
-      within(
-        new Promise((resolve) => {
-          const check = (): void => {
-            for (const line of lines) {
-              const match = pattern.exec(line);
-              if (match !== null) return resolve(match);
-            }
-            waiters.push(check);
-          };
-          check();
-        }),
-        `the CLI to print ${String(pattern)}`,
-        15_000,
-      ),
-  };
-}
 
 it.each(['SIGINT', 'SIGTERM'] as const)(
   'starts where it is told, logs each connection and disconnection, and stops cleanly on %s',

@@ -102,6 +102,28 @@ describe('keep-alive', () => {
     }
   });
 
+  it.each([
+    ['less', 30, 30, undefined],
+    ['the same', 60, 60, undefined],
+    ['more', 90, 60, 60],
+    ['none', 0, 60, 60],
+  ])(
+    '[MQTT-3.2.2-21] [MQTT-3.2.2-22] serverKeepAlive 60 is a maximum: a 5.0 client asking for %s (%i s) uses %i s',
+    async (_what, asked, used, told) => {
+      const broker = await fixture.broker({ serverKeepAlive: 60 });
+      const raw = await fixture.raw(broker, 5);
+      raw.send({ type: 'connect', protocolVersion: 5, clientId: 'asking', clean: true, keepAlive: asked });
+      expect((await raw.next('connack')).properties?.serverKeepAlive).toBe(told);
+      await logOf(broker).waitFor(new RegExp(`asking connected .*keep-alive ${used} s`));
+    },
+  );
+
+  it('leaves a 3.1.1 client its own keep-alive whatever serverKeepAlive says', async () => {
+    const broker = await fixture.broker({ serverKeepAlive: 60 });
+    await fixture.rawConnected(broker, 4, 'older', { keepAlive: 600 });
+    await logOf(broker).waitFor(/older connected .*keep-alive 600 s/);
+  });
+
   it('[MQTT-3.2.2-21] a Server Keep Alive replaces the 5.0 client value and is enforced', async () => {
     const broker = await fixture.broker({ serverKeepAlive: 1 });
     const raw = await fixture.raw(broker, 5);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isValidTopicFilter, parseTopicFilter, topicMatches } from '../src/topic-filter';
+import { filterCovers, isValidTopicFilter, parseTopicFilter, topicMatches } from '../src/topic-filter';
 
 describe('isValidTopicFilter', () => {
   it.each(['#', '+', 'a', 'a/b', 'a/#', 'a/+/c', '+/+', '/', '/a', 'a//b', '$SYS/#', 'sport/tennis/+'])(
@@ -59,4 +59,39 @@ describe('topicMatches', () => {
     ['$SYS/+', '$SYS/broker'],
     ['$app/x', '$app/x'],
   ])('a filter naming the $ level, %j, matches %j', (filter, topic) => expect(topicMatches(filter, topic)).toBe(true));
+});
+
+describe('filterCovers', () => {
+  it.each([
+    ['a/b', 'a/b'],
+    ['a/#', 'a'],
+    ['a/#', 'a/b'],
+    ['a/#', 'a/+'],
+    ['a/#', 'a/#'],
+    ['a/#', 'a/+/c/#'],
+    ['+/b', 'x/b'],
+    ['+/b', '+/b'],
+    ['#', '#'],
+    ['#', 'a/+/#'],
+    ['$SYS/#', '$SYS/broker'],
+  ])('%j covers %j', (outer, inner) => expect(filterCovers(outer, inner)).toBe(true));
+
+  it.each([
+    ['a/b', 'a'],
+    ['a/b', 'a/+'],
+    ['a/+', 'a'],
+    ['a/+', 'a/#'],
+    ['a/#', '#'],
+    ['a/#', 'b/c'],
+    ['+/b', '+/#'],
+    ['a', 'a/b'],
+    ['test/nosubscribe', '#'],
+  ])('%j does not cover %j', (outer, inner) => expect(filterCovers(outer, inner)).toBe(false));
+
+  it.each([
+    ['#', '$SYS/broker'],
+    ['+/broker', '$SYS/broker'],
+  ])('[MQTT-4.7.2-1] %j does not cover %j, whose topics start with $', (outer, inner) =>
+    expect(filterCovers(outer, inner)).toBe(false),
+  );
 });
