@@ -47,7 +47,9 @@ test('the application pages list the client API, not the wire level; the codec h
     for (const name of ['PacketDecoder', 'encode', 'PublishPacket', 'ConnackProperties', 'AuthPacket']) {
       expect(names.has(name), `${page} leaves ${name} to @courier/core/codec`).toBe(false);
     }
-    expect(names.size, `${page}: ${[...names].join(', ')}`).toBeLessThan(100);
+    // About 110 today (the client, its options and events, errors and their codes, ports): a page
+    // that grows far past that is taking in the wire level again.
+    expect(names.size, `${page}: ${[...names].join(', ')}`).toBeLessThan(125);
   }
   const codec = modules.get('@courier/core/codec')!;
   for (const name of ['PacketDecoder', 'encode', 'PublishPacket', 'ConnackProperties', 'AuthPacket', 'QoS', 'ReasonCode']) expect(codec.has(name), name).toBe(true);

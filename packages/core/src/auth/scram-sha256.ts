@@ -6,8 +6,9 @@ export interface ScramCredentials {
   password: string;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// Made when first used, so that importing the core needs no TextEncoder (createClient names what a host lacks).
+const utf8 = (text: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(text);
+
 /** A broker may ask for more work than this per attempt only to burn our CPU: refused. */
 const MAX_ITERATIONS = 10_000_000;
 
@@ -31,7 +32,7 @@ function subtle(): SubtleCrypto {
 
 async function hmac(key: Uint8Array, text: string): Promise<Uint8Array> {
   const imported = await subtle().importKey('raw', key as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return new Uint8Array(await subtle().sign('HMAC', imported, encoder.encode(text)));
+  return new Uint8Array(await subtle().sign('HMAC', imported, utf8(text)));
 }
 
 /** SCRAM attributes `a=value,...` of a server message; throws on anything else. */
@@ -58,7 +59,7 @@ export async function scramClientFinal(password: string, clientFirstBare: string
     throw new Error('the broker sent a SCRAM challenge that is not an answer to ours');
   }
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) throw new Error('the broker asked for an unreasonable SCRAM iteration count');
-  const key = await subtle().importKey('raw', encoder.encode(password), 'PBKDF2', false, ['deriveBits']);
+  const key = await subtle().importKey('raw', utf8(password), 'PBKDF2', false, ['deriveBits']);
   const salted = new Uint8Array(await subtle().deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: unbase64(salt) as BufferSource, iterations }, key, 256));
   const clientKey = await hmac(salted, 'Client Key');
   const storedKey = new Uint8Array(await subtle().digest('SHA-256', clientKey as BufferSource));
@@ -96,14 +97,14 @@ export function scramSha256(credentials: ScramCredentials): { authenticationMeth
       clientNonce = base64(globalThis.crypto.getRandomValues(new Uint8Array(18)));
       clientFirstBare = `n=${username.replace(/=/g, '=3D').replace(/,/g, '=2C')},r=${clientNonce}`;
       expectedServerSignature = undefined;
-      return encoder.encode(`n,,${clientFirstBare}`);
+      return utf8(`n,,${clientFirstBare}`);
     }
     if (data === undefined) throw new Error(`the broker sent no SCRAM data at the ${step} step`);
-    const message = decoder.decode(data);
+    const message = new TextDecoder().decode(data);
     if (step === 'continue') {
       const { clientFinal, serverSignature } = await scramClientFinal(password, clientFirstBare, message, clientNonce);
       expectedServerSignature = serverSignature;
-      return encoder.encode(clientFinal);
+      return utf8(clientFinal);
     }
     // success: the broker proves that it knows the password as well [RFC 5802 section 3].
     const final = attributes(message);

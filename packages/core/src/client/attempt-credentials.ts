@@ -6,8 +6,6 @@ import type { BeforeConnect } from './client-options';
 import type { AttemptCredentials, ConnectAttempt } from './client-types';
 import type { OpenedInput } from './connection-loop';
 
-const encoder = new TextEncoder();
-
 /**
  * Asks `beforeConnect` for the credentials of one attempt and opens it with them: its user name,
  * password or URL replace the configured ones. A hook that throws or rejects, or answers what
@@ -48,7 +46,7 @@ function attemptWith(
   if (typeof answer !== 'object' || answer === null) return 'answered something other than an object';
   const { username, password, url } = answer;
   if (username !== undefined && typeof username !== 'string') return 'answered a username that is not a string';
-  const bytes = typeof password === 'string' ? encoder.encode(password) : password;
+  const bytes = typeof password === 'string' ? new TextEncoder().encode(password) : password;
   if (bytes !== undefined && !(bytes instanceof Uint8Array)) return 'answered a password that is neither a string nor a Uint8Array';
   let transport = configured;
   if (url !== undefined) {

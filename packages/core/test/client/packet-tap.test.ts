@@ -82,7 +82,8 @@ describe("the debug tap: the client's packet event", () => {
       username: 'alice-user',
       password: 'hunter2-secret',
       will: { topic: 'wills/c1', payload: 'will-body' },
-      properties: { authenticationMethod: 'TOKEN-METHOD', authenticationData: bytes('auth-data-secret') },
+      authenticationMethod: 'TOKEN-METHOD',
+      authenticate: async (_data, { step }) => (step === 'start' ? bytes('auth-data-secret') : new Uint8Array(0)),
     });
     await client.whenConnected();
     const text = JSON.stringify(packets) + packets.map(formatPacket).join('\n');
