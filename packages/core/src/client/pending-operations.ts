@@ -1,6 +1,7 @@
 import type { MqttError } from '../errors';
 import type { PublishResult, SettleAction, SubscribeResult, UnsubscribeResult } from '../session/session-types';
 import { Deferred } from './deferred';
+import { LazyPromise } from './lazy-promise';
 
 /**
  * The promises of the operations in progress, by id: publish() and delivered(id) by message id,
@@ -8,7 +9,7 @@ import { Deferred } from './deferred';
  * is where each settles, once.
  */
 export class PendingOperations {
-  readonly #publishes = new Map<number, Deferred<PublishResult>>();
+  readonly #publishes = new Map<number, LazyPromise<PublishResult>>();
   readonly #deliveryWaiters = new Map<number, Deferred<PublishResult>[]>();
   /** SUBSCRIBE and UNSUBSCRIBE, by operation id. */
   readonly #requests = new Map<number, Deferred<SubscribeResult | UnsubscribeResult>>();
@@ -18,13 +19,14 @@ export class PendingOperations {
 
   /** The promise of publish(): message `id`, with its abort signal when it has one. */
   addPublish(id: number, signal: AbortSignal | undefined, onAbort: () => void): Promise<PublishResult> {
-    const deferred = new Deferred<PublishResult>(true);
+    // Lazy: a publish nobody awaits holds no native promise (see LazyPromise).
+    const deferred = new LazyPromise<PublishResult>();
     this.#publishes.set(id, deferred);
     if (signal !== undefined) {
       signal.addEventListener('abort', onAbort, { once: true });
       this.#aborts.set(id, () => signal.removeEventListener('abort', onAbort));
     }
-    return deferred.promise;
+    return deferred;
   }
 
   /** Whether publish() of message `id` has not settled yet. */

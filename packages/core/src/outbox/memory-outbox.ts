@@ -50,7 +50,9 @@ class MemorySpaceOutbox implements Outbox {
     for (const change of changes) {
       switch (change.op) {
         case 'put':
-          outgoing.set(change.record.id, { ...change.record });
+          // Kept as given, not copied: a put's record is the store's (see `OutboxChange`), and
+          // the session holds this same object, so a message in flight is in memory once.
+          outgoing.set(change.record.id, change.record);
           if (change.record.id >= this.#space.nextId) this.#space.nextId = change.record.id + 1;
           break;
         case 'update': {

@@ -13,7 +13,7 @@ import {
 import type { OutgoingRecord } from '../ports/outbox-store';
 import { Fifo } from '../util/fifo';
 import type { Link } from './link';
-import { OutgoingMessage } from './outgoing-message';
+import { newRecord, OutgoingMessage } from './outgoing-message';
 import { encodingProblem, publishPacketOf, withTopicAlias } from './publish-packet';
 import type { SessionContext } from './session-context';
 import type { OutboxEntry, PublishRequest, PublishResult } from './session-types';
@@ -72,7 +72,7 @@ export class OutgoingFlow {
   /** Takes back what the outbox held; their packet ids are reserved before anything new is sent. */
   restore(records: OutgoingRecord[]): void {
     for (const record of records) {
-      const message = OutgoingMessage.fromRecord(record);
+      const message = new OutgoingMessage(record);
       this.#byId.set(message.id, message);
       if (record.state !== 'queued' && record.packetId !== undefined && this.#ctx.ids.reserve(record.packetId)) {
         message.state = record.state;
@@ -111,12 +111,14 @@ export class OutgoingFlow {
       this.#reject(id, refusal);
       return;
     }
-    const message = new OutgoingMessage(id, request);
-    this.#byId.set(id, message);
     // Sent at once when it can be: then its first write already carries its packet id.
-    if (link?.open === true && this.#queue.length === 0 && this.#toSend.length < link.quota) this.#assignId(message);
-    this.#persist({ op: 'put', record: message.record() }, message);
-    if (message.packetId === 0) this.#queue.push(message);
+    const now = link?.open === true && this.#queue.length === 0 && this.#toSend.length < link.quota;
+    const packetId = now ? this.#ctx.ids.allocate() : 0;
+    const message = new OutgoingMessage(newRecord(id, request, packetId));
+    this.#byId.set(id, message);
+    if (packetId !== 0) this.#take(message, packetId);
+    this.#persist({ op: 'put', record: message.record }, message);
+    if (packetId === 0) this.#queue.push(message);
   }
 
   /** Sends whatever the connection, the quota, the packet ids and the outbox writes allow. */
@@ -342,7 +344,7 @@ export class OutgoingFlow {
   }
 
   pending(): OutboxEntry[] {
-    return [...this.#byId.values()].map((message) => message.record());
+    return [...this.#byId.values()].map((message) => message.entry());
   }
 
   /** Re-checks every owed message against a new protocol version (after falling back to 3.1.1). */
@@ -377,12 +379,17 @@ export class OutgoingFlow {
   #assignId(message: OutgoingMessage): boolean {
     const packetId = this.#ctx.ids.allocate();
     if (packetId === 0) return false;
+    this.#take(message, packetId);
+    return true;
+  }
+
+  /** `message` goes under `packetId`, to be sent in its turn. */
+  #take(message: OutgoingMessage, packetId: number): void {
     message.packetId = packetId;
     message.state = 'sent';
     message.waitingToSend = true;
     this.#inflight.set(packetId, message);
     this.#toSend.push(message);
-    return true;
   }
 
   #persist(change: { op: 'put'; record: OutgoingRecord } | { op: 'update'; id: number; state: 'sent'; packetId: number }, message: OutgoingMessage): void {

@@ -2,63 +2,112 @@ import type { PublishPacket } from '../codec/packet';
 import type { OutgoingRecord, OutgoingState } from '../ports/outbox-store';
 import type { PublishRequest } from './session-types';
 
+// The message's yes/no facts, as bits of one field: a message in flight costs one word, not five.
+const SENT_ONCE = 1;
+const ON_WIRE = 2;
+const HOLDS_QUOTA = 4;
+const WAITING_TO_SEND = 8;
+const RELEASING = 16;
+
 /**
- * One QoS 1 or 2 message the session owes, from publish to its final ack. The request is the
- * application's and never changes; the session builds each wire packet from it.
+ * One QoS 1 or 2 message the session owes, from publish to its final ack.
+ *
+ * Design: `record` is the very object written to the outbox by the 'put' (the memory outbox keeps
+ * it as it is), so that a message in flight is held once, not as a request, a record and a copy.
+ * The session reads from it only what never changes (id, topic, payload, QoS, retain,
+ * properties); where the message stands is in the fields below, never read back from the record,
+ * which an outbox may update in place.
  */
 export class OutgoingMessage {
   state: OutgoingState = 'queued';
   /** The packet id it holds (0: none, while queued). */
   packetId = 0;
-  /** It has gone out at least once, so a resend carries DUP=1 [MQTT-3.3.1-1]. */
-  sentOnce = false;
-  /** Sent (PUBLISH or PUBREL) on the current connection and waiting for its ack since `sentAt`. */
-  onWire = false;
+  #flags = 0;
+  /** When it was last sent on the current connection, while `onWire`. */
   sentAt = 0;
-  /** Its PUBLISH took one unit of this connection's send quota (5.0 flow control, 4.9). */
-  holdsQuota = false;
-  /** In the send queue, holding a packet id. */
-  waitingToSend = false;
   /** Awaited outbox writes that are not durable yet: nothing is sent before they are. */
   writes = 0;
-  /** PUBREC came and its PUBREL waits for the 'released' write to be durable. */
-  releasing = false;
   /**
    * When its PUBREC came, counted per session run, so that PUBRELs are resent in that order
    * [MQTT-4.6.0-4]. 0 for a message restored as released: its PUBREC came before this run's.
    */
   pubrecOrder = 0;
 
-  constructor(
-    readonly id: number,
-    readonly request: PublishRequest,
-  ) {}
+  constructor(readonly record: OutgoingRecord) {}
+
+  get id(): number {
+    return this.record.id;
+  }
 
   get qos(): 1 | 2 {
-    return this.request.qos as 1 | 2;
+    return this.record.qos;
   }
 
-  static fromRecord(record: OutgoingRecord): OutgoingMessage {
-    const request: PublishRequest = {
-      topic: record.topic,
-      payload: record.payload,
-      qos: record.qos,
-      retain: record.retain,
-    };
-    if (record.properties !== undefined) request.properties = record.properties;
-    return new OutgoingMessage(record.id, request);
+  /** What the application asked to publish (the record holds it). */
+  get request(): PublishRequest {
+    return this.record;
   }
 
-  record(): OutgoingRecord {
-    const { topic, payload, retain, properties } = this.request;
-    const record: OutgoingRecord = { id: this.id, topic, payload, qos: this.qos, retain, state: this.state };
-    if (properties !== undefined) record.properties = properties;
-    if (this.packetId !== 0) record.packetId = this.packetId;
-    return record;
+  /** It has gone out at least once, so a resend carries DUP=1 [MQTT-3.3.1-1]. */
+  get sentOnce(): boolean {
+    return (this.#flags & SENT_ONCE) !== 0;
+  }
+
+  set sentOnce(value: boolean) {
+    this.#set(SENT_ONCE, value);
+  }
+
+  /** Sent (PUBLISH or PUBREL) on the current connection and waiting for its ack since `sentAt`. */
+  get onWire(): boolean {
+    return (this.#flags & ON_WIRE) !== 0;
+  }
+
+  set onWire(value: boolean) {
+    this.#set(ON_WIRE, value);
+  }
+
+  /** Its PUBLISH took one unit of this connection's send quota (5.0 flow control, 4.9). */
+  get holdsQuota(): boolean {
+    return (this.#flags & HOLDS_QUOTA) !== 0;
+  }
+
+  set holdsQuota(value: boolean) {
+    this.#set(HOLDS_QUOTA, value);
+  }
+
+  /** In the send queue, holding a packet id. */
+  get waitingToSend(): boolean {
+    return (this.#flags & WAITING_TO_SEND) !== 0;
+  }
+
+  set waitingToSend(value: boolean) {
+    this.#set(WAITING_TO_SEND, value);
+  }
+
+  /** PUBREC came and its PUBREL waits for the 'released' write to be durable. */
+  get releasing(): boolean {
+    return (this.#flags & RELEASING) !== 0;
+  }
+
+  set releasing(value: boolean) {
+    this.#set(RELEASING, value);
+  }
+
+  #set(bit: number, value: boolean): void {
+    this.#flags = value ? this.#flags | bit : this.#flags & ~bit;
+  }
+
+  /** Where the message stands now, as `pending()` lists it: a new object, not the stored record. */
+  entry(): OutgoingRecord {
+    const { topic, payload, retain, properties } = this.record;
+    const entry: OutgoingRecord = { id: this.id, topic, payload, qos: this.qos, retain, state: this.state };
+    if (properties !== undefined) entry.properties = properties;
+    if (this.packetId !== 0) entry.packetId = this.packetId;
+    return entry;
   }
 
   publishPacket(): PublishPacket {
-    const { topic, payload, retain, properties } = this.request;
+    const { topic, payload, retain, properties } = this.record;
     const packet: PublishPacket = {
       type: 'publish',
       topic,
@@ -71,4 +120,18 @@ export class OutgoingMessage {
     if (properties !== undefined) packet.properties = properties;
     return packet;
   }
+}
+
+/**
+ * The record first written for message `id`: queued, or already 'sent' under `packetId` when it
+ * goes out at once. One literal per shape, so that no field is added after creation (V8 would
+ * then give the record a second, out-of-object property store).
+ */
+export function newRecord(id: number, request: PublishRequest, packetId: number): OutgoingRecord {
+  const { topic, payload, retain, properties } = request;
+  const qos = request.qos as 1 | 2;
+  if (properties === undefined) {
+    return packetId === 0 ? { id, topic, payload, qos, retain, state: 'queued' } : { id, topic, payload, qos, retain, state: 'sent', packetId };
+  }
+  return packetId === 0 ? { id, topic, payload, qos, retain, state: 'queued', properties } : { id, topic, payload, qos, retain, state: 'sent', packetId, properties };
 }
