@@ -40,14 +40,16 @@ export class LazyPromise<T> implements Promise<T> {
     this.#settle(REJECTED, error);
   }
 
+  // `reason: any`, as in the Promise type itself: `.catch((error: Error) => ...)` must type-check
+  // as it does on a native promise.
   then<R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
-    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+    onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     return this.#native().then(onFulfilled, onRejected);
   }
 
-  catch<R = never>(onRejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+  catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R> {
     return this.#native().catch(onRejected);
   }
 

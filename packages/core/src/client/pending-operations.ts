@@ -1,6 +1,7 @@
 import type { MqttError } from '../errors';
 import type { PublishResult, SettleAction, SubscribeResult, UnsubscribeResult } from '../session/session-types';
 import { Deferred } from './deferred';
+import { IdOrderedMap } from '../util/id-ordered-map';
 import { LazyPromise } from './lazy-promise';
 
 /**
@@ -9,7 +10,7 @@ import { LazyPromise } from './lazy-promise';
  * is where each settles, once.
  */
 export class PendingOperations {
-  readonly #publishes = new Map<number, LazyPromise<PublishResult>>();
+  readonly #publishes = new IdOrderedMap<LazyPromise<PublishResult>>();
   readonly #deliveryWaiters = new Map<number, Deferred<PublishResult>[]>();
   /** SUBSCRIBE and UNSUBSCRIBE, by operation id. */
   readonly #requests = new Map<number, Deferred<SubscribeResult | UnsubscribeResult>>();
@@ -86,7 +87,7 @@ export class PendingOperations {
 
   /** Rejects everything still pending: what no session input will settle any more. */
   rejectAll(error: MqttError): void {
-    for (const id of [...this.#publishes.keys()]) this.settlePublish(id, undefined, error, true);
+    for (const id of this.#publishes.ids()) this.settlePublish(id, undefined, error, true);
     for (const [, deferred] of this.#requests) deferred.reject(error);
     this.#requests.clear();
     for (const [, waiters] of this.#deliveryWaiters) for (const waiter of waiters) waiter.reject(error);

@@ -1,9 +1,11 @@
 import { OutboxError } from '../errors';
+import { IdOrderedMap } from '../util/id-ordered-map';
 import { applyOutboxUpdate } from './apply-outbox-update';
 import type { Outbox, OutboxChange, OutboxSnapshot, OutboxStore, OutgoingRecord } from '../ports/outbox-store';
 
 interface Space {
-  outgoing: Map<number, OutgoingRecord>;
+  /** By id: records are put in id order, which an IdOrderedMap keeps in less memory than a Map. */
+  outgoing: IdOrderedMap<OutgoingRecord>;
   incoming: Set<number>;
   nextId: number;
   open: boolean;
@@ -19,7 +21,7 @@ export class MemoryOutbox implements OutboxStore {
   async open(clientId: string): Promise<Outbox> {
     let space = this.#spaces.get(clientId);
     if (space === undefined) {
-      space = { outgoing: new Map(), incoming: new Set(), nextId: 1, open: false };
+      space = { outgoing: new IdOrderedMap(), incoming: new Set(), nextId: 1, open: false };
       this.#spaces.set(clientId, space);
     }
     if (space.open) throw new OutboxError(`the outbox of client "${clientId}" is already open`);
@@ -38,7 +40,7 @@ class MemorySpaceOutbox implements Outbox {
     this.#space = space;
 
     this.restored = {
-      outgoing: [...space.outgoing.values()].sort((a, b) => a.id - b.id).map((record) => ({ ...record })),
+      outgoing: space.outgoing.values().map((record) => ({ ...record })),
       incoming: [...space.incoming],
       nextId: space.nextId,
     };
