@@ -2,12 +2,15 @@ import type { PublishPacket } from '../codec/packet';
 import type { OutgoingRecord, OutgoingState } from '../ports/outbox-store';
 import type { PublishRequest } from './session-types';
 
-// The message's yes/no facts, as bits of one field: a message in flight costs one word, not five.
+// The message's state and yes/no facts, as bits of one field: one word per message, not six.
 const SENT_ONCE = 1;
 const ON_WIRE = 2;
 const HOLDS_QUOTA = 4;
 const WAITING_TO_SEND = 8;
 const RELEASING = 16;
+/** The state, in the two bits above those: its index in STATES. */
+const STATE_SHIFT = 5;
+const STATES: readonly OutgoingState[] = ['queued', 'sent', 'released'];
 
 /**
  * One QoS 1 or 2 message the session owes, from publish to its final ack.
@@ -19,7 +22,6 @@ const RELEASING = 16;
  * which an outbox may update in place.
  */
 export class OutgoingMessage {
-  state: OutgoingState = 'queued';
   /** The packet id it holds (0: none, while queued). */
   packetId = 0;
   #flags = 0;
@@ -46,6 +48,14 @@ export class OutgoingMessage {
   /** What the application asked to publish (the record holds it). */
   get request(): PublishRequest {
     return this.record;
+  }
+
+  get state(): OutgoingState {
+    return STATES[this.#flags >> STATE_SHIFT] as OutgoingState;
+  }
+
+  set state(state: OutgoingState) {
+    this.#flags = (this.#flags & ((1 << STATE_SHIFT) - 1)) | (STATES.indexOf(state) << STATE_SHIFT);
   }
 
   /** It has gone out at least once, so a resend carries DUP=1 [MQTT-3.3.1-1]. */
