@@ -1,11 +1,9 @@
 import { Deferred } from './deferred';
 
-const PENDING = 0;
+// The outcome in the low two bits (0 while pending), and whether someone called then().
 const FULFILLED = 1;
 const REJECTED = 2;
-/** Someone called then(): the native promise (a Deferred) carries the outcome from now on. */
-const WAITED_ON = 3;
-const WAITED_ON_SETTLED = 4;
+const WAITED_ON = 4;
 
 /**
  * A promise whose native promise, its resolvers and their closures exist only once someone calls
@@ -19,8 +17,8 @@ const WAITED_ON_SETTLED = 4;
  * unhandled rejection: no native promise exists to report it, and one created later is handled.
  */
 export class LazyPromise<T> implements Promise<T> {
-  #state = PENDING;
-  /** The result or error once settled; the Deferred once waited on. */
+  #state = 0;
+  /** The result or error; once waited on, the Deferred whose native promise carries it. */
   #value: unknown = undefined;
 
   get [Symbol.toStringTag](): string {
@@ -29,7 +27,7 @@ export class LazyPromise<T> implements Promise<T> {
 
   /** Whether it has settled (once settled, it never changes). */
   get settled(): boolean {
-    return this.#state === FULFILLED || this.#state === REJECTED || this.#state === WAITED_ON_SETTLED;
+    return (this.#state & (FULFILLED | REJECTED)) !== 0;
   }
 
   resolve(value: T): void {
@@ -57,28 +55,26 @@ export class LazyPromise<T> implements Promise<T> {
     return this.#native().finally(onFinally);
   }
 
-  #settle(state: typeof FULFILLED | typeof REJECTED, value: unknown): void {
+  #settle(outcome: typeof FULFILLED | typeof REJECTED, value: unknown): void {
     if (this.settled) return;
     if (this.#state === WAITED_ON) {
       const deferred = this.#value as Deferred<T>;
-      this.#state = WAITED_ON_SETTLED;
-      if (state === FULFILLED) deferred.resolve(value as T);
+      if (outcome === FULFILLED) deferred.resolve(value as T);
       else deferred.reject(value);
-      return;
+    } else {
+      this.#value = value;
     }
-    this.#state = state;
-    this.#value = value;
+    this.#state |= outcome;
   }
 
   #native(): Promise<T> {
-    if (this.#state === WAITED_ON || this.#state === WAITED_ON_SETTLED) return (this.#value as Deferred<T>).promise;
+    if ((this.#state & WAITED_ON) !== 0) return (this.#value as Deferred<T>).promise;
     // Quiet, as publish()'s promise always was: `.then(onFulfilled)` alone still reports its own
     // derived promise's rejection, as with any promise.
     const deferred = new Deferred<T>(true);
-    const state = this.#state;
-    if (state === FULFILLED) deferred.resolve(this.#value as T);
-    else if (state === REJECTED) deferred.reject(this.#value);
-    this.#state = state === PENDING ? WAITED_ON : WAITED_ON_SETTLED;
+    if (this.#state === FULFILLED) deferred.resolve(this.#value as T);
+    else if (this.#state === REJECTED) deferred.reject(this.#value);
+    this.#state |= WAITED_ON;
     this.#value = deferred;
     return deferred.promise;
   }

@@ -32,7 +32,7 @@ export class PendingOperations {
 
   /** Whether publish() of message `id` has not settled yet. */
   publishing(id: number): boolean {
-    return this.#publishes.has(id);
+    return this.#publishes.get(id) !== undefined;
   }
 
   /** A promise that settles with message `id`'s final outcome. */
@@ -87,7 +87,10 @@ export class PendingOperations {
 
   /** Rejects everything still pending: what no session input will settle any more. */
   rejectAll(error: MqttError): void {
-    for (const id of this.#publishes.ids()) this.settlePublish(id, undefined, error, true);
+    for (const publish of this.#publishes.values()) publish.reject(error);
+    this.#publishes.clear();
+    for (const [, removeListener] of this.#aborts) removeListener();
+    this.#aborts.clear();
     for (const [, deferred] of this.#requests) deferred.reject(error);
     this.#requests.clear();
     for (const [, waiters] of this.#deliveryWaiters) for (const waiter of waiters) waiter.reject(error);

@@ -341,7 +341,7 @@ export class OutgoingFlow {
   }
 
   has(id: number): boolean {
-    return this.#byId.has(id) || this.#qos0.toArray().some((q) => q.id === id);
+    return this.#byId.get(id) !== undefined || this.#qos0.toArray().some((q) => q.id === id);
   }
 
   pending(): OutboxEntry[] {

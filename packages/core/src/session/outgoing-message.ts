@@ -1,5 +1,6 @@
 import type { PublishPacket } from '../codec/packet';
 import type { OutgoingRecord, OutgoingState } from '../ports/outbox-store';
+import { publishPacketOf } from './publish-packet';
 import type { PublishRequest } from './session-types';
 
 // The message's state and yes/no facts, as bits of one field: one word per message, not six.
@@ -109,39 +110,28 @@ export class OutgoingMessage {
 
   /** Where the message stands now, as `pending()` lists it: a new object, not the stored record. */
   entry(): OutgoingRecord {
-    const { topic, payload, retain, properties } = this.record;
-    const entry: OutgoingRecord = { id: this.id, topic, payload, qos: this.qos, retain, state: this.state };
-    if (properties !== undefined) entry.properties = properties;
-    if (this.packetId !== 0) entry.packetId = this.packetId;
+    const entry = newRecord(this.id, this.record, this.packetId);
+    entry.state = this.state;
     return entry;
   }
 
   publishPacket(): PublishPacket {
-    const { topic, payload, retain, properties } = this.record;
-    const packet: PublishPacket = {
-      type: 'publish',
-      topic,
-      payload,
-      qos: this.qos,
-      dup: this.sentOnce,
-      retain,
-      packetId: this.packetId,
-    };
-    if (properties !== undefined) packet.properties = properties;
+    const packet = publishPacketOf(this.record);
+    packet.dup = this.sentOnce;
+    packet.packetId = this.packetId;
     return packet;
   }
 }
 
 /**
  * The record first written for message `id`: queued, or already 'sent' under `packetId` when it
- * goes out at once. One literal per shape, so that no field is added after creation (V8 would
- * then give the record a second, out-of-object property store).
+ * goes out at once. One literal per shape, so that no field is added after creation but
+ * properties (V8 would give every record a second, out-of-object property store).
  */
 export function newRecord(id: number, request: PublishRequest, packetId: number): OutgoingRecord {
   const { topic, payload, retain, properties } = request;
   const qos = request.qos as 1 | 2;
-  if (properties === undefined) {
-    return packetId === 0 ? { id, topic, payload, qos, retain, state: 'queued' } : { id, topic, payload, qos, retain, state: 'sent', packetId };
-  }
-  return packetId === 0 ? { id, topic, payload, qos, retain, state: 'queued', properties } : { id, topic, payload, qos, retain, state: 'sent', packetId, properties };
+  const record: OutgoingRecord = packetId === 0 ? { id, topic, payload, qos, retain, state: 'queued' } : { id, topic, payload, qos, retain, state: 'sent', packetId };
+  if (properties !== undefined) record.properties = properties;
+  return record;
 }

@@ -25,10 +25,6 @@ export class IdOrderedMap<V> {
     return this.#ids[index] === id ? this.#values[index] : undefined;
   }
 
-  has(id: number): boolean {
-    return this.get(id) !== undefined;
-  }
-
   /** Adds or replaces the value of `id`. */
   set(id: number, value: V): void {
     const ids = this.#ids;
@@ -70,13 +66,6 @@ export class IdOrderedMap<V> {
       if (value !== undefined) values.push(value);
     }
     return values;
-  }
-
-  /** The ids, in order. */
-  ids(): number[] {
-    const ids: number[] = [];
-    for (let i = this.#head; i < this.#values.length; i++) if (this.#values[i] !== undefined) ids.push(this.#ids[i] as number);
-    return ids;
   }
 
   clear(): void {
