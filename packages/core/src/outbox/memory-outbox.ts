@@ -52,15 +52,18 @@ class MemorySpaceOutbox implements Outbox {
     for (const change of changes) {
       switch (change.op) {
         case 'put':
-          // Kept as given, not copied: a put's record is the store's (see `OutboxChange`), and
-          // the session holds this same object, so a message in flight is in memory once.
+          // Kept as given, not copied (see `OutboxChange`): the session holds this same object,
+          // so a message sent at once is in memory once. An update replaces it, never changes it.
           outgoing.set(change.record.id, change.record);
           if (change.record.id >= this.#space.nextId) this.#space.nextId = change.record.id + 1;
           break;
         case 'update': {
           const record = outgoing.get(change.id);
           if (record === undefined) break;
-          applyOutboxUpdate(record, change);
+          // A new object: the one put is its caller's too (the session reads it), never changed.
+          const updated = { ...record };
+          applyOutboxUpdate(updated, change);
+          outgoing.set(change.id, updated);
           break;
         }
         case 'delete':
