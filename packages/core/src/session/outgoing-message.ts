@@ -3,7 +3,8 @@ import type { OutgoingRecord, OutgoingState } from '../ports/outbox-store';
 import { publishPacketOf } from './publish-packet';
 import type { PublishRequest } from './session-types';
 
-// The message's state and yes/no facts, as bits of one field: one word per message, not six.
+// The message's state, yes/no facts and pending writes, as bits of one field: one word per
+// message, not seven.
 const SENT_ONCE = 1;
 const ON_WIRE = 2;
 const HOLDS_QUOTA = 4;
@@ -12,6 +13,8 @@ const RELEASING = 16;
 /** The state, in the two bits above those: its index in STATES. */
 const STATE_SHIFT = 5;
 const STATES: readonly OutgoingState[] = ['queued', 'sent', 'released'];
+/** The count of writes, in the bits above all those. */
+const WRITES_SHIFT = 7;
 
 /**
  * One QoS 1 or 2 message the session owes, from publish to its final ack.
@@ -28,8 +31,6 @@ export class OutgoingMessage {
   #flags = 0;
   /** When it was last sent on the current connection, while `onWire`. */
   sentAt = 0;
-  /** Awaited outbox writes that are not durable yet: nothing is sent before they are. */
-  writes = 0;
   /**
    * When its PUBREC came, counted per session run, so that PUBRELs are resent in that order
    * [MQTT-4.6.0-4]. 0 for a message restored as released: its PUBREC came before this run's.
@@ -52,11 +53,20 @@ export class OutgoingMessage {
   }
 
   get state(): OutgoingState {
-    return STATES[this.#flags >> STATE_SHIFT] as OutgoingState;
+    return STATES[(this.#flags >> STATE_SHIFT) & 3] as OutgoingState;
   }
 
   set state(state: OutgoingState) {
-    this.#flags = (this.#flags & ((1 << STATE_SHIFT) - 1)) | (STATES.indexOf(state) << STATE_SHIFT);
+    this.#flags = (this.#flags & ~(3 << STATE_SHIFT)) | (STATES.indexOf(state) << STATE_SHIFT);
+  }
+
+  /** Awaited outbox writes that are not durable yet: nothing is sent before they are. */
+  get writes(): number {
+    return this.#flags >>> WRITES_SHIFT;
+  }
+
+  set writes(writes: number) {
+    this.#flags = (this.#flags & ((1 << WRITES_SHIFT) - 1)) | (writes << WRITES_SHIFT);
   }
 
   /** It has gone out at least once, so a resend carries DUP=1 [MQTT-3.3.1-1]. */
