@@ -14,7 +14,7 @@ import type { OutgoingRecord } from '../ports/outbox-store';
 import { Fifo } from '../util/fifo';
 import { IdOrderedMap } from '../util/id-ordered-map';
 import type { Link } from './link';
-import { newRecord, OutgoingMessage } from './outgoing-message';
+import { HOLDS_QUOTA, newRecord, ON_WIRE, OutgoingMessage, RELEASING, SENT_ONCE, WAITING_TO_SEND } from './outgoing-message';
 import { encodingProblem, publishPacketOf, withTopicAlias } from './publish-packet';
 import type { SessionContext } from './session-context';
 import type { OutboxEntry, PublishRequest, PublishResult } from './session-types';
@@ -78,7 +78,7 @@ export class OutgoingFlow {
       if (record.state !== 'queued' && record.packetId !== undefined && this.#ctx.ids.reserve(record.packetId)) {
         message.state = record.state;
         message.packetId = record.packetId;
-        message.sentOnce = true; // it may have gone out before the restart: a resend carries DUP=1
+        message.set(SENT_ONCE, true); // it may have gone out before the restart: a resend carries DUP=1
         this.#inflight.set(message.packetId, message);
       } else {
         this.#queue.push(message);
@@ -133,7 +133,7 @@ export class OutgoingFlow {
     }
     while (this.#toRelease.length > 0 && (this.#toRelease.peek() as OutgoingMessage).writes === 0) {
       const message = this.#toRelease.shift() as OutgoingMessage;
-      message.releasing = false;
+      message.set(RELEASING, false);
       this.#sendPubrel(message);
     }
     while (this.#queue.length > 0 && this.#toSend.length < link.quota) {
@@ -147,8 +147,8 @@ export class OutgoingFlow {
       const message = this.#toSend.peek() as OutgoingMessage;
       if (message.writes > 0) break;
       this.#toSend.shift();
-      message.waitingToSend = false;
-      const refusal = this.#refusal(message.request, link);
+      message.set(WAITING_TO_SEND, false);
+      const refusal = this.#refusal(message.record, link);
       if (refusal !== undefined) this.#drop(message, refusal);
       else this.#transmit(message, link);
     }
@@ -160,16 +160,16 @@ export class OutgoingFlow {
    * [MQTT-4.4.0-1], [MQTT-4.6.0-1].
    */
   resend(link: Link): void {
-    const owed = [...this.#inflight.values()].filter((m) => m.sentOnce && !m.waitingToSend).sort(byId);
+    const owed = [...this.#inflight.values()].filter((m) => m.has(SENT_ONCE) && !m.has(WAITING_TO_SEND)).sort(byId);
     const released = owed.filter((m) => m.state === 'released').sort((a, b) => a.pubrecOrder - b.pubrecOrder);
     for (const message of released) {
       // Its PUBLISH is unacknowledged until PUBCOMP, on this connection too [MQTT-3.3.4-7].
-      message.holdsQuota = true;
+      message.set(HOLDS_QUOTA, true);
       link.quota--;
-      if (!message.releasing) this.#sendPubrel(message); // else pump() sends it once durable
+      if (!message.has(RELEASING)) this.#sendPubrel(message); // else pump() sends it once durable
     }
     const publishes = owed.filter((m) => m.state === 'sent');
-    for (const message of publishes) message.waitingToSend = true;
+    for (const message of publishes) message.set(WAITING_TO_SEND, true);
     this.#toSend.unshiftAll([...publishes, ...this.#toSend.clear()].sort(byId));
   }
 
@@ -188,13 +188,13 @@ export class OutgoingFlow {
         settledAsDelivered++;
         continue;
       }
-      if (message.sentOnce) republished++;
+      if (message.has(SENT_ONCE)) republished++;
       this.#inflight.delete(message.packetId);
       this.#ctx.ids.release(message.packetId);
       message.packetId = 0;
       message.state = 'queued';
-      message.sentOnce = false;
-      message.waitingToSend = false;
+      message.set(SENT_ONCE, false);
+      message.set(WAITING_TO_SEND, false);
       requeued.push(message);
     }
     this.#toSend.clear();
@@ -205,14 +205,14 @@ export class OutgoingFlow {
 
   onConnectionLost(): void {
     for (const message of this.#inflight.values()) {
-      message.onWire = false;
-      message.holdsQuota = false;
+      message.set(ON_WIRE, false);
+      message.set(HOLDS_QUOTA, false);
     }
   }
 
   onPuback(ack: AckPacket<'puback'>): void {
     const message = this.#inflight.get(ack.packetId);
-    if (message === undefined || !message.sentOnce) {
+    if (message === undefined || !message.has(SENT_ONCE)) {
       this.#unexpected(ack);
       return;
     }
@@ -224,7 +224,7 @@ export class OutgoingFlow {
 
   onPubrec(ack: AckPacket<'pubrec'>): void {
     const message = this.#inflight.get(ack.packetId);
-    if (message === undefined || !message.sentOnce) {
+    if (message === undefined || !message.has(SENT_ONCE)) {
       this.#unexpected(ack);
       this.#ctx.send(this.#ctx.policy.unknownIdAnswer('pubrel', ack.packetId));
       return;
@@ -238,15 +238,15 @@ export class OutgoingFlow {
     }
     if (message.state === 'released') {
       // A repeated PUBREC: answer it, unless the first one's PUBREL is still waiting.
-      if (!message.releasing) this.#sendPubrel(message);
+      if (!message.has(RELEASING)) this.#sendPubrel(message);
       return;
     }
     // PUBREC moves the record to "released" in one update; the PUBLISH is never sent again. The
     // PUBREL goes once that update is durable (see #toRelease); until then no ack is awaited.
     message.state = 'released';
     message.pubrecOrder = ++this.#pubrecs;
-    message.releasing = true;
-    message.onWire = false;
+    message.set(RELEASING, true);
+    message.set(ON_WIRE, false);
     message.writes++;
     this.#ctx.emit({
       type: 'persist',
@@ -277,7 +277,7 @@ export class OutgoingFlow {
     for (const id of ids) {
       const message = this.#byId.get(id);
       if (message === undefined) continue;
-      if (message.releasing) {
+      if (message.has(RELEASING)) {
         // The broker has it (PUBREC): refusing it now would be false. Release it anyway; only a
         // crash before the outbox works again could make the restart publish it a second time.
         if (message.writes > 0) message.writes--;
@@ -297,7 +297,7 @@ export class OutgoingFlow {
     if (timeout <= 0) return;
     const expired: OutgoingMessage[] = [];
     for (const message of this.#inflight.values()) {
-      if (!message.onWire) continue;
+      if (!message.has(ON_WIRE)) continue;
       if (message.sentAt + timeout > this.#ctx.now) break; // sent later than this one: not due either
       expired.push(message);
     }
@@ -316,7 +316,7 @@ export class OutgoingFlow {
     const timeout = this.#ctx.options.ackTimeoutMs;
     if (timeout <= 0) return Infinity;
     for (const message of this.#inflight.values()) {
-      if (message.onWire) return message.sentAt + timeout;
+      if (message.has(ON_WIRE)) return message.sentAt + timeout;
     }
     return Infinity;
   }
@@ -329,14 +329,14 @@ export class OutgoingFlow {
       if (queued !== undefined && this.#qos0.remove(queued)) this.#reject(id, new AbortError(false, { cause: reason }));
       return;
     }
-    if (message.sentOnce) return; // once sent it cannot be called back: the flow goes on
+    if (message.has(SENT_ONCE)) return; // once sent it cannot be called back: the flow goes on
     this.#drop(message, new AbortError(false, { cause: reason }));
   }
 
   /** Whether message `id` has gone out (or, for QoS 0, is no longer waiting). */
   wasSent(id: number): boolean {
     const message = this.#byId.get(id);
-    if (message !== undefined) return message.sentOnce;
+    if (message !== undefined) return message.has(SENT_ONCE);
     return !this.#qos0.toArray().some((q) => q.id === id);
   }
 
@@ -352,7 +352,7 @@ export class OutgoingFlow {
   revalidate(): void {
     const version = this.#ctx.policy.version;
     for (const message of this.#byId.values()) {
-      const problem = encodingProblem(message.request, version);
+      const problem = encodingProblem(message.record, version);
       if (problem !== undefined) this.#drop(message, problem);
     }
     for (const queued of this.#qos0.toArray()) {
@@ -388,7 +388,7 @@ export class OutgoingFlow {
   #take(message: OutgoingMessage, packetId: number): void {
     message.packetId = packetId;
     message.state = 'sent';
-    message.waitingToSend = true;
+    message.set(WAITING_TO_SEND, true);
     this.#inflight.set(packetId, message);
     this.#toSend.push(message);
   }
@@ -400,15 +400,15 @@ export class OutgoingFlow {
 
   #transmit(message: OutgoingMessage, link: Link): void {
     this.#ctx.send(this.#onLink(message.publishPacket(), link));
-    message.sentOnce = true;
-    message.holdsQuota = true;
+    message.set(SENT_ONCE, true);
+    message.set(HOLDS_QUOTA, true);
     link.quota--;
     this.#onWireNow(message);
   }
 
   /** An in-session resend (3.1.1): same packet id, DUP=1, no new quota. */
   #retransmit(message: OutgoingMessage, link: Link): void {
-    if (!message.holdsQuota) {
+    if (!message.has(HOLDS_QUOTA)) {
       this.#transmit(message, link);
       return;
     }
@@ -428,7 +428,7 @@ export class OutgoingFlow {
 
   /** Marks it sent now and moves it to the end of `inflight`, which stays in send-time order. */
   #onWireNow(message: OutgoingMessage): void {
-    message.onWire = true;
+    message.set(ON_WIRE, true);
     // Whole milliseconds, rounded up (its ack timeout can only come later, by under 1 ms): V8
     // keeps a small integer in the object itself, a fraction in a 16-byte box per message.
     message.sentAt = Math.ceil(this.#ctx.now);
@@ -438,12 +438,12 @@ export class OutgoingFlow {
 
   /** The final ack (or a refusal) arrived: the message is done and its packet id free. */
   #complete(message: OutgoingMessage, ack: AckPacket<'puback' | 'pubrec' | 'pubcomp'> | undefined): void {
-    if (message.releasing) this.#toRelease.remove(message);
+    if (message.has(RELEASING)) this.#toRelease.remove(message);
     this.#inflight.delete(message.packetId);
     this.#ctx.ids.release(message.packetId);
     this.#byId.delete(message.id);
     const link = this.#ctx.link;
-    if (message.holdsQuota && link !== null && link.quota < link.quotaMax) link.quota++;
+    if (message.has(HOLDS_QUOTA) && link !== null && link.quota < link.quotaMax) link.quota++;
     this.#ctx.emit({ type: 'forget', change: { op: 'delete', id: message.id } });
     const reasonCode = ack?.reasonCode;
     // Only PUBACK and PUBREC can refuse a message [MQTT-4.4.0-2]. A PUBCOMP of 0x92 comes after

@@ -3,13 +3,18 @@ import type { OutgoingRecord, OutgoingState } from '../ports/outbox-store';
 import { publishPacketOf } from './publish-packet';
 import type { PublishRequest } from './session-types';
 
-// The message's state, yes/no facts and pending writes, as bits of one field: one word per
-// message, not seven.
-const SENT_ONCE = 1;
-const ON_WIRE = 2;
-const HOLDS_QUOTA = 4;
-const WAITING_TO_SEND = 8;
-const RELEASING = 16;
+// The message's yes/no facts, its state and its pending writes, as bits of one field: one word
+// per message, not seven. The facts, for `has` and `set`:
+/** It has gone out at least once, so a resend carries DUP=1 [MQTT-3.3.1-1]. */
+export const SENT_ONCE = 1;
+/** Sent (PUBLISH or PUBREL) on the current connection and waiting for its ack since `sentAt`. */
+export const ON_WIRE = 2;
+/** Its PUBLISH took one unit of this connection's send quota (5.0 flow control, 4.9). */
+export const HOLDS_QUOTA = 4;
+/** In the send queue, holding a packet id. */
+export const WAITING_TO_SEND = 8;
+/** PUBREC came and its PUBREL waits for the 'released' write to be durable. */
+export const RELEASING = 16;
 /** The state, in the two bits above those: its index in STATES. */
 const STATE_SHIFT = 5;
 const STATES: readonly OutgoingState[] = ['queued', 'sent', 'released'];
@@ -22,14 +27,13 @@ const WRITES_SHIFT = 7;
  * Design: `record` is the very object written to the outbox by the 'put' (the memory outbox keeps
  * it as it is), so that a message in flight is held once, not as a request, a record and a copy.
  * The session reads from it only what never changes (id, topic, payload, QoS, retain,
- * properties); where the message stands is in the fields below, never read back from the record,
- * which an outbox may update in place.
+ * properties); where the message stands is in the fields below, never read from the record.
  */
 export class OutgoingMessage {
   /** The packet id it holds (0: none, while queued). */
   packetId = 0;
   #flags = 0;
-  /** When it was last sent on the current connection, while `onWire`. */
+  /** When it was last sent on the current connection, while ON_WIRE. */
   sentAt = 0;
   /**
    * When its PUBREC came, counted per session run, so that PUBRELs are resent in that order
@@ -45,11 +49,6 @@ export class OutgoingMessage {
 
   get qos(): 1 | 2 {
     return this.record.qos;
-  }
-
-  /** What the application asked to publish (the record holds it). */
-  get request(): PublishRequest {
-    return this.record;
   }
 
   get state(): OutgoingState {
@@ -69,53 +68,13 @@ export class OutgoingMessage {
     this.#flags = (this.#flags & ((1 << WRITES_SHIFT) - 1)) | (writes << WRITES_SHIFT);
   }
 
-  /** It has gone out at least once, so a resend carries DUP=1 [MQTT-3.3.1-1]. */
-  get sentOnce(): boolean {
-    return (this.#flags & SENT_ONCE) !== 0;
+  /** Whether `fact` (SENT_ONCE, ON_WIRE...) holds. */
+  has(fact: number): boolean {
+    return (this.#flags & fact) !== 0;
   }
 
-  set sentOnce(value: boolean) {
-    this.#set(SENT_ONCE, value);
-  }
-
-  /** Sent (PUBLISH or PUBREL) on the current connection and waiting for its ack since `sentAt`. */
-  get onWire(): boolean {
-    return (this.#flags & ON_WIRE) !== 0;
-  }
-
-  set onWire(value: boolean) {
-    this.#set(ON_WIRE, value);
-  }
-
-  /** Its PUBLISH took one unit of this connection's send quota (5.0 flow control, 4.9). */
-  get holdsQuota(): boolean {
-    return (this.#flags & HOLDS_QUOTA) !== 0;
-  }
-
-  set holdsQuota(value: boolean) {
-    this.#set(HOLDS_QUOTA, value);
-  }
-
-  /** In the send queue, holding a packet id. */
-  get waitingToSend(): boolean {
-    return (this.#flags & WAITING_TO_SEND) !== 0;
-  }
-
-  set waitingToSend(value: boolean) {
-    this.#set(WAITING_TO_SEND, value);
-  }
-
-  /** PUBREC came and its PUBREL waits for the 'released' write to be durable. */
-  get releasing(): boolean {
-    return (this.#flags & RELEASING) !== 0;
-  }
-
-  set releasing(value: boolean) {
-    this.#set(RELEASING, value);
-  }
-
-  #set(bit: number, value: boolean): void {
-    this.#flags = value ? this.#flags | bit : this.#flags & ~bit;
+  set(fact: number, holds: boolean): void {
+    this.#flags = holds ? this.#flags | fact : this.#flags & ~fact;
   }
 
   /** Where the message stands now, as `pending()` lists it: a new object, not the stored record. */
@@ -127,7 +86,7 @@ export class OutgoingMessage {
 
   publishPacket(): PublishPacket {
     const packet = publishPacketOf(this.record);
-    packet.dup = this.sentOnce;
+    packet.dup = this.has(SENT_ONCE);
     packet.packetId = this.packetId;
     return packet;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { newRecord, OutgoingMessage } from '../../src/session/outgoing-message';
+import { HOLDS_QUOTA, newRecord, ON_WIRE, OutgoingMessage, RELEASING, SENT_ONCE, WAITING_TO_SEND } from '../../src/session/outgoing-message';
 
 describe('OutgoingMessage', () => {
   test('its state, flags and pending writes, kept in one field, never change one another', () => {
@@ -7,16 +7,16 @@ describe('OutgoingMessage', () => {
     expect(message.state).toBe('queued');
     message.writes = 3;
     message.state = 'sent';
-    message.sentOnce = true;
-    message.releasing = true;
-    expect({ writes: message.writes, state: message.state, sentOnce: message.sentOnce, releasing: message.releasing }).toEqual({ writes: 3, state: 'sent', sentOnce: true, releasing: true });
+    message.set(SENT_ONCE, true);
+    message.set(RELEASING, true);
+    expect({ writes: message.writes, state: message.state, sentOnce: message.has(SENT_ONCE), releasing: message.has(RELEASING) }).toEqual({ writes: 3, state: 'sent', sentOnce: true, releasing: true });
     message.writes--;
     message.state = 'released';
-    message.onWire = true;
-    message.holdsQuota = true;
-    message.waitingToSend = true;
-    message.releasing = false;
-    expect([message.writes, message.state, message.sentOnce, message.onWire, message.holdsQuota, message.waitingToSend, message.releasing]).toEqual([
+    message.set(ON_WIRE, true);
+    message.set(HOLDS_QUOTA, true);
+    message.set(WAITING_TO_SEND, true);
+    message.set(RELEASING, false);
+    expect([message.writes, message.state, message.has(SENT_ONCE), message.has(ON_WIRE), message.has(HOLDS_QUOTA), message.has(WAITING_TO_SEND), message.has(RELEASING)]).toEqual([
       2,
       'released',
       true,
@@ -26,9 +26,9 @@ describe('OutgoingMessage', () => {
       false,
     ]);
     message.state = 'queued';
-    message.sentOnce = false;
+    message.set(SENT_ONCE, false);
     message.writes = 0;
-    expect([message.writes, message.state, message.sentOnce, message.onWire]).toEqual([0, 'queued', false, true]);
+    expect([message.writes, message.state, message.has(SENT_ONCE), message.has(ON_WIRE)]).toEqual([0, 'queued', false, true]);
   });
 
   test('the record it is made from is the one written: queued, or sent under its packet id', () => {
@@ -38,7 +38,7 @@ describe('OutgoingMessage', () => {
     expect(message.record).toEqual({ id: 5, topic: 't', payload: new Uint8Array(1), qos: 1, retain: true, state: 'sent', packetId: 9, properties: { contentType: 'text/plain' } });
     message.packetId = 9;
     message.state = 'sent';
-    message.sentOnce = true;
+    message.set(SENT_ONCE, true);
     expect(message.publishPacket()).toEqual({ type: 'publish', topic: 't', payload: new Uint8Array(1), qos: 1, dup: true, retain: true, packetId: 9, properties: { contentType: 'text/plain' } });
     expect(message.entry()).toEqual(message.record);
     expect(message.entry()).not.toBe(message.record);
