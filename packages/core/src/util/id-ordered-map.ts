@@ -6,14 +6,12 @@
  * costs about 46 bytes an entry on V8 (hash buckets, a chain link, growth slack), these about
  * 20, which counts with tens of thousands of messages in flight (`npm run bench:memory`).
  * Appending a greater id is O(1); a smaller one is put in its place (O(n), and rare: a restore
- * comes in id order). A deleted entry leaves a hole, skipped at the front and squeezed out once
- * holes are half the arrays, so deletes cost O(1) amortized.
+ * comes in id order). A deleted entry leaves a hole (its id stays, so the ids stay sorted),
+ * squeezed out once holes are half the arrays: deletes cost O(1) amortized.
  */
 export class IdOrderedMap<V> {
   #ids: number[] = [];
   #values: (V | undefined)[] = [];
-  /** Every slot before it is a hole. */
-  #head = 0;
   #size = 0;
 
   get size(): number {
@@ -28,57 +26,44 @@ export class IdOrderedMap<V> {
   /** Adds or replaces the value of `id`. */
   set(id: number, value: V): void {
     const ids = this.#ids;
-    const last = ids.length - 1;
-    if (last < this.#head || id > (ids[last] as number)) {
+    const end = ids.length;
+    // Appending, as every publish does: no search.
+    const index = end > 0 && id > (ids[end - 1] as number) ? end : this.#lowerBound(id);
+    if (index === end) {
       ids.push(id);
-      this.#values.push(value);
-      this.#size++;
-      return;
+      this.#values.push(undefined);
+    } else if (ids[index] !== id) {
+      ids.splice(index, 0, id);
+      this.#values.splice(index, 0, undefined);
     }
-    const index = this.#lowerBound(id);
-    if (ids[index] === id) {
-      if (this.#values[index] === undefined) this.#size++;
-      this.#values[index] = value;
-      return;
-    }
-    ids.splice(index, 0, id);
-    this.#values.splice(index, 0, value);
-    this.#size++;
+    if (this.#values[index] === undefined) this.#size++;
+    this.#values[index] = value;
   }
 
   delete(id: number): boolean {
     const index = this.#lowerBound(id);
-    const values = this.#values;
-    if (this.#ids[index] !== id || values[index] === undefined) return false;
-    values[index] = undefined;
+    if (this.#ids[index] !== id || this.#values[index] === undefined) return false;
+    this.#values[index] = undefined;
     this.#size--;
-    while (this.#head < values.length && values[this.#head] === undefined) this.#head++;
-    if (this.#head === values.length) this.clear();
-    else if (values.length >= 64 && this.#size * 2 < values.length) this.#squeeze();
+    if (this.#size * 2 < this.#ids.length) this.#squeeze();
     return true;
   }
 
   /** The values, in id order. */
   values(): V[] {
-    const values: V[] = [];
-    for (let i = this.#head; i < this.#values.length; i++) {
-      const value = this.#values[i];
-      if (value !== undefined) values.push(value);
-    }
-    return values;
+    return this.#values.filter((value) => value !== undefined);
   }
 
   clear(): void {
     this.#ids = [];
     this.#values = [];
-    this.#head = 0;
     this.#size = 0;
   }
 
-  /** The first slot at or after the head whose id is not below `id`. */
+  /** The first slot whose id is not below `id`. */
   #lowerBound(id: number): number {
     const ids = this.#ids;
-    let low = this.#head;
+    let low = 0;
     let high = ids.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
@@ -91,14 +76,12 @@ export class IdOrderedMap<V> {
   #squeeze(): void {
     const ids: number[] = [];
     const values: V[] = [];
-    for (let i = this.#head; i < this.#values.length; i++) {
-      const value = this.#values[i];
-      if (value === undefined) continue;
+    this.#values.forEach((value, i) => {
+      if (value === undefined) return;
       ids.push(this.#ids[i] as number);
       values.push(value);
-    }
+    });
     this.#ids = ids;
     this.#values = values;
-    this.#head = 0;
   }
 }
