@@ -1,7 +1,7 @@
 import type { MqttError } from '../errors';
 import type { PublishResult, SettleAction, SubscribeResult, UnsubscribeResult } from '../session/session-types';
-import { Deferred } from './deferred';
 import { IdOrderedMap } from '../util/id-ordered-map';
+import { Deferred } from './deferred';
 import { LazyPromise } from './lazy-promise';
 
 /**
@@ -21,13 +21,13 @@ export class PendingOperations {
   /** The promise of publish(): message `id`, with its abort signal when it has one. */
   addPublish(id: number, signal: AbortSignal | undefined, onAbort: () => void): Promise<PublishResult> {
     // Lazy: a publish nobody awaits holds no native promise (see LazyPromise).
-    const deferred = new LazyPromise<PublishResult>();
-    this.#publishes.set(id, deferred);
+    const promise = new LazyPromise<PublishResult>();
+    this.#publishes.set(id, promise);
     if (signal !== undefined) {
       signal.addEventListener('abort', onAbort, { once: true });
       this.#aborts.set(id, () => signal.removeEventListener('abort', onAbort));
     }
-    return deferred;
+    return promise;
   }
 
   /** Whether publish() of message `id` has not settled yet. */
@@ -67,13 +67,13 @@ export class PendingOperations {
 
   /** Settles the publish() promise once; `final` also settles delivered(id). */
   settlePublish(id: number, result: PublishResult | undefined, error: MqttError | undefined, final: boolean): void {
-    const deferred = this.#publishes.get(id);
-    if (deferred !== undefined) {
+    const promise = this.#publishes.get(id);
+    if (promise !== undefined) {
       this.#publishes.delete(id);
       this.#aborts.get(id)?.();
       this.#aborts.delete(id);
-      if (error !== undefined) deferred.reject(error);
-      else deferred.resolve(result!);
+      if (error !== undefined) promise.reject(error);
+      else promise.resolve(result!);
     }
     if (!final) return;
     const waiters = this.#deliveryWaiters.get(id);
