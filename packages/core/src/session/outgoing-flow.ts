@@ -49,8 +49,12 @@ export class OutgoingFlow {
    */
   readonly #toRelease = new Fifo<OutgoingMessage>();
   readonly #qos0 = new Fifo<QueuedQoS0>();
-  /** PUBRECs counted so far, for `OutgoingMessage.pubrecOrder`. */
-  #pubrecs = 0;
+  /**
+   * Released QoS 2 messages (PUBREC came, PUBCOMP not yet), in PUBREC order, so that PUBRELs are
+   * resent in that order [MQTT-4.6.0-4]; those restored as released first, in id order (their
+   * PUBRECs came before this run's). A Set, not a field per message: QoS 1 messages pay nothing.
+   */
+  readonly #released = new Set<OutgoingMessage>();
   /** The kinds of deviation already reported on the connection `#warnedLink`. */
   readonly #warned = new Set<string>();
   #warnedLink: Link | null = null;
@@ -80,6 +84,7 @@ export class OutgoingFlow {
         message.packetId = record.packetId;
         message.set(SENT_ONCE, true); // it may have gone out before the restart: a resend carries DUP=1
         this.#inflight.set(message.packetId, message);
+        if (message.state === 'released') this.#released.add(message);
       } else {
         this.#queue.push(message);
       }
@@ -161,7 +166,7 @@ export class OutgoingFlow {
    */
   resend(link: Link): void {
     const owed = [...this.#inflight.values()].filter((m) => m.has(SENT_ONCE) && !m.has(WAITING_TO_SEND)).sort(byId);
-    const released = owed.filter((m) => m.state === 'released').sort((a, b) => a.pubrecOrder - b.pubrecOrder);
+    const released = [...this.#released].filter((m) => m.has(SENT_ONCE) && !m.has(WAITING_TO_SEND));
     for (const message of released) {
       // Its PUBLISH is unacknowledged until PUBCOMP, on this connection too [MQTT-3.3.4-7].
       message.set(HOLDS_QUOTA, true);
@@ -244,7 +249,7 @@ export class OutgoingFlow {
     // PUBREC moves the record to "released" in one update; the PUBLISH is never sent again. The
     // PUBREL goes once that update is durable (see #toRelease); until then no ack is awaited.
     message.state = 'released';
-    message.pubrecOrder = ++this.#pubrecs;
+    this.#released.add(message);
     message.set(RELEASING, true);
     message.set(ON_WIRE, false);
     message.writes++;
@@ -369,6 +374,7 @@ export class OutgoingFlow {
     this.#queue.clear();
     this.#toSend.clear();
     this.#toRelease.clear();
+    this.#released.clear();
     this.#inflight.clear();
   }
 
@@ -439,6 +445,7 @@ export class OutgoingFlow {
   /** The final ack (or a refusal) arrived: the message is done and its packet id free. */
   #complete(message: OutgoingMessage, ack: AckPacket<'puback' | 'pubrec' | 'pubcomp'> | undefined): void {
     if (message.has(RELEASING)) this.#toRelease.remove(message);
+    this.#released.delete(message);
     this.#inflight.delete(message.packetId);
     this.#ctx.ids.release(message.packetId);
     this.#byId.delete(message.id);
@@ -465,6 +472,7 @@ export class OutgoingFlow {
   /** Gives up on a message that has not gone out: its record, its id and its promise. */
   #drop(message: OutgoingMessage, error: MqttError): void {
     if (!this.#queue.remove(message)) this.#toSend.remove(message);
+    this.#released.delete(message);
     if (message.packetId !== 0) {
       this.#inflight.delete(message.packetId);
       this.#ctx.ids.release(message.packetId);

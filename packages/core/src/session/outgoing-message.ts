@@ -35,11 +35,6 @@ export class OutgoingMessage {
   #flags = 0;
   /** When it was last sent on the current connection, while ON_WIRE. */
   sentAt = 0;
-  /**
-   * When its PUBREC came, counted per session run, so that PUBRELs are resent in that order
-   * [MQTT-4.6.0-4]. 0 for a message restored as released: its PUBREC came before this run's.
-   */
-  pubrecOrder = 0;
 
   constructor(readonly record: OutgoingRecord) {}
 
