@@ -31,11 +31,11 @@ export class LazyPromise<T> implements Promise<T> {
   }
 
   resolve(value: T): void {
-    this.#settle(FULFILLED, value);
+    this.settleWith(FULFILLED, value);
   }
 
   reject(error: unknown): void {
-    this.#settle(REJECTED, error);
+    this.settleWith(REJECTED, error);
   }
 
   // `reason: any`, as in the Promise type itself: `.catch((error: Error) => ...)` must type-check
@@ -44,18 +44,20 @@ export class LazyPromise<T> implements Promise<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return this.#native().then(onFulfilled, onRejected);
+    return this.native().then(onFulfilled, onRejected);
   }
 
   catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R> {
-    return this.#native().catch(onRejected);
+    return this.native().catch(onRejected);
   }
 
   finally(onFinally?: (() => void) | null): Promise<T> {
-    return this.#native().finally(onFinally);
+    return this.native().finally(onFinally);
   }
 
-  #settle(outcome: typeof FULFILLED | typeof REJECTED, value: unknown): void {
+  // `private`, not `#`: a class with #methods gives each instance a brand slot, a word per
+  // publish in flight.
+  private settleWith(outcome: typeof FULFILLED | typeof REJECTED, value: unknown): void {
     if (this.settled) return;
     if (this.#state === WAITED_ON) {
       const deferred = this.#value as Deferred<T>;
@@ -67,7 +69,7 @@ export class LazyPromise<T> implements Promise<T> {
     this.#state |= outcome;
   }
 
-  #native(): Promise<T> {
+  private native(): Promise<T> {
     if ((this.#state & WAITED_ON) !== 0) return (this.#value as Deferred<T>).promise;
     // Quiet, as publish()'s promise always was: `.then(onFulfilled)` alone still reports its own
     // derived promise's rejection, as with any promise.
