@@ -6,7 +6,7 @@
 // dist): the receiving half of the delivery promise, several broker URLs with the fallback and the
 // flapping-broker backoff, QoS 0 settled on write, reason codes printed with their names, errors
 // that name a wrong port, mitt and the client's modules; bench/RESULTS.md has the steps. Raised
-// to 26.5 KB on 2026-12-07 for +0.7 KB that took a QoS 1 message in flight from 776 to 325 bytes
+// to 26.5 KB on 2026-12-07 for +0.56 KB that took a QoS 1 message in flight from 776 to ~300 bytes
 // (LazyPromise, IdOrderedMap, OutgoingMessage's bit field: issue 19, item 2; RESULTS.md).
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
