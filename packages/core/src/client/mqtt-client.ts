@@ -169,7 +169,9 @@ export class MqttClient {
    * Publishes a message. QoS 0 settles once its bytes are written to the socket, QoS 1 on PUBACK,
    * QoS 2 on PUBCOMP. While offline it waits (QoS 1/2 in the outbox). Invalid input rejects at once.
    * Rejects with InvalidArgumentError, QueueFullError, PublishRejectedError (a 5.0 reason code
-   * of 0x80 or more), AbortError or ClientEndedError.
+   * of 0x80 or more), AbortError or ClientEndedError. The promise is made when first awaited
+   * (one not awaited costs little memory, and its rejection is never an unhandled one), so it is
+   * not `instanceof Promise`: `Promise.resolve(client.publish(...))` gives a native one.
    * @example const { id } = await client.publish('sensors/1', '21.5', { qos: 1 });
    */
   publish(topic: string, payload: Uint8Array | string, options: PublishOptions = {}): Promise<PublishResult> {

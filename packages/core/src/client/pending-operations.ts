@@ -1,6 +1,8 @@
 import type { MqttError } from '../errors';
 import type { PublishResult, SettleAction, SubscribeResult, UnsubscribeResult } from '../session/session-types';
+import { IdOrderedMap } from '../util/id-ordered-map';
 import { Deferred } from './deferred';
+import { LazyPromise } from './lazy-promise';
 
 /**
  * The promises of the operations in progress, by id: publish() and delivered(id) by message id,
@@ -8,7 +10,7 @@ import { Deferred } from './deferred';
  * is where each settles, once.
  */
 export class PendingOperations {
-  readonly #publishes = new Map<number, Deferred<PublishResult>>();
+  readonly #publishes = new IdOrderedMap<LazyPromise<PublishResult>>();
   readonly #deliveryWaiters = new Map<number, Deferred<PublishResult>[]>();
   /** SUBSCRIBE and UNSUBSCRIBE, by operation id. */
   readonly #requests = new Map<number, Deferred<SubscribeResult | UnsubscribeResult>>();
@@ -18,18 +20,19 @@ export class PendingOperations {
 
   /** The promise of publish(): message `id`, with its abort signal when it has one. */
   addPublish(id: number, signal: AbortSignal | undefined, onAbort: () => void): Promise<PublishResult> {
-    const deferred = new Deferred<PublishResult>(true);
-    this.#publishes.set(id, deferred);
+    // Lazy: a publish nobody awaits holds no native promise (see LazyPromise).
+    const promise = new LazyPromise<PublishResult>();
+    this.#publishes.set(id, promise);
     if (signal !== undefined) {
       signal.addEventListener('abort', onAbort, { once: true });
       this.#aborts.set(id, () => signal.removeEventListener('abort', onAbort));
     }
-    return deferred.promise;
+    return promise;
   }
 
   /** Whether publish() of message `id` has not settled yet. */
   publishing(id: number): boolean {
-    return this.#publishes.has(id);
+    return this.#publishes.get(id) !== undefined;
   }
 
   /** A promise that settles with message `id`'s final outcome. */
@@ -64,13 +67,13 @@ export class PendingOperations {
 
   /** Settles the publish() promise once; `final` also settles delivered(id). */
   settlePublish(id: number, result: PublishResult | undefined, error: MqttError | undefined, final: boolean): void {
-    const deferred = this.#publishes.get(id);
-    if (deferred !== undefined) {
+    const promise = this.#publishes.get(id);
+    if (promise !== undefined) {
       this.#publishes.delete(id);
       this.#aborts.get(id)?.();
       this.#aborts.delete(id);
-      if (error !== undefined) deferred.reject(error);
-      else deferred.resolve(result!);
+      if (error !== undefined) promise.reject(error);
+      else promise.resolve(result!);
     }
     if (!final) return;
     const waiters = this.#deliveryWaiters.get(id);
@@ -84,7 +87,10 @@ export class PendingOperations {
 
   /** Rejects everything still pending: what no session input will settle any more. */
   rejectAll(error: MqttError): void {
-    for (const id of [...this.#publishes.keys()]) this.settlePublish(id, undefined, error, true);
+    for (const publish of this.#publishes.values()) publish.reject(error);
+    this.#publishes.clear();
+    for (const [, removeListener] of this.#aborts) removeListener();
+    this.#aborts.clear();
     for (const [, deferred] of this.#requests) deferred.reject(error);
     this.#requests.clear();
     for (const [, waiters] of this.#deliveryWaiters) for (const waiter of waiters) waiter.reject(error);

@@ -1,9 +1,11 @@
 import { OutboxError } from '../errors';
+import { IdOrderedMap } from '../util/id-ordered-map';
 import { applyOutboxUpdate } from './apply-outbox-update';
 import type { Outbox, OutboxChange, OutboxSnapshot, OutboxStore, OutgoingRecord } from '../ports/outbox-store';
 
 interface Space {
-  outgoing: Map<number, OutgoingRecord>;
+  /** By id: records are put in id order, which an IdOrderedMap keeps in less memory than a Map. */
+  outgoing: IdOrderedMap<OutgoingRecord>;
   incoming: Set<number>;
   nextId: number;
   open: boolean;
@@ -19,7 +21,7 @@ export class MemoryOutbox implements OutboxStore {
   async open(clientId: string): Promise<Outbox> {
     let space = this.#spaces.get(clientId);
     if (space === undefined) {
-      space = { outgoing: new Map(), incoming: new Set(), nextId: 1, open: false };
+      space = { outgoing: new IdOrderedMap(), incoming: new Set(), nextId: 1, open: false };
       this.#spaces.set(clientId, space);
     }
     if (space.open) throw new OutboxError(`the outbox of client "${clientId}" is already open`);
@@ -38,7 +40,7 @@ class MemorySpaceOutbox implements Outbox {
     this.#space = space;
 
     this.restored = {
-      outgoing: [...space.outgoing.values()].sort((a, b) => a.id - b.id).map((record) => ({ ...record })),
+      outgoing: space.outgoing.values().map((record) => ({ ...record })),
       incoming: [...space.incoming],
       nextId: space.nextId,
     };
@@ -50,13 +52,18 @@ class MemorySpaceOutbox implements Outbox {
     for (const change of changes) {
       switch (change.op) {
         case 'put':
-          outgoing.set(change.record.id, { ...change.record });
+          // Kept as given, not copied (see `OutboxChange`): the session holds this same object,
+          // so a message sent at once is in memory once. An update replaces it, never changes it.
+          outgoing.set(change.record.id, change.record);
           if (change.record.id >= this.#space.nextId) this.#space.nextId = change.record.id + 1;
           break;
         case 'update': {
           const record = outgoing.get(change.id);
           if (record === undefined) break;
-          applyOutboxUpdate(record, change);
+          // A new object: the one put is its caller's too (the session reads it), never changed.
+          const updated = { ...record };
+          applyOutboxUpdate(updated, change);
+          outgoing.set(change.id, updated);
           break;
         }
         case 'delete':

@@ -23,7 +23,11 @@ export interface OutgoingRecord {
 
 /** A change to the outbox. A batch of them is applied in order, as one write. */
 export type OutboxChange =
-  /** Adds a record (or replaces the one with its id). */
+  /**
+   * Adds a record (or replaces the one with its id). The caller never changes the record after
+   * the write, so a store may keep it as it is rather than a copy; a store never changes it either
+   * (the caller may go on reading it): an update makes a new record.
+   */
   | { op: 'put'; record: OutgoingRecord }
   /** Moves a record to a new state, with the packet id it now goes under (none when queued). */
   | { op: 'update'; id: number; state: OutgoingState; packetId?: number }

@@ -12,8 +12,9 @@ import {
 } from '../errors';
 import type { OutgoingRecord } from '../ports/outbox-store';
 import { Fifo } from '../util/fifo';
+import { IdOrderedMap } from '../util/id-ordered-map';
 import type { Link } from './link';
-import { OutgoingMessage } from './outgoing-message';
+import { HOLDS_QUOTA, newRecord, ON_WIRE, OutgoingMessage, RELEASING, SENT_ONCE, WAITING_TO_SEND } from './outgoing-message';
 import { encodingProblem, publishPacketOf, withTopicAlias } from './publish-packet';
 import type { SessionContext } from './session-context';
 import type { OutboxEntry, PublishRequest, PublishResult } from './session-types';
@@ -34,7 +35,7 @@ interface QueuedQoS0 {
  */
 export class OutgoingFlow {
   /** Every QoS 1/2 message owed, by sequence id, in id (publish) order. */
-  readonly #byId = new Map<number, OutgoingMessage>();
+  readonly #byId = new IdOrderedMap<OutgoingMessage>();
   /** Waiting for a packet id, in order. */
   readonly #queue = new Fifo<OutgoingMessage>();
   /** Holding a packet id and waiting to go out (for the first time, or again), in order. */
@@ -48,8 +49,12 @@ export class OutgoingFlow {
    */
   readonly #toRelease = new Fifo<OutgoingMessage>();
   readonly #qos0 = new Fifo<QueuedQoS0>();
-  /** PUBRECs counted so far, for `OutgoingMessage.pubrecOrder`. */
-  #pubrecs = 0;
+  /**
+   * Released QoS 2 messages (PUBREC came, PUBCOMP not yet), in PUBREC order, so that PUBRELs are
+   * resent in that order [MQTT-4.6.0-4]; those restored as released first, in id order (their
+   * PUBRECs came before this run's). A Set, not a field per message: QoS 1 messages pay nothing.
+   */
+  readonly #released = new Set<OutgoingMessage>();
   /** The kinds of deviation already reported on the connection `#warnedLink`. */
   readonly #warned = new Set<string>();
   #warnedLink: Link | null = null;
@@ -72,13 +77,14 @@ export class OutgoingFlow {
   /** Takes back what the outbox held; their packet ids are reserved before anything new is sent. */
   restore(records: OutgoingRecord[]): void {
     for (const record of records) {
-      const message = OutgoingMessage.fromRecord(record);
+      const message = new OutgoingMessage(record);
       this.#byId.set(message.id, message);
       if (record.state !== 'queued' && record.packetId !== undefined && this.#ctx.ids.reserve(record.packetId)) {
         message.state = record.state;
         message.packetId = record.packetId;
-        message.sentOnce = true; // it may have gone out before the restart: a resend carries DUP=1
+        message.set(SENT_ONCE, true); // it may have gone out before the restart: a resend carries DUP=1
         this.#inflight.set(message.packetId, message);
+        if (message.state === 'released') this.#released.add(message);
       } else {
         this.#queue.push(message);
       }
@@ -111,12 +117,14 @@ export class OutgoingFlow {
       this.#reject(id, refusal);
       return;
     }
-    const message = new OutgoingMessage(id, request);
-    this.#byId.set(id, message);
     // Sent at once when it can be: then its first write already carries its packet id.
-    if (link?.open === true && this.#queue.length === 0 && this.#toSend.length < link.quota) this.#assignId(message);
-    this.#persist({ op: 'put', record: message.record() }, message);
-    if (message.packetId === 0) this.#queue.push(message);
+    const now = link?.open === true && this.#queue.length === 0 && this.#toSend.length < link.quota;
+    const packetId = now ? this.#ctx.ids.allocate() : 0;
+    const message = new OutgoingMessage(newRecord(id, request, packetId));
+    this.#byId.set(id, message);
+    if (packetId !== 0) this.#take(message, packetId);
+    this.#persist({ op: 'put', record: message.record }, message);
+    if (packetId === 0) this.#queue.push(message);
   }
 
   /** Sends whatever the connection, the quota, the packet ids and the outbox writes allow. */
@@ -130,7 +138,7 @@ export class OutgoingFlow {
     }
     while (this.#toRelease.length > 0 && (this.#toRelease.peek() as OutgoingMessage).writes === 0) {
       const message = this.#toRelease.shift() as OutgoingMessage;
-      message.releasing = false;
+      message.set(RELEASING, false);
       this.#sendPubrel(message);
     }
     while (this.#queue.length > 0 && this.#toSend.length < link.quota) {
@@ -144,8 +152,8 @@ export class OutgoingFlow {
       const message = this.#toSend.peek() as OutgoingMessage;
       if (message.writes > 0) break;
       this.#toSend.shift();
-      message.waitingToSend = false;
-      const refusal = this.#refusal(message.request, link);
+      message.set(WAITING_TO_SEND, false);
+      const refusal = this.#refusal(message.record, link);
       if (refusal !== undefined) this.#drop(message, refusal);
       else this.#transmit(message, link);
     }
@@ -157,16 +165,16 @@ export class OutgoingFlow {
    * [MQTT-4.4.0-1], [MQTT-4.6.0-1].
    */
   resend(link: Link): void {
-    const owed = [...this.#inflight.values()].filter((m) => m.sentOnce && !m.waitingToSend).sort(byId);
-    const released = owed.filter((m) => m.state === 'released').sort((a, b) => a.pubrecOrder - b.pubrecOrder);
+    const owed = [...this.#inflight.values()].filter((m) => m.has(SENT_ONCE) && !m.has(WAITING_TO_SEND)).sort(byId);
+    const released = [...this.#released].filter((m) => m.has(SENT_ONCE) && !m.has(WAITING_TO_SEND));
     for (const message of released) {
       // Its PUBLISH is unacknowledged until PUBCOMP, on this connection too [MQTT-3.3.4-7].
-      message.holdsQuota = true;
+      message.set(HOLDS_QUOTA, true);
       link.quota--;
-      if (!message.releasing) this.#sendPubrel(message); // else pump() sends it once durable
+      if (!message.has(RELEASING)) this.#sendPubrel(message); // else pump() sends it once durable
     }
     const publishes = owed.filter((m) => m.state === 'sent');
-    for (const message of publishes) message.waitingToSend = true;
+    for (const message of publishes) message.set(WAITING_TO_SEND, true);
     this.#toSend.unshiftAll([...publishes, ...this.#toSend.clear()].sort(byId));
   }
 
@@ -185,13 +193,13 @@ export class OutgoingFlow {
         settledAsDelivered++;
         continue;
       }
-      if (message.sentOnce) republished++;
+      if (message.has(SENT_ONCE)) republished++;
       this.#inflight.delete(message.packetId);
       this.#ctx.ids.release(message.packetId);
       message.packetId = 0;
       message.state = 'queued';
-      message.sentOnce = false;
-      message.waitingToSend = false;
+      message.set(SENT_ONCE, false);
+      message.set(WAITING_TO_SEND, false);
       requeued.push(message);
     }
     this.#toSend.clear();
@@ -202,14 +210,14 @@ export class OutgoingFlow {
 
   onConnectionLost(): void {
     for (const message of this.#inflight.values()) {
-      message.onWire = false;
-      message.holdsQuota = false;
+      message.set(ON_WIRE, false);
+      message.set(HOLDS_QUOTA, false);
     }
   }
 
   onPuback(ack: AckPacket<'puback'>): void {
     const message = this.#inflight.get(ack.packetId);
-    if (message === undefined || !message.sentOnce) {
+    if (message === undefined || !message.has(SENT_ONCE)) {
       this.#unexpected(ack);
       return;
     }
@@ -221,7 +229,7 @@ export class OutgoingFlow {
 
   onPubrec(ack: AckPacket<'pubrec'>): void {
     const message = this.#inflight.get(ack.packetId);
-    if (message === undefined || !message.sentOnce) {
+    if (message === undefined || !message.has(SENT_ONCE)) {
       this.#unexpected(ack);
       this.#ctx.send(this.#ctx.policy.unknownIdAnswer('pubrel', ack.packetId));
       return;
@@ -235,15 +243,15 @@ export class OutgoingFlow {
     }
     if (message.state === 'released') {
       // A repeated PUBREC: answer it, unless the first one's PUBREL is still waiting.
-      if (!message.releasing) this.#sendPubrel(message);
+      if (!message.has(RELEASING)) this.#sendPubrel(message);
       return;
     }
     // PUBREC moves the record to "released" in one update; the PUBLISH is never sent again. The
     // PUBREL goes once that update is durable (see #toRelease); until then no ack is awaited.
     message.state = 'released';
-    message.pubrecOrder = ++this.#pubrecs;
-    message.releasing = true;
-    message.onWire = false;
+    this.#released.add(message);
+    message.set(RELEASING, true);
+    message.set(ON_WIRE, false);
     message.writes++;
     this.#ctx.emit({
       type: 'persist',
@@ -274,7 +282,7 @@ export class OutgoingFlow {
     for (const id of ids) {
       const message = this.#byId.get(id);
       if (message === undefined) continue;
-      if (message.releasing) {
+      if (message.has(RELEASING)) {
         // The broker has it (PUBREC): refusing it now would be false. Release it anyway; only a
         // crash before the outbox works again could make the restart publish it a second time.
         if (message.writes > 0) message.writes--;
@@ -294,7 +302,7 @@ export class OutgoingFlow {
     if (timeout <= 0) return;
     const expired: OutgoingMessage[] = [];
     for (const message of this.#inflight.values()) {
-      if (!message.onWire) continue;
+      if (!message.has(ON_WIRE)) continue;
       if (message.sentAt + timeout > this.#ctx.now) break; // sent later than this one: not due either
       expired.push(message);
     }
@@ -313,7 +321,7 @@ export class OutgoingFlow {
     const timeout = this.#ctx.options.ackTimeoutMs;
     if (timeout <= 0) return Infinity;
     for (const message of this.#inflight.values()) {
-      if (message.onWire) return message.sentAt + timeout;
+      if (message.has(ON_WIRE)) return message.sentAt + timeout;
     }
     return Infinity;
   }
@@ -326,30 +334,30 @@ export class OutgoingFlow {
       if (queued !== undefined && this.#qos0.remove(queued)) this.#reject(id, new AbortError(false, { cause: reason }));
       return;
     }
-    if (message.sentOnce) return; // once sent it cannot be called back: the flow goes on
+    if (message.has(SENT_ONCE)) return; // once sent it cannot be called back: the flow goes on
     this.#drop(message, new AbortError(false, { cause: reason }));
   }
 
   /** Whether message `id` has gone out (or, for QoS 0, is no longer waiting). */
   wasSent(id: number): boolean {
     const message = this.#byId.get(id);
-    if (message !== undefined) return message.sentOnce;
+    if (message !== undefined) return message.has(SENT_ONCE);
     return !this.#qos0.toArray().some((q) => q.id === id);
   }
 
   has(id: number): boolean {
-    return this.#byId.has(id) || this.#qos0.toArray().some((q) => q.id === id);
+    return this.#byId.get(id) !== undefined || this.#qos0.toArray().some((q) => q.id === id);
   }
 
   pending(): OutboxEntry[] {
-    return [...this.#byId.values()].map((message) => message.record());
+    return this.#byId.values().map((message) => message.entry());
   }
 
   /** Re-checks every owed message against a new protocol version (after falling back to 3.1.1). */
   revalidate(): void {
     const version = this.#ctx.policy.version;
-    for (const message of [...this.#byId.values()]) {
-      const problem = encodingProblem(message.request, version);
+    for (const message of this.#byId.values()) {
+      const problem = encodingProblem(message.record, version);
       if (problem !== undefined) this.#drop(message, problem);
     }
     for (const queued of this.#qos0.toArray()) {
@@ -366,6 +374,7 @@ export class OutgoingFlow {
     this.#queue.clear();
     this.#toSend.clear();
     this.#toRelease.clear();
+    this.#released.clear();
     this.#inflight.clear();
   }
 
@@ -377,12 +386,17 @@ export class OutgoingFlow {
   #assignId(message: OutgoingMessage): boolean {
     const packetId = this.#ctx.ids.allocate();
     if (packetId === 0) return false;
+    this.#take(message, packetId);
+    return true;
+  }
+
+  /** `message` goes under `packetId`, to be sent in its turn. */
+  #take(message: OutgoingMessage, packetId: number): void {
     message.packetId = packetId;
     message.state = 'sent';
-    message.waitingToSend = true;
+    message.set(WAITING_TO_SEND, true);
     this.#inflight.set(packetId, message);
     this.#toSend.push(message);
-    return true;
   }
 
   #persist(change: { op: 'put'; record: OutgoingRecord } | { op: 'update'; id: number; state: 'sent'; packetId: number }, message: OutgoingMessage): void {
@@ -392,15 +406,15 @@ export class OutgoingFlow {
 
   #transmit(message: OutgoingMessage, link: Link): void {
     this.#ctx.send(this.#onLink(message.publishPacket(), link));
-    message.sentOnce = true;
-    message.holdsQuota = true;
+    message.set(SENT_ONCE, true);
+    message.set(HOLDS_QUOTA, true);
     link.quota--;
     this.#onWireNow(message);
   }
 
   /** An in-session resend (3.1.1): same packet id, DUP=1, no new quota. */
   #retransmit(message: OutgoingMessage, link: Link): void {
-    if (!message.holdsQuota) {
+    if (!message.has(HOLDS_QUOTA)) {
       this.#transmit(message, link);
       return;
     }
@@ -420,20 +434,23 @@ export class OutgoingFlow {
 
   /** Marks it sent now and moves it to the end of `inflight`, which stays in send-time order. */
   #onWireNow(message: OutgoingMessage): void {
-    message.onWire = true;
-    message.sentAt = this.#ctx.now;
+    message.set(ON_WIRE, true);
+    // Whole milliseconds, rounded up (its ack timeout can only come later, by under 1 ms): V8
+    // keeps a small integer in the object itself, a fraction in a 16-byte box per message.
+    message.sentAt = Math.ceil(this.#ctx.now);
     this.#inflight.delete(message.packetId);
     this.#inflight.set(message.packetId, message);
   }
 
   /** The final ack (or a refusal) arrived: the message is done and its packet id free. */
   #complete(message: OutgoingMessage, ack: AckPacket<'puback' | 'pubrec' | 'pubcomp'> | undefined): void {
-    if (message.releasing) this.#toRelease.remove(message);
+    if (message.has(RELEASING)) this.#toRelease.remove(message);
+    this.#released.delete(message);
     this.#inflight.delete(message.packetId);
     this.#ctx.ids.release(message.packetId);
     this.#byId.delete(message.id);
     const link = this.#ctx.link;
-    if (message.holdsQuota && link !== null && link.quota < link.quotaMax) link.quota++;
+    if (message.has(HOLDS_QUOTA) && link !== null && link.quota < link.quotaMax) link.quota++;
     this.#ctx.emit({ type: 'forget', change: { op: 'delete', id: message.id } });
     const reasonCode = ack?.reasonCode;
     // Only PUBACK and PUBREC can refuse a message [MQTT-4.4.0-2]. A PUBCOMP of 0x92 comes after
@@ -455,6 +472,7 @@ export class OutgoingFlow {
   /** Gives up on a message that has not gone out: its record, its id and its promise. */
   #drop(message: OutgoingMessage, error: MqttError): void {
     if (!this.#queue.remove(message)) this.#toSend.remove(message);
+    this.#released.delete(message);
     if (message.packetId !== 0) {
       this.#inflight.delete(message.packetId);
       this.#ctx.ids.release(message.packetId);
