@@ -48,6 +48,8 @@ test('the app loads less than 26.5 KB gzip at start, and the IndexedDB outbox on
   expect(inputs.filter((input) => /outbox-store|node_modules\/idb\//.test(input))).toEqual([]);
   // Nor what an app without enhanced authentication or beforeConnect never runs (loaded with import() when used).
   expect(inputs.filter((input) => /scram-sha256|auth-flow|auth-steps|attempt-credentials/.test(input))).toEqual([]);
+  // Nor the codec's server half: a client encodes only what a client sends (codec/client-codec.ts).
+  expect(inputs.filter((input) => /codec\/encode\./.test(input))).toEqual([]);
   const gzipped = result.outputFiles
     .filter((file) => start.some((path) => file.path.endsWith(path.replace(/^.*\//, '/'))))
     .reduce((sum, file) => sum + gzipSync(file.contents, { level: 9 }).length, 0);

@@ -1,4 +1,4 @@
-import { encode } from '../codec/encode';
+import { encodeFromClient } from '../codec/client-codec';
 import type { Packet, ProtocolVersion } from '../codec/packet';
 import { InvalidArgumentError } from '../errors';
 import type { BrokerLimits } from './version-policy';
@@ -16,7 +16,7 @@ export function sizeRefusal(packet: Packet, version: ProtocolVersion, limits: Br
   if (limits === undefined || limits.maximumPacketSize >= MAX_PACKET_SIZE) return undefined;
   let size: number;
   try {
-    size = encode(packet, version).length;
+    size = encodeFromClient(packet, version).length;
   } catch {
     return undefined; // not encodable: the send reports that, as without a limit
   }
