@@ -39,7 +39,7 @@ const result = await build({
   write: false,
   legalComments: 'inline',
   conditions: ['@courier/source'],
-  external: ['@courier/outbox-store/idb'],
+  external: ['@courier/outbox-store/idb-lazy'],
   plugins: [marker],
 });
 const gz = (text: string) => gzipSync(text, { level: 9 }).length;

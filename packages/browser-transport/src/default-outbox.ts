@@ -1,16 +1,17 @@
-import { MemoryOutbox, type OutboxStore } from '@courier/core';
+import { MemoryOutbox, OutboxError, type OutboxStore, applyOutboxUpdate } from '@courier/core';
 import type { IndexedDbOutboxOptions } from '@courier/outbox-store/idb';
 
 /**
  * Owed messages in IndexedDB (see `@courier/outbox-store/idb`): they survive a reload, a closed
  * tab, a crashed page. The IndexedDB code is loaded when the outbox opens, so that a bundler
- * splits it off and apps that keep no session never load it.
+ * splits it off and apps that keep no session never load it; it is given the core's parts it
+ * uses, so that it imports none and the core stays in the app's start chunk, not one of its own.
  */
 export function indexedDbOutbox(options: IndexedDbOutboxOptions = {}): OutboxStore {
   return {
     async open(clientId) {
-      const idb = await import('@courier/outbox-store/idb');
-      return idb.indexedDbOutbox(options).open(clientId);
+      const idb = await import('@courier/outbox-store/idb-lazy');
+      return idb.indexedDbOutboxWith({ OutboxError, applyOutboxUpdate }, options).open(clientId);
     },
   };
 }

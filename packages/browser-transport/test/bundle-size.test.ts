@@ -44,6 +44,9 @@ test('the app loads less than 26.5 KB gzip at start, and the IndexedDB outbox on
     logLevel: 'silent',
   });
   const start = startChunks(result.metafile.outputs);
+  // One chunk: a lazily loaded module that imports the core (the IndexedDB outbox did) splits the
+  // core off into a shared chunk, and two gzip streams cost 0.5 KB more than one (2026-12-07).
+  expect(start).toHaveLength(1);
   const inputs = start.flatMap((path) => Object.keys(result.metafile.outputs[path]!.inputs));
   expect(inputs.filter((input) => /outbox-store|node_modules\/idb\//.test(input))).toEqual([]);
   // Nor what an app without enhanced authentication or beforeConnect never runs (loaded with import() when used).

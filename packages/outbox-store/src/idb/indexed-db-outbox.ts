@@ -1,5 +1,6 @@
 import { type IDBPDatabase, openDB, unwrap } from 'idb';
-import { type Outbox, type OutboxChange, OutboxError, type OutboxSnapshot, type OutboxStore } from '@courier/core';
+import type { Outbox, OutboxChange, OutboxSnapshot, OutboxStore } from '@courier/core';
+import type { CoreParts } from './core-parts';
 import { copyChanges, type LogEntry, LogState } from './log-state';
 import { acquireOutboxLock, type HeldLock, type LockMode } from './outbox-lock';
 import { hasV1Stores, migrateV1 } from './v1-migration';
@@ -29,17 +30,14 @@ const LOG = 'log';
 // outweigh live ones (the rule of the file journal).
 const COMPACT_MIN_BYTES = 1 << 20;
 
-/**
- * Owed messages in IndexedDB, for browsers: they survive a reload, a closed tab, a crashed page.
- * One database per client id; the writes of one tick share one transaction; the Web Locks API
- * keeps one tab per client id. A full quota is an OutboxError on publish(), never a silent loss.
- */
-export function indexedDbOutbox(options: IndexedDbOutboxOptions = {}): OutboxStore {
+/** `indexedDbOutbox(options)` (see index.ts) with the core's parts handed in. */
+export function indexedDbOutboxWith(core: CoreParts, options: IndexedDbOutboxOptions = {}): OutboxStore {
   const prefix = options.name ?? 'courier-outbox';
+  const { OutboxError } = core;
   return {
     async open(clientId: string): Promise<Outbox> {
       const name = `${prefix}:${clientId}`;
-      const lock = await acquireOutboxLock(name, options.lock ?? 'wait');
+      const lock = await acquireOutboxLock(name, options.lock ?? 'wait', core);
       try {
         const db = await openDB(name, VERSION, {
           upgrade(database, oldVersion, _newVersion, transaction) {
@@ -49,9 +47,9 @@ export function indexedDbOutbox(options: IndexedDbOutboxOptions = {}): OutboxSto
         });
         const tx = db.transaction(LOG, 'readonly');
         const [keys, entries] = await Promise.all([tx.store.getAllKeys() as Promise<number[]>, tx.store.getAll() as Promise<LogEntry[]>]);
-        const state = new LogState();
+        const state = new LogState(core);
         for (const entry of entries) state.apply(entry);
-        return new IndexedDbOutbox(db, lock, state, (keys.at(-1) ?? -1) + 1, options.durability ?? 'relaxed');
+        return new IndexedDbOutbox(db, lock, state, (keys.at(-1) ?? -1) + 1, options.durability ?? 'relaxed', OutboxError);
       } catch (error) {
         lock.release();
         throw error instanceof OutboxError ? error : new OutboxError(`IndexedDB could not open the outbox: ${(error as Error)?.message}`, { cause: error });
@@ -83,8 +81,10 @@ class IndexedDbOutbox implements Outbox {
   #commitQueued = false;
   /** Writes of a failed transaction, tried again one per transaction. */
   readonly #alone: Pending[] = [];
+  readonly #OutboxError: CoreParts['OutboxError'];
 
-  constructor(db: IDBPDatabase, lock: HeldLock, state: LogState, nextKey: number, durability: 'relaxed' | 'strict') {
+  constructor(db: IDBPDatabase, lock: HeldLock, state: LogState, nextKey: number, durability: 'relaxed' | 'strict', error: CoreParts['OutboxError']) {
+    this.#OutboxError = error;
     this.#raw = unwrap(db);
     this.#lock = lock;
     this.#state = state;
@@ -94,7 +94,7 @@ class IndexedDbOutbox implements Outbox {
   }
 
   write(changes: readonly OutboxChange[]): Promise<void> {
-    if (this.#closed) return Promise.reject(new OutboxError('the outbox is closed'));
+    if (this.#closed) return Promise.reject(new this.#OutboxError('the outbox is closed'));
     const copied = copyChanges(changes);
     return new Promise((resolve, reject) => {
       this.#batch.push({ changes: copied, resolve, reject });
@@ -134,7 +134,7 @@ class IndexedDbOutbox implements Outbox {
       return this.#raw.transaction(LOG, 'readwrite', { durability: this.#durability });
     } catch (error) {
       // The browser closed the database (the user cleared site data, say): nothing is stored.
-      const failure = new OutboxError(`IndexedDB refused the write: ${(error as Error)?.message}`, { cause: error });
+      const failure = new this.#OutboxError(`IndexedDB refused the write: ${(error as Error)?.message}`, { cause: error });
       for (const pending of [...taken, ...this.#alone.splice(0), ...this.#batch.splice(0)]) pending.reject(failure);
       return undefined;
     }
@@ -177,7 +177,7 @@ class IndexedDbOutbox implements Outbox {
         this.#alone.push(...batch);
       } else {
         const name = tx.error?.name ?? 'an error';
-        const failure = new OutboxError(
+        const failure = new this.#OutboxError(
           name === 'QuotaExceededError' ? 'the browser refused to store more: its storage quota is full' : `IndexedDB refused the write (${name})`,
           { cause: tx.error },
         );

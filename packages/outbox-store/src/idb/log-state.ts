@@ -1,4 +1,5 @@
-import { applyOutboxUpdate, type OutboxChange, type OutboxSnapshot, type OutgoingRecord } from '@courier/core';
+import type { OutboxChange, OutboxSnapshot, OutgoingRecord } from '@courier/core';
+import type { CoreParts } from './core-parts';
 
 /**
  * One entry of the IndexedDB log: the changes of the writes one transaction committed, in
@@ -31,6 +32,11 @@ export class LogState {
   /** Bytes the entries since the last compaction take, about. */
   loggedBytes = 0;
   #outgoingBytes = 0;
+  readonly #applyUpdate: CoreParts['applyOutboxUpdate'];
+
+  constructor({ applyOutboxUpdate }: CoreParts) {
+    this.#applyUpdate = applyOutboxUpdate;
+  }
 
   /** About what an entry holding only this state would take. */
   get liveBytes(): number {
@@ -82,7 +88,7 @@ export class LogState {
         this.loggedBytes += CHANGE_BYTES;
         const record = this.outgoing.get(change.id);
         if (record === undefined) return;
-        applyOutboxUpdate(record, change);
+        this.#applyUpdate(record, change);
         return;
       }
       case 'delete':

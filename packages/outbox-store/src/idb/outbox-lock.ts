@@ -1,4 +1,4 @@
-import { OutboxError } from '@courier/core';
+import type { CoreParts } from './core-parts';
 
 /** What to do when another tab (or client) holds the outbox: wait for it, or fail at once. */
 export type LockMode = 'wait' | 'fail';
@@ -17,7 +17,7 @@ const localLocks = new Map<string, Promise<void>>();
  * connection, at a time: a second tab with the same client id waits (or fails) instead of taking
  * the session over in a loop.
  */
-export async function acquireOutboxLock(name: string, mode: LockMode): Promise<HeldLock> {
+export async function acquireOutboxLock(name: string, mode: LockMode, { OutboxError }: CoreParts): Promise<HeldLock> {
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
   const locks = (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
