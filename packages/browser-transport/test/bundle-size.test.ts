@@ -8,13 +8,16 @@
 // that name a wrong port, mitt and the client's modules; bench/RESULTS.md has the steps. Raised
 // to 26.5 KB on 2026-12-07 for +0.56 KB that took a QoS 1 message in flight from 776 to ~300 bytes
 // (LazyPromise, IdOrderedMap, OutgoingMessage's bit field: issue 19, item 2; RESULTS.md).
+// Lowered to 26.25 KB on 2026-12-07 (issue 19, item 3): the day's merges had taken the start to
+// 27,734 B; the client's codec half in the SUBSCRIBE size check (no server-side encoders) and a
+// start in one chunk (the IndexedDB outbox imports nothing of the core) took it to 26,752 B.
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { expect, test } from 'vitest';
 
 const APP = fileURLToPath(new URL('../../../bench/bundle/courier-app.ts', import.meta.url));
-const START_CEILING_GZIP = 26.5 * 1024;
+const START_CEILING_GZIP = 26.25 * 1024;
 
 /** The output chunk of the entry and every chunk it imports statically, transitively. */
 function startChunks(outputs: Metafile['outputs']): string[] {
@@ -28,7 +31,7 @@ function startChunks(outputs: Metafile['outputs']): string[] {
   return start;
 }
 
-test('the app loads less than 26.5 KB gzip at start, and the IndexedDB outbox only when it opens', async () => {
+test('the app loads less than 26.25 KB gzip at start, in one chunk, and the IndexedDB outbox only when it opens', async () => {
   const result = await build({
     entryPoints: [APP],
     bundle: true,
