@@ -103,6 +103,11 @@ export type ClientEvents = {
   /** Odd but harmless: an ack for nothing, a fallback to 3.1.1. */
   warning: MqttError;
   end: undefined;
+  /**
+   * Browser tabs that share a session (`@courier/browser`): which context owns the connection
+   * now. `here` is true in the tab that owns it; a SharedWorker owner is no tab's.
+   */
+  owner: { owner: string; here: boolean };
 };
 
 /** Options of `end()`: wait for what is in flight (the default), or abandon it now or after a timeout. */

@@ -236,7 +236,8 @@ export class MqttClient {
   /** Opens the outbox, restores what it holds into the session, then connects. */
   async #open(): Promise<void> {
     try {
-      const outbox = await this.#settings.outbox.open(this.#session.clientId);
+      const waiting = (message: string) => this.#events.emit('warning', new OutboxError(message));
+      const outbox = await this.#settings.outbox.open(this.#session.clientId, { waiting });
       if (this.#ending !== undefined) {
         await outbox.close();
         return;
