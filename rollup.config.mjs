@@ -81,7 +81,7 @@ for (const name of readdirSync('packages')) {
       input: entry.source,
       external: external(manifest),
       plugins: [esbuild({ target: 'es2022', tsconfig: join(dir, 'tsconfig.json') })],
-      output: { file: entry.cjs, format: 'cjs', exports: 'named' },
+      output: { file: entry.cjs, format: 'cjs', exports: 'named', inlineDynamicImports: true },
     });
     configs.push({
       input: entry.source,
