@@ -25,13 +25,18 @@ interface TabState {
 }
 
 interface Held {
+  /** How many tabs hold the filter. */
   count: number;
+  /** The QoS it was subscribed at (-1 before it is), and the QoS the broker granted. */
+  qos: number;
   granted: QoS;
 }
 
 const FORWARDED: ForwardedEvent[] = ['connect', 'disconnect', 'reconnecting', 'error', 'warning', 'sessionLost'];
 /** How long a new owner waits for the tabs alive to say what they subscribe to, before delivering. */
 const HELLO_WAIT_MS = 1000;
+/** How long a message no tab wants waits for one to subscribe to it, before it is acknowledged. */
+const UNCLAIMED_MS = 10_000;
 
 /** Errors in a forwarded event's payload, as they can cross. */
 function clonableEvent(payload: unknown): unknown {
@@ -56,6 +61,7 @@ export class SessionOwner {
   readonly #tabs = new Map<string, TabState>();
   readonly #held = new Map<string, Held>();
   readonly #awaiting = new Map<number, { message: Message; tabs: Set<string> }>();
+  readonly #unclaimed = new Map<Message, ReturnType<typeof setTimeout>>();
   /** The publishes whose outbox write names a request: payload → the tab and request. */
   readonly #publishing = new WeakMap<Uint8Array, { tab: string; req: number }>();
   #nextKey = 1;
@@ -93,6 +99,7 @@ export class SessionOwner {
   /** Stops serving: the tabs' next owner takes over from the outbox. */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const timer of this.#unclaimed.values()) clearTimeout(timer);
     await this.#client.end({ force: true });
   }
 
@@ -162,56 +169,115 @@ export class SessionOwner {
     }
   }
 
-  /** Subscribes the filters the broker does not hold yet (or holds at a lower QoS); the rest are answered from what it granted. */
+  /** The highest QoS a tab asks for `filter` at: what the broker holds it at. */
+  #maxQos(filter: string): QoS {
+    let max = 0;
+    for (const state of this.#tabs.values()) max = Math.max(max, state.subscriptions.get(filter)?.qos ?? -1);
+    return max as QoS;
+  }
+
+  /**
+   * Subscribes at the broker the filters no tab held, and those whose highest QoS asked for
+   * changed (a tab alone may downgrade its subscription, as with a client of its own); the rest
+   * are answered from what the broker granted.
+   */
   async #subscribe(state: TabState, filters: string[], options: SubscribeOptions): Promise<SubscribeResult> {
-    const qos = options.qos ?? 0;
-    const wanted = filters.filter((filter) => {
-      const held = this.#held.get(filter);
-      return held === undefined || held.granted < qos || options.properties !== undefined;
-    });
     for (const filter of filters) {
-      if (state.subscriptions.has(filter)) continue;
-      const held = this.#held.get(filter);
-      if (held === undefined) this.#held.set(filter, { count: 1, granted: qos });
-      else held.count++;
+      if (!state.subscriptions.has(filter)) {
+        const held = this.#held.get(filter);
+        if (held === undefined) this.#held.set(filter, { count: 1, qos: -1, granted: 0 });
+        else held.count++;
+      }
+      state.subscriptions.set(filter, options);
     }
-    for (const filter of filters) state.subscriptions.set(filter, options);
-    const result = wanted.length === 0 ? undefined : await this.#client.subscribe(wanted, options);
-    const granted = filters.map((filter) => {
-      const index = wanted.indexOf(filter);
-      const held = this.#held.get(filter);
-      const code = index === -1 ? (held?.granted ?? qos) : result!.reasonCodes[index]!;
-      if (held !== undefined && index !== -1 && code < 0x80) held.granted = code as QoS;
-      return code;
-    });
-    return { granted: granted.map((code) => (code < 0x80 ? code : 0)) as QoS[], reasonCodes: granted };
+    this.#claim();
+    const codes = new Map<string, number>();
+    const byQos = new Map<QoS, string[]>();
+    for (const filter of filters) {
+      const max = this.#maxQos(filter);
+      if (this.#held.get(filter)!.qos === max && options.properties === undefined) continue;
+      byQos.set(max, [...(byQos.get(max) ?? []), filter]);
+    }
+    for (const [qos, list] of byQos) {
+      const result = await this.#client.subscribe(list, { ...options, qos });
+      list.forEach((filter, index) => {
+        const code = result.reasonCodes[index]!;
+        codes.set(filter, code);
+        const held = this.#held.get(filter);
+        if (held !== undefined && code < 0x80) Object.assign(held, { qos, granted: code });
+      });
+    }
+    const asked = options.qos ?? 0;
+    const reasonCodes = filters.map((filter) => codes.get(filter) ?? Math.min(asked, this.#held.get(filter)?.granted ?? asked));
+    return { granted: reasonCodes.map((code) => (code < 0x80 ? code : 0)) as QoS[], reasonCodes };
   }
 
   /** Drops the tab's filters; a filter leaves the broker when no tab holds it any more. */
   async #unsubscribe(state: TabState, filters: string[], options: { properties?: unknown } = {}): Promise<UnsubscribeResult> {
     const last: string[] = [];
+    const lowered: string[] = [];
     for (const filter of filters) {
       if (!state.subscriptions.delete(filter)) continue;
       const held = this.#held.get(filter);
-      if (held !== undefined && --held.count === 0) {
+      if (held === undefined) continue;
+      if (--held.count === 0) {
         this.#held.delete(filter);
         last.push(filter);
+      } else if (this.#maxQos(filter) < held.qos) {
+        lowered.push(filter);
       }
+    }
+    for (const filter of lowered) {
+      const qos = this.#maxQos(filter);
+      void this.#client.subscribe(filter, { qos }).then(({ reasonCodes: [code = 0x80] }) => {
+        const held = this.#held.get(filter);
+        if (held !== undefined && code < 0x80) Object.assign(held, { qos, granted: code });
+      }, () => undefined);
     }
     const result = last.length === 0 ? {} : await this.#client.unsubscribe(last, options as never);
     if (this.#client.protocolVersion !== 5) return {};
     return { reasonCodes: filters.map((filter) => (last.includes(filter) ? (result.reasonCodes?.[last.indexOf(filter)] ?? 0) : 0)) };
   }
 
-  #route(message: Message): void {
+  /** The tabs whose filters match `topic`. */
+  #tabsFor(topic: string): string[] {
     const tabs: string[] = [];
     for (const [tab, state] of this.#tabs) {
       for (const filter of state.subscriptions.keys()) {
-        if (topicMatches(filter, message.topic)) {
+        if (topicMatches(filter, topic)) {
           tabs.push(tab);
           break;
         }
       }
+    }
+    return tabs;
+  }
+
+  /**
+   * Routes the unclaimed messages that a tab now wants. A message that no tab wants (a tab
+   * reloaded and not yet subscribed again) waits unacknowledged, UNCLAIMED_MS at most: the broker
+   * keeps it ours meanwhile.
+   */
+  #claim(): void {
+    for (const [message, timer] of [...this.#unclaimed]) {
+      if (this.#tabsFor(message.topic).length === 0) continue;
+      clearTimeout(timer);
+      this.#unclaimed.delete(message);
+      this.#route(message);
+    }
+  }
+
+  #route(message: Message): void {
+    const tabs = this.#tabsFor(message.topic);
+    if (tabs.length === 0 && message.qos > 0 && !this.#closed) {
+      this.#unclaimed.set(
+        message,
+        setTimeout(() => {
+          this.#unclaimed.delete(message);
+          void message.ack();
+        }, UNCLAIMED_MS),
+      );
+      return;
     }
     const { topic, payload, qos, retain, dup, properties } = message;
     const shared = properties === undefined ? { topic, payload, qos, retain, dup } : { topic, payload, qos, retain, dup, properties };

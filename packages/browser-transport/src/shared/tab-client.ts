@@ -41,6 +41,17 @@ interface Outstanding {
 
 const STREAM_HIGH_WATER = 1000;
 
+/**
+ * What tells a QoS 2 message sent again from another: its topic and payload (FNV-1a). The packet
+ * id does not reach the tabs; two different messages alike in both, both in flight when an owner
+ * goes, would be taken for one.
+ */
+function fingerprint(message: SharedMessage): string {
+  let hash = 0x811c9dc5;
+  for (const byte of message.payload) hash = Math.imul(hash ^ byte, 0x01000193);
+  return `${message.topic}\u0000${message.payload.length}:${hash >>> 0}`;
+}
+
 /** An error of an event payload again (the owner sends them as `{ __error }`). */
 function revivedEvent(payload: unknown): unknown {
   const revive = (value: unknown) =>
@@ -64,11 +75,16 @@ export class TabClient {
   readonly #delivery: Delivery;
   readonly #calls = new Map<number, Outstanding>();
   readonly #subscriptions = new Map<string, SubscribeOptions>();
-  /** Local delivery ids → the owner's message keys, for acks. */
-  readonly #keys = new Map<number, { owner: string; key: number }>();
+  /** Local delivery ids → the owner's message keys, for acks (and a QoS 2 message's fingerprint). */
+  readonly #keys = new Map<number, { owner: string; key: number; qos2?: string }>();
+  /**
+   * The QoS 2 messages this tab had from an owner gone since, their PUBREC not known to have left:
+   * the broker sends them again (DUP=1) to the next owner, and the tab does not take them twice.
+   */
+  #redelivered = new Set<string>();
   readonly #byKey = new Map<number, number>();
   /** Messages that came while delivery was held (no handler, or a stream full). */
-  readonly #held: [SharedMessage, number][] = [];
+  readonly #held: [SharedMessage, number, string | undefined][] = [];
   #holding = true;
   #nextReq = 1;
   #nextDelivery = 1;
@@ -269,7 +285,11 @@ export class TabClient {
       }
       case 'message':
         if (!message.tabs.includes(this.#tab)) return;
-        if (this.#holding) this.#held.push([message.message, message.key]);
+        if (message.message.qos === 2 && message.message.dup && this.#redelivered.delete(fingerprint(message.message))) {
+          this.#port.post({ type: 'ack', tab: this.#tab, key: message.key });
+          return;
+        }
+        if (this.#holding) this.#held.push([message.message, message.key, this.#owner]);
         else this.#deliver(message.message, message.key);
         break;
       case 'acked': {
@@ -315,7 +335,14 @@ export class TabClient {
       }
       this.#port.post({ type: 'call', tab: this.#tab, req, call: call.call });
     }
-    for (const deliveryId of [...this.#keys.keys()]) this.#delivery.ackSent(deliveryId);
+    // Held back from an owner gone: its keys mean nothing to the next, which gets QoS 1/2 again.
+    const held = this.#held.splice(0).filter(([, key, from]) => key === 0 || from === owner);
+    this.#held.push(...held);
+    this.#redelivered = new Set();
+    for (const [deliveryId, { qos2 }] of this.#keys) {
+      if (qos2 !== undefined) this.#redelivered.add(qos2);
+      this.#delivery.ackSent(deliveryId);
+    }
     this.#keys.clear();
     this.#byKey.clear();
     this.#events.emit('owner', { owner, here: this.#port.ownsHere(owner) });
@@ -328,7 +355,7 @@ export class TabClient {
       return;
     }
     const deliveryId = this.#nextDelivery++;
-    this.#keys.set(deliveryId, { owner: this.#owner ?? '', key });
+    this.#keys.set(deliveryId, message.qos === 2 ? { owner: this.#owner ?? '', key, qos2: fingerprint(message) } : { owner: this.#owner ?? '', key });
     this.#byKey.set(key, deliveryId);
     this.#delivery.deliver(received, deliveryId);
   }
