@@ -3,11 +3,13 @@
 // a shared topic and publish N messages at QoS 1 and N at QoS 2 at once. Mid-stream the tab that
 // owns the connection is closed; the tabs left keep publishing and receiving. Then the new owner
 // is reloaded mid-stream of a second round, and a third tab opens. Both ways of sharing run it:
-// a SharedWorker owner and a leader tab elected with Web Locks. COURIER_TABS=full: N = 1,000.
+// a SharedWorker owner and a leader tab elected with Web Locks, each against the reference broker
+// and Mosquitto (both over WebSocket). COURIER_TABS=full: N = 1,000.
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import { type Broker, createBroker } from '@courier/broker';
 import type { PageServer } from './support/page-server';
 import { startTabsPageServer } from './support/tabs-page-server';
+import { type RunningMosquitto, startMosquitto } from '../support/mosquitto';
 
 const N = process.env.COURIER_TABS === 'full' ? 1000 : 150;
 
@@ -19,14 +21,19 @@ interface Counts {
 }
 
 let broker: Broker;
+let mosquitto: RunningMosquitto;
 let pages: PageServer;
+/** The WebSocket URL of the broker the current test runs against. */
+let brokerUrl = '';
 
 test.beforeAll(async () => {
   broker = await createBroker({ port: 0, wsPort: 0, maxQueuedMessages: 100_000 });
+  mosquitto = await startMosquitto();
   pages = await startTabsPageServer();
 });
 test.afterAll(async () => {
   await pages.close();
+  await mosquitto.stop();
   await broker.close();
 });
 
@@ -41,14 +48,14 @@ async function openTab(context: BrowserContext, share: string, clientId: string,
   const page = await context.newPage();
   await page.goto(pages.url);
   await expect(page.locator('#status')).toHaveText('ready');
-  await tabs(page, 'start', `ws://127.0.0.1:${broker.wsPort}/mqtt`, clientId, share, topic);
+  await tabs(page, 'start', brokerUrl, clientId, share, topic);
   return page;
 }
 
 async function reload(page: Page, share: string, clientId: string, topic: string): Promise<void> {
   await page.reload();
   await expect(page.locator('#status')).toHaveText('ready');
-  await tabs(page, 'start', `ws://127.0.0.1:${broker.wsPort}/mqtt`, clientId, share, topic);
+  await tabs(page, 'start', brokerUrl, clientId, share, topic);
 }
 
 const counts = (page: Page) => tabs<Counts>(page, 'counts');
@@ -85,12 +92,13 @@ async function expectNoQos2Duplicates(page: Page): Promise<void> {
   expect(twice).toEqual([]);
 }
 
-for (const share of ['worker', 'leader'] as const) {
-  test(`${share}: three tabs share one session; the owner closed mid-stream, the next one reloaded, a new tab opened: QoS 1/2 all delivered, QoS 2 once, every publish settled once (N = ${N})`, async ({
+for (const [share, brokerName] of [['worker', 'reference'], ['leader', 'reference'], ['worker', 'mosquitto'], ['leader', 'mosquitto']] as const) {
+  test(`${share}, ${brokerName} broker: three tabs share one session; the owner closed mid-stream, the next one reloaded, a new tab opened: QoS 1/2 all delivered, QoS 2 once, every publish settled once (N = ${N})`, async ({
     browser,
   }) => {
-    test.setTimeout(180_000);
-    const clientId = `tabs-${share}-${Date.now()}`;
+    test.setTimeout(N > 500 ? 600_000 : 180_000);
+    brokerUrl = brokerName === 'reference' ? `ws://127.0.0.1:${broker.wsPort}/mqtt` : `ws://127.0.0.1:${mosquitto.wsPort}/mqtt`;
+    const clientId = `tabs-${share}-${brokerName}-${Date.now()}`;
     const topic = `tabs/${share}`;
     const context = await browser.newContext();
     const a = await openTab(context, share, clientId, topic);
@@ -103,7 +111,13 @@ for (const share of ['worker', 'leader'] as const) {
     // Round 1: the three publish at once; the first tab (the leader path's owner) closes mid-stream.
     for (const [page, from] of [[a, 'a'], [b, 'b'], [c, 'c']] as const) await tabs(page, 'publish', topic, from, N, 0);
     await expect.poll(async () => Object.keys((await counts(b)).received).length, { timeout: 60_000, intervals: [20] }).toBeGreaterThan(N / 2);
+    const closedAt = Date.now();
     await a.close();
+    let takeoverMs = 0;
+    if (share === 'leader') {
+      await expect.poll(async () => (await tabs<{ owners: string[] }>(b, 'owner')).owners.at(-1) !== first.owners.at(-1), { timeout: 10_000, intervals: [10] }).toBe(true);
+      takeoverMs = Date.now() - closedAt;
+    }
     await expectSettledOnce(b, 0, N);
     await expectSettledOnce(c, 0, N);
     await waitForAll([b, c], ['b', 'c'], 0, N);
@@ -130,6 +144,12 @@ for (const share of ['worker', 'leader'] as const) {
       await expectNoQos2Duplicates(page);
     }
     await expect.poll(() => tabs<number>(d, 'pending'), { timeout: 30_000 }).toBe(0);
+    const qos1Twice = async (page: Page) => Object.entries((await counts(page)).received).filter(([key, times]) => key.split(' ')[1] === '1' && times > 1).length;
+    console.log(
+      `tabs ${share} ${brokerName} N=${N}: owner gone -> next owner announced in ${share === 'leader' ? `${takeoverMs} ms` : 'n/a (worker)'}; ` +
+        `received by the surviving tab: ${Object.keys((await counts(other)).received).length} distinct, QoS 1 twice ${await qos1Twice(other)}, QoS 2 twice 0; ` +
+        `fresh tab: ${Object.keys((await counts(d)).received).length} distinct`,
+    );
     await context.close();
   });
 }
