@@ -2,7 +2,7 @@
 // the broker sees (streamed from the demo server) drawn as a sequence diagram. Two buttons break
 // things on purpose: a cut mid-flow (the resend with DUP=1), and a reload with messages still
 // owed (the IndexedDB outbox delivers them after the reload).
-import type { MqttClient, OutboxEntry, QoS } from '@courier/browser';
+import { connectionOwner, type MqttClient, type OutboxEntry, type QoS } from '@courier/browser';
 import type { FlowEvent } from '../shared/flow-event';
 import { clientIds, connectClients } from './demo-clients';
 import { DeliveryCounts } from './delivery-counts';
@@ -27,6 +27,20 @@ const checkedQos = (name: string) => Number(document.querySelector<HTMLInputElem
 // The subscription's QoS as the broker granted it: what the downgrade table's rows are keyed by.
 let subscribedQos: QoS | undefined;
 fillLegend(document);
+
+/**
+ * Which tab holds the connection: a duplicated tab has the same client ids (sessionStorage is
+ * copied), and the tabs of a session share one connection, owned by one of them.
+ */
+function showOwner(client: MqttClient): void {
+  const show = () => {
+    const owner = connectionOwner(client);
+    document.querySelector('#owner')!.textContent =
+      owner === undefined ? 'this tab’s own' : owner.here ? 'this tab owns it, for every tab of this session' : 'shared: another tab of this session owns it';
+  };
+  client.on('owner', show);
+  show();
+}
 
 function status(text: string): void {
   document.querySelector('#status')!.textContent = text;
@@ -188,6 +202,7 @@ async function start(): Promise<void> {
   await openFlow();
   const { publisher, subscriber, restored } = await connectClients(document.body.dataset.brokerWsUrl!, ids);
   wire(publisher, subscriber);
+  showOwner(publisher);
   for (const id of ['publish', 'cut', 'reload']) button(id).disabled = false;
   status('connected');
   await followRestored(publisher, restored);

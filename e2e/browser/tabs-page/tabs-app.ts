@@ -13,6 +13,7 @@ interface Counts {
 }
 
 let client: MqttClient | undefined;
+const arrivals: Record<string, string[]> = {};
 const counts: Counts = { received: {}, settled: {}, owners: [], here: false };
 
 async function start(url: string, clientId: string, share: 'worker' | 'leader', topic: string): Promise<void> {
@@ -32,6 +33,8 @@ async function start(url: string, clientId: string, share: 'worker' | 'leader', 
   c.on('message', (message) => {
     const key = `${message.topic.split('/').slice(-2).join(' ')} ${new TextDecoder().decode(message.payload)}`;
     counts.received[key] = (counts.received[key] ?? 0) + 1;
+    // How each arrival came (DUP flag, owner), to tell a resend from a second publish when a test fails.
+    (arrivals[key] ??= []).push(`${message.dup ? 'dup' : 'new'}@${connectionOwner(c)?.owner.slice(0, 8)}`);
   });
   await c.subscribe(`${topic}/#`, { qos: 2 });
 }
@@ -49,6 +52,13 @@ function publish(topic: string, from: string, count: number, first = 0): void {
   }
 }
 
+/** How many of the messages numbered first..first+count-1 from each of `from`, at QoS 1 and 2, have not arrived. */
+function missing(from: string[], first: number, count: number): number {
+  let absent = 0;
+  for (const sender of from) for (const qos of [1, 2]) for (let n = first; n < first + count; n++) if (!counts.received[`${sender} ${qos} ${n}`]) absent++;
+  return absent;
+}
+
 async function pending(): Promise<number> {
   return (await client!.pending()).length;
 }
@@ -57,7 +67,10 @@ async function pending(): Promise<number> {
   start,
   publish,
   pending,
+  missing,
+  distinct: () => Object.keys(counts.received).length,
   counts: () => counts,
+  arrivals: (keys: string[]) => keys.map((key) => `${key}: ${arrivals[key]?.join(' ')}`),
   owner: () => ({ owners: [...counts.owners, connectionOwner(client!)?.owner], here: connectionOwner(client!)?.here }),
 };
 document.getElementById('status')!.textContent = 'ready';
