@@ -1,4 +1,5 @@
 import { type Message, type MqttClient, type QoS, type SubscribeOptions, type SubscribeResult, topicMatches, type UnsubscribeResult } from '@courier/core';
+import type { OutboxTracker, TrackedRecord } from './owner-client';
 import { type Call, type ForwardedEvent, serializeError, type TabSubscriptions, type ToOwner, type ToTab } from './share-protocol';
 
 /**
@@ -15,8 +16,6 @@ export interface OwnerPort {
   watchTab(tab: string, gone: () => void): void;
 }
 
-/** A payload the owner is publishing for a tab's request, so that its outbox write names the request. */
-export type PublishTracker = (payload: Uint8Array, id: number) => void;
 
 interface TabState {
   subscriptions: Map<string, SubscribeOptions>;
@@ -69,15 +68,31 @@ export class SessionOwner {
 
   constructor(client: MqttClient, port: OwnerPort, id: string) {
     this.#client = client;
+    // pending() answers once the outbox is open: after the outbox has told `tracker.opened`.
+    this.#restored = client.pending().catch(() => undefined);
     this.#port = port;
     this.#id = id;
   }
 
-  /** What the outbox calls when a record is durable: the tab learns its id. */
-  readonly tracker: PublishTracker = (payload, id) => {
-    const request = this.#publishing.get(payload);
-    if (request === undefined || !this.#tabs.has(request.tab)) return;
-    this.#port.post({ type: 'durable', tab: request.tab, req: request.req, id });
+  /** The records that earlier owners wrote for tab requests, by request (`<tab>:<req>`). */
+  readonly #written = new Map<string, number>();
+  /** Resolves once the client's outbox is open (and `#written` filled, by `tracker.opened`). */
+  readonly #restored: Promise<unknown>;
+
+  /** What the owner's outbox asks and tells (see `trackingOutbox`). */
+  readonly tracker: OutboxTracker = {
+    requestOf: (payload) => {
+      const request = this.#publishing.get(payload);
+      return request === undefined ? undefined : `${request.tab}:${request.req}`;
+    },
+    durable: (payload, id) => {
+      const request = this.#publishing.get(payload);
+      if (request === undefined || !this.#tabs.has(request.tab)) return;
+      this.#port.post({ type: 'durable', tab: request.tab, req: request.req, id });
+    },
+    opened: (records) => {
+      for (const record of records as readonly TrackedRecord[]) if (record.request !== undefined) this.#written.set(record.request, record.id);
+    },
   };
 
   /** Takes the tabs' messages, tells them who owns the session, and starts delivery once they have said what they want. */
@@ -151,8 +166,12 @@ export class SessionOwner {
     const client = this.#client;
     switch (call.op) {
       case 'publish': {
-        // Durable under an id at an owner gone since: awaited, never published twice.
+        // Durable under an id at an owner gone since: awaited, never published twice. The id is
+        // the tab's when it heard it, else the record's (the owner died before telling the tab).
         if (call.id !== undefined) return client.delivered(call.id);
+        await this.#restored;
+        const written = this.#written.get(`${tab}:${req}`);
+        if (written !== undefined) return client.delivered(written);
         this.#publishing.set(call.payload, { tab, req });
         return client.publish(call.topic, call.payload, call.options);
       }

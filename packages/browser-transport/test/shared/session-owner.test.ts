@@ -4,7 +4,8 @@
 // read from its packet tap.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type Broker, createBroker } from '@courier/broker';
-import { createClient, type Message, type MqttClient } from '@courier/node';
+import { createClient, MemoryOutbox, type Message, type MqttClient } from '@courier/node';
+import { trackingOutbox } from '../../src/shared/owner-client';
 import { SessionOwner, type OwnerPort } from '../../src/shared/session-owner';
 import type { ToOwner, ToTab } from '../../src/shared/share-protocol';
 import { TabClient, type TabPort } from '../../src/shared/tab-client';
@@ -156,4 +157,40 @@ test('a call sent twice to one owner (a tab sends its calls again to an owner it
   await new Promise((resolve) => setTimeout(resolve, 100));
   expect(sent.filter((packet) => packet.type === 'publish')).toHaveLength(1);
   await owner.close();
+});
+
+test('a publish written by an owner that died before the tab heard its id is awaited by the next owner, not published again', async () => {
+  const clientId = 'carried';
+  const sent = tapFrom(clientId);
+  const store = new MemoryOutbox();
+  const start = (link: ReturnType<typeof memoryLink>, id: string) => {
+    let owner: SessionOwner | undefined;
+    const outbox = trackingOutbox(store, () => owner?.tracker);
+    owner = new SessionOwner(createClient(`mqtt://127.0.0.1:${broker.port}`, { clientId, clean: false, manualAcks: true, outbox }), link.owner, id);
+    void owner.start();
+    return owner;
+  };
+  // The broker loses the first PUBLISH: the message stays owed in the outbox.
+  const dropped = broker.inject({ clientId, direction: 'in', type: 'publish', action: 'drop', count: 1 });
+  const first = memoryLink();
+  const owner1 = start(first, 'owner-1');
+  first.tab('t1').onMessage(() => undefined);
+  first.raw({ type: 'hello', tab: 't1', subscriptions: [] });
+  const call: ToOwner = { type: 'call', tab: 't1', req: 7, call: { op: 'publish', topic: 'c/1', payload: new Uint8Array([7]), options: { qos: 2 } } };
+  first.raw(structuredClone(call));
+  await until(() => sent.some((packet) => packet.type === 'publish'), 'the first PUBLISH');
+  await owner1.close();
+  dropped.remove();
+  // The tab never heard "durable": it sends the call again, without an id, to the next owner.
+  const second = memoryLink();
+  const settled: ToTab[] = [];
+  second.tab('t1').onMessage((message) => settled.push(message));
+  const owner2 = start(second, 'owner-2');
+  second.raw({ type: 'hello', tab: 't1', subscriptions: [] });
+  second.raw(structuredClone(call));
+  await until(() => settled.some((message) => message.type === 'settle' && message.req === 7), 'the settle');
+  const publishes = sent.filter((packet) => packet.type === 'publish') as (Tapped & { dup?: boolean })[];
+  expect(publishes.map((packet) => packet.dup)).toEqual([false, true]);
+  expect(new Set(publishes.map((packet) => packet.packetId)).size).toBe(1);
+  await owner2.close();
 });
