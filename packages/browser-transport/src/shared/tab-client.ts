@@ -17,6 +17,7 @@ import {
   type SubscribeOptions,
   type SubscribeResult,
   topicFilterProblem,
+  topicMatches,
   topicNameProblem,
   type UnsubscribeOptions,
   type UnsubscribeResult,
@@ -348,16 +349,30 @@ export class TabClient {
     this.#events.emit('owner', { owner, here: this.#port.ownsHere(owner) });
   }
 
+  /**
+   * Delivers a message at the lower of its QoS and this tab's subscription (the broker holds the
+   * filter at the highest QoS any tab asked for). Downgraded to QoS 0, it needs no ack from the
+   * application: the owner hears at once that this tab has it.
+   */
   #deliver(message: SharedMessage, key: number): void {
-    const received = message as Parameters<Delivery['deliver']>[0];
-    if (key === 0) {
+    const qos = Math.min(message.qos, this.#subscribedQos(message.topic));
+    const received = (qos === message.qos ? message : { ...message, qos }) as Parameters<Delivery['deliver']>[0];
+    if (key === 0 || qos === 0) {
       this.#delivery.deliver(received, 0);
+      if (key !== 0) this.#port.post({ type: 'ack', tab: this.#tab, key });
       return;
     }
     const deliveryId = this.#nextDelivery++;
     this.#keys.set(deliveryId, message.qos === 2 ? { owner: this.#owner ?? '', key, qos2: fingerprint(message) } : { owner: this.#owner ?? '', key });
     this.#byKey.set(key, deliveryId);
     this.#delivery.deliver(received, deliveryId);
+  }
+
+  /** The highest QoS of this tab's filters that match `topic` (2 when none does: the owner knows better). */
+  #subscribedQos(topic: string): number {
+    let max = -1;
+    for (const [filter, options] of this.#subscriptions) if (topicMatches(filter, topic)) max = Math.max(max, options.qos ?? 0);
+    return max < 0 ? 2 : max;
   }
 
   #acknowledge(deliveryId: number): void {

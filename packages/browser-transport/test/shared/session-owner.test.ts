@@ -108,6 +108,20 @@ test('each tab gets the messages of its own filters only', async () => {
   await owner.close();
 });
 
+test('each tab receives at the QoS of its own subscription: the broker holds the filter at the highest one', async () => {
+  const { tabs, owner } = await shared('downgrade', ['t1', 't2']);
+  const got: number[][] = [[], []];
+  tabs.forEach((tab, i) => tab.on('message', (message) => got[i]!.push(message.qos)));
+  await tabs[0]!.subscribe('d/1', { qos: 0 });
+  await tabs[1]!.subscribe('d/1', { qos: 2 });
+  const pub = await publisher();
+  await pub.publish('d/1', 'x', { qos: 2 });
+  await until(() => got[0]!.length === 1 && got[1]!.length === 1, 'the message in both tabs');
+  expect(got).toEqual([[0], [2]]);
+  await pub.end();
+  await owner.close();
+});
+
 test('with manualAcks, the PUBACK goes once every tab that got the message has acknowledged it', async () => {
   const sent = tapFrom('acks');
   const { tabs, owner } = await shared('acks', ['t1', 't2'], true);
