@@ -10,7 +10,7 @@ import {
 } from '@courier/core';
 import { defaultBrowserOutbox } from './default-outbox';
 import { lazyClient } from './shared/lazy-client';
-import { shareModeOf } from './shared/share-mode';
+import { sharingOutbox } from './shared/share-mode';
 import { webSocketTransport } from './web-socket-transport';
 import { workerClock } from './worker-clock';
 
@@ -101,7 +101,7 @@ function endpointFor(url: string | URL, options: BrowserClientOptions): BrokerEn
  */
 export function createClient(urls: BrokerUrls, options: BrowserClientOptions = {}): MqttClient {
   const brokers = brokersOf(urls, options, (url) => endpointFor(url, options));
-  const share = shareModeOf(options);
+  const share = sharingOutbox(options);
   if (share !== undefined) {
     return lazyClient(
       async () => (await import('./shared/share-client')).sharedClient(urls, options, share),
@@ -109,7 +109,7 @@ export function createClient(urls: BrokerUrls, options: BrowserClientOptions = {
       options.protocolVersion === 4 ? 4 : 5,
     );
   }
-  const { coalesceWebSocketMessages: _coalesce, share: _share, sharedWorker: _sharedWorker, ...clientOptions } = options;
+  const { coalesceWebSocketMessages: _coalesce, ...clientOptions } = options;
   const outbox = options.outbox ?? (options.clean === false ? defaultBrowserOutbox() : undefined);
   const client: CreateClientOptions = { clock: (sharedClock ??= workerClock()), ...clientOptions, brokers };
   if (outbox !== undefined) client.outbox = outbox;

@@ -3,7 +3,7 @@ import type { Message, MqttClient, ProtocolVersion } from '@courier/core';
 /** Where a lazy client keeps the client it loaded. */
 const LOADED = Symbol('courier.loaded');
 
-type Loadable = MqttClient & { [LOADED]?: MqttClient | undefined };
+type Loadable = MqttClient & { [LOADED]?: unknown };
 
 /**
  * A client whose code loads on first use (the sharing code of `@courier/browser`, kept out of
@@ -11,25 +11,15 @@ type Loadable = MqttClient & { [LOADED]?: MqttClient | undefined };
  * before are added to it once it has.
  */
 export function lazyClient(load: () => Promise<MqttClient>, clientId: string, protocolVersion: ProtocolVersion): MqttClient {
-  let loaded: MqttClient | undefined;
-  const queued: [keyof MqttClient, unknown[]][] = [];
+  type Method = (...args: unknown[]) => unknown;
+  let loaded: Record<string, Method> | undefined;
+  const queued: [string, unknown[]][] = [];
   const ready = load().then((client) => {
-    loaded = client;
-    for (const [method, args] of queued.splice(0)) (client[method] as (...a: unknown[]) => unknown)(...args);
-    return client;
+    loaded = client as unknown as Record<string, Method>;
+    for (const [method, args] of queued.splice(0)) loaded[method]!(...args);
+    return loaded;
   });
-  const later =
-    <K extends 'whenConnected' | 'publish' | 'subscribe' | 'unsubscribe' | 'pending' | 'delivered' | 'end'>(method: K) =>
-    (...args: unknown[]) =>
-      ready.then((client) => (client[method] as (...a: unknown[]) => unknown)(...args));
-  const listen =
-    (method: 'on' | 'once' | 'off' | 'removeListener') =>
-    (...args: unknown[]) => {
-      if (loaded !== undefined) (loaded[method] as (...a: unknown[]) => unknown)(...args);
-      else queued.push([method, args]);
-      return api;
-    };
-  const api = {
+  const api: Record<string | symbol, unknown> = {
     get clientId() {
       return loaded?.clientId ?? clientId;
     },
@@ -42,25 +32,20 @@ export function lazyClient(load: () => Promise<MqttClient>, clientId: string, pr
     get [LOADED]() {
       return loaded;
     },
-    on: listen('on'),
-    once: listen('once'),
-    off: listen('off'),
-    removeListener: listen('removeListener'),
-    whenConnected: later('whenConnected'),
-    publish: later('publish'),
-    subscribe: later('subscribe'),
-    unsubscribe: later('unsubscribe'),
-    pending: later('pending'),
-    delivered: later('delivered'),
-    end: later('end'),
     // Before the code has loaded, a bad filter rejects the first next() instead of throwing here.
     messages(filter?: string, options?: object): AsyncIterableIterator<Message> {
-      if (loaded !== undefined) return loaded.messages(filter, options);
+      if (loaded !== undefined) return loaded.messages!(filter, options) as AsyncIterableIterator<Message>;
       return (async function* () {
-        yield* (await ready).messages(filter, options);
+        yield* (await ready).messages!(filter, options) as AsyncIterableIterator<Message>;
       })();
     },
   };
+  for (const method of ['whenConnected', 'publish', 'subscribe', 'unsubscribe', 'pending', 'delivered', 'end']) {
+    api[method] = (...args: unknown[]) => ready.then((client) => client[method]!(...args));
+  }
+  for (const method of ['on', 'once', 'off', 'removeListener']) {
+    api[method] = (...args: unknown[]) => (loaded === undefined ? queued.push([method, args]) : loaded[method]!(...args), api);
+  }
   return api as unknown as MqttClient;
 }
 

@@ -1,7 +1,6 @@
 import type { MqttClient, ProtocolVersion } from '@courier/core';
 import type { IndexedDbOutboxOptions } from '@courier/outbox-store/idb';
-import type { ShareMode } from './share-mode';
-import type { BrokerUrls, BrowserClientOptions } from '../create-client';
+import { type BrokerUrls, type BrowserClientOptions, createClient } from '../create-client';
 import { leaderTabPort } from './leader-session';
 import { clonable } from './share-protocol';
 import { TabClient } from './tab-client';
@@ -12,8 +11,18 @@ function newTabId(): string {
   return crypto.randomUUID();
 }
 
-/** The client of a tab that shares its session: a `TabClient` over the worker's port or the leader's channel. */
-export function sharedClient(urls: BrokerUrls, options: BrowserClientOptions, share: { mode: ShareMode; outbox: IndexedDbOutboxOptions }): MqttClient {
+/** How the tabs of a session share it. */
+export type ShareMode = 'worker' | 'leader';
+
+/**
+ * The client of a tab that shares its session: a `TabClient` over the SharedWorker's port (when
+ * the app gives one and the browser has SharedWorker, unless `share: 'leader'`) or the leader's
+ * channel. A browser without Web Locks, BroadcastChannel or IndexedDB gets a client of its own.
+ */
+export function sharedClient(urls: BrokerUrls, options: BrowserClientOptions, outbox: IndexedDbOutboxOptions): MqttClient {
+  if (typeof BroadcastChannel === 'undefined' || typeof indexedDB === 'undefined' || !globalThis.navigator?.locks) return createClient(urls, { ...options, share: false });
+  const mode: ShareMode = options.sharedWorker !== undefined && typeof SharedWorker !== 'undefined' && options.share !== 'leader' ? 'worker' : 'leader';
+  const share = { mode, outbox };
   const tab = newTabId();
   const clientId = options.clientId!;
   const name = `courier-share:${share.outbox.name ?? 'courier-outbox'}:${clientId}`;
