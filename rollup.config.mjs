@@ -81,7 +81,7 @@ for (const name of readdirSync('packages')) {
       input: entry.source,
       external: external(manifest),
       plugins: [esbuild({ target: 'es2022', tsconfig: join(dir, 'tsconfig.json') })],
-      // One file for require(): a lazily imported module (enhanced authentication) is inlined, as
+      // One file for require(): a lazily imported module (enhanced authentication, tab sharing) is inlined, as
       // bundle size matters to browsers, which take the ESM.
       output: { file: entry.cjs, format: 'cjs', exports: 'named', inlineDynamicImports: true },
     });

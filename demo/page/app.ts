@@ -3,7 +3,7 @@
 // things on purpose: a cut mid-flow (the resend with DUP=1), a reload with messages still owed
 // (the IndexedDB outbox delivers them after the reload), and a subscriber that crashes with
 // messages in hand, unacknowledged (the broker delivers them again after the reload).
-import type { MqttClient, OutboxEntry, QoS } from '@courier/browser';
+import { connectionOwner, type MqttClient, type OutboxEntry, type QoS } from '@courier/browser';
 import type { FlowEvent } from '../shared/flow-event';
 import { clientIds, connectClients } from './demo-clients';
 import { DeliveryCounts } from './delivery-counts';
@@ -32,6 +32,20 @@ fillLegend(document);
 const crash = new SubscriberCrash(log);
 // Set while the subscriber's crash is staged: the publisher's clean end is not a lost connection.
 let crashing = false;
+
+/**
+ * Which tab holds the connection: a duplicated tab has the same client ids (sessionStorage is
+ * copied), and the tabs of a session share one connection, owned by one of them.
+ */
+function showOwner(client: MqttClient): void {
+  const show = () => {
+    const owner = connectionOwner(client);
+    document.querySelector('#owner')!.textContent =
+      owner === undefined ? 'this tab’s own' : owner.here ? 'this tab owns it, for every tab of this session' : 'shared: another tab of this session owns it';
+  };
+  client.on('owner', show);
+  show();
+}
 
 function status(text: string): void {
   document.querySelector('#status')!.textContent = text;
@@ -234,6 +248,7 @@ async function start(): Promise<void> {
   const { publisher, subscriber, restored } = await connectClients(document.body.dataset.brokerWsUrl!, ids);
   crash.reportRestart();
   wire(publisher, subscriber);
+  showOwner(publisher);
   for (const id of ['publish', 'cut', 'reload', 'crash-subscriber']) button(id).disabled = false;
   status('connected');
   await followRestored(publisher, restored);

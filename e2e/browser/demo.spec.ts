@@ -131,3 +131,24 @@ for (const qos of [1, 2] as const) {
     await page.screenshot({ path: testInfo.outputPath(`demo-subscriber-crash-qos${qos}.png`), fullPage: true });
   });
 }
+
+test('the demo opened twice (a duplicated tab: the same sessions): one tab owns the connection, the other says so, and both publish', async ({ browser }) => {
+  const context = await browser.newContext();
+  try {
+    const first = await context.newPage();
+    await open(first);
+    await expect(first.locator('#owner')).toHaveText(/this tab owns it/);
+    const ids = await first.evaluate(() => sessionStorage.getItem('courier-demo:ids'));
+    const second = await context.newPage();
+    await second.addInitScript((saved) => sessionStorage.setItem('courier-demo:ids', saved!), ids);
+    await open(second);
+    await expect(second.locator('#owner')).toHaveText(/another tab of this session owns it/);
+    await pick(second, 1, 1);
+    await second.click('#publish');
+    await expect(count(second, 1, 'delivered')).toHaveText('1');
+    await first.close();
+    await expect(second.locator('#owner')).toHaveText(/this tab owns it/, { timeout: 5_000 });
+  } finally {
+    await context.close();
+  }
+});

@@ -94,7 +94,7 @@ test(`a page reloaded ${RELOADS} times while publishing ${MESSAGES} messages: wh
   }
 });
 
-test('two tabs with one client id: the second waits for the first, no connection is taken over', async ({ browser }) => {
+test("two tabs with one client id and lock: 'wait': the second waits for the first and says so, no connection is taken over", async ({ browser }) => {
   const connects: string[] = [];
   const stopTap = broker.tap(({ clientId, direction, packet }) => {
     if (clientId === 'two-tabs' && direction === 'in' && packet.type === 'connect') connects.push(clientId);
@@ -109,15 +109,17 @@ test('two tabs with one client id: the second waits for the first, no connection
     const b = await context.newPage();
     await b.exposeFunction('report', (line: string) => linesB.push(line));
     await b.goto(pages.url);
-    expect(await call(a, 'openSession', { url: wsUrl(), clientId: 'two-tabs' })).toBe('connected');
+    expect(await call(a, 'openSession', { url: wsUrl(), clientId: 'two-tabs', lock: 'wait' })).toBe('connected');
     let bConnected = false;
-    const second = call<string>(b, 'openSession', { url: wsUrl(), clientId: 'two-tabs' }).then((outcome) => {
+    const second = call<string>(b, 'openSession', { url: wsUrl(), clientId: 'two-tabs', lock: 'wait' }).then((outcome) => {
       bConnected = true;
       return outcome;
     });
     // With MQTT.js, each tab's connection takes the session from the other, over and over.
     await a.waitForTimeout(1_500);
     expect(bConnected).toBe(false);
+    // Not silent: the waiting tab's client says what it waits for.
+    expect(linesB.filter((line) => line.startsWith('warning waiting for the outbox'))).toHaveLength(1);
     expect(connects).toHaveLength(1);
     expect(linesA.filter((line) => line === 'disconnect')).toEqual([]);
     expect(await call(a, 'publishFromSession', 'tabs/a', 'from a')).toBe(2);
@@ -128,6 +130,30 @@ test('two tabs with one client id: the second waits for the first, no connection
     expect(await second).toBe('connected');
     expect(connects).toHaveLength(2);
     expect(await call(b, 'publishFromSession', 'tabs/b', 'from b')).toBe(2);
+  } finally {
+    stopTap();
+    await context.close();
+  }
+});
+
+test('two tabs with one client id (sharing, the default): both connect at once over one connection, and both publish', async ({ browser }) => {
+  const connects: string[] = [];
+  const stopTap = broker.tap(({ clientId, direction, packet }) => {
+    if (clientId === 'two-tabs-shared' && direction === 'in' && packet.type === 'connect') connects.push(clientId);
+  });
+  const context = await browser.newContext();
+  try {
+    const a = await context.newPage();
+    await a.exposeFunction('report', () => undefined);
+    await a.goto(pages.url);
+    const b = await context.newPage();
+    await b.exposeFunction('report', () => undefined);
+    await b.goto(pages.url);
+    expect(await call(a, 'openSession', { url: wsUrl(), clientId: 'two-tabs-shared' })).toBe('connected');
+    expect(await call(b, 'openSession', { url: wsUrl(), clientId: 'two-tabs-shared' })).toBe('connected');
+    expect(await call(a, 'publishFromSession', 'tabs/a', 'from a')).toBe(2);
+    expect(await call(b, 'publishFromSession', 'tabs/b', 'from b')).toBe(2);
+    expect(connects).toHaveLength(1);
   } finally {
     stopTap();
     await context.close();

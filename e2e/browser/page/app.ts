@@ -1,5 +1,5 @@
 // The test page: what the Playwright tests drive, through window.courierTest.
-import { connect, indexedDbOutbox, type MqttClient, type QoS, scramSha256, workerClock } from '@courier/browser';
+import { connect, connectedClient, createClient, indexedDbOutbox, type MqttClient, type QoS, scramSha256, workerClock } from '@courier/browser';
 
 interface Run {
   url: string;
@@ -101,11 +101,16 @@ async function stream(run: Stream): Promise<void> {
   say('finished');
 }
 
-/** Opens a persistent session (IndexedDB outbox, by default waiting for the tab that holds it). */
-async function openSession(args: { url: string; clientId: string; lock?: 'wait' | 'fail' }): Promise<string> {
+/**
+ * Opens a persistent session (IndexedDB outbox, by default shared with the other tabs); reports
+ * "warning <message>" for the warnings said while it opens (a tab that waits says so).
+ */
+async function openSession(args: { url: string; clientId: string; lock?: 'share' | 'wait' | 'fail' }): Promise<string> {
   try {
     const options = { clientId: args.clientId, clean: false, reconnect: { initialDelayMs: 10, maxDelayMs: 100 } };
-    const client = await connect(args.url, args.lock === undefined ? options : { ...options, outbox: indexedDbOutbox({ lock: args.lock }) });
+    const created = createClient(args.url, args.lock === undefined ? options : { ...options, outbox: indexedDbOutbox({ lock: args.lock }) });
+    created.on('warning', (warning) => say(`warning ${warning.message}`));
+    const client = await connectedClient(created);
     clients.push(client);
     client.on('connect', () => say('connect'));
     client.on('disconnect', () => say('disconnect'));

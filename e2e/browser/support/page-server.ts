@@ -14,23 +14,33 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
-/** The page's chunks by file name: app.js and what it loads lazily (the IndexedDB outbox). */
-async function bundlePage(): Promise<Map<string, string>> {
+/** What to build and serve: the page's folder (with its index.html), its entries, the export conditions to resolve with. */
+export interface PageBuild {
+  dir: string;
+  /** Output name (without .js) → the entry's file in `dir`. */
+  entries: Record<string, string>;
+  conditions?: string[];
+}
+
+/** The page's chunks by file name: its entries and what they load lazily (the IndexedDB outbox). */
+async function bundlePage(page: PageBuild): Promise<Map<string, string>> {
+  const input = Object.fromEntries(Object.entries(page.entries).map(([name, file]) => [name, `${page.dir}${file}`]));
   const bundle = await rollup({
-    input: `${pageDir}app.ts`,
-    plugins: [nodeResolve({ browser: true, exportConditions: ['browser', 'import', 'default'] }), esbuild({ target: 'es2022' })],
+    input,
+    plugins: [nodeResolve({ browser: true, exportConditions: [...(page.conditions ?? []), 'browser', 'import', 'default'] }), esbuild({ target: 'es2022' })],
     onwarn: (warning, warn) => {
-      if (warning.code !== 'THIS_IS_UNDEFINED') warn(warning);
+      if (warning.code !== 'THIS_IS_UNDEFINED' && warning.code !== 'CIRCULAR_DEPENDENCY') warn(warning);
     },
   });
-  const { output } = await bundle.generate({ format: 'es', entryFileNames: 'app.js' });
+  const { output } = await bundle.generate({ format: 'es', entryFileNames: '[name].js' });
   await bundle.close();
   return new Map(output.flatMap((chunk): [string, string][] => (chunk.type === 'chunk' ? [[`/${chunk.fileName}`, chunk.code]] : [])));
 }
 
-export async function startPageServer(): Promise<PageServer> {
-  const chunks = await bundlePage();
-  const html = readFileSync(`${pageDir}index.html`, 'utf8');
+/** Serves a page built from `page` (by default the test page, e2e/browser/page) on a free loopback port. */
+export async function startPageServer(page: PageBuild = { dir: pageDir, entries: { app: 'app.ts' } }): Promise<PageServer> {
+  const chunks = await bundlePage(page);
+  const html = readFileSync(`${page.dir}index.html`, 'utf8');
   const server: Server = createServer((request, response) => {
     const chunk = chunks.get(request.url ?? '');
     if (chunk !== undefined) response.writeHead(200, { 'content-type': 'text/javascript' }).end(chunk);

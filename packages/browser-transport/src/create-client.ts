@@ -9,6 +9,8 @@ import {
   type MqttClient,
 } from '@courier/core';
 import { defaultBrowserOutbox } from './default-outbox';
+import { lazyClient } from './shared/lazy-client';
+import { sharingOutbox } from './shared/share-mode';
 import { webSocketTransport } from './web-socket-transport';
 import { workerClock } from './worker-clock';
 
@@ -19,6 +21,20 @@ export interface BrowserClientOptions extends ClientOptions {
    * `WebSocketTransportOptions.coalesce`). Off by default: each packet goes in a message of its own.
    */
   coalesceWebSocketMessages?: boolean;
+  /**
+   * How the tabs that use this client id with `clean: false` share one connection and one
+   * outbox (see "Tabs" in the README): 'worker' (the owner runs in the SharedWorker that
+   * `sharedWorker` makes), 'leader' (a tab elected with Web Locks owns it; the default without
+   * `sharedWorker`), or false (no sharing: the outbox's `lock` decides). Sharing needs the default
+   * IndexedDB outbox, or `indexedDbOutbox()` with `lock: 'share'` (its default).
+   */
+  share?: 'worker' | 'leader' | false;
+  /**
+   * Makes the SharedWorker whose script calls `serveSharedSessions()`; with it, the worker owns
+   * the connection where the browser has SharedWorker.
+   * @example sharedWorker: () => new SharedWorker(new URL('./courier-worker.js', import.meta.url), { type: 'module' })
+   */
+  sharedWorker?: () => SharedWorker;
 }
 
 let sharedClock: ReturnType<typeof workerClock> | undefined;
@@ -85,6 +101,14 @@ function endpointFor(url: string | URL, options: BrowserClientOptions): BrokerEn
  */
 export function createClient(urls: BrokerUrls, options: BrowserClientOptions = {}): MqttClient {
   const brokers = brokersOf(urls, options, (url) => endpointFor(url, options));
+  const share = sharingOutbox(options);
+  if (share !== undefined) {
+    return lazyClient(
+      async () => (await import('./shared/share-client')).sharedClient(urls, options, share),
+      options.clientId!,
+      options.protocolVersion === 4 ? 4 : 5,
+    );
+  }
   const { coalesceWebSocketMessages: _coalesce, ...clientOptions } = options;
   const outbox = options.outbox ?? (options.clean === false ? defaultBrowserOutbox() : undefined);
   const client: CreateClientOptions = {

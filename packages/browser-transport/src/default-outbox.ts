@@ -9,11 +9,20 @@ import type { IndexedDbOutboxOptions } from '@courier/outbox-store/idb';
  */
 export function indexedDbOutbox(options: IndexedDbOutboxOptions = {}): OutboxStore {
   return {
-    async open(clientId) {
+    async open(clientId, hooks) {
       const idb = await import('@courier/outbox-store/idb-lazy');
-      return idb.indexedDbOutboxWith({ OutboxError, applyOutboxUpdate }, options).open(clientId);
+      return idb.indexedDbOutboxWith({ OutboxError, applyOutboxUpdate }, options).open(clientId, hooks);
     },
-  };
+    [SHARE_OPTIONS]: options,
+  } as OutboxStore;
+}
+
+/** Where `indexedDbOutbox()` keeps its options, so that `createClient` can tell whether to share. */
+export const SHARE_OPTIONS = Symbol('courier.indexedDbOutbox');
+
+/** The options of an outbox made by `indexedDbOutbox()`, or undefined for any other outbox. */
+export function indexedDbOptionsOf(outbox: OutboxStore): IndexedDbOutboxOptions | undefined {
+  return (outbox as { [SHARE_OPTIONS]?: IndexedDbOutboxOptions })[SHARE_OPTIONS];
 }
 
 /** Said, never silent, when `clean: false` meets a browser (or a worker, a test) without IndexedDB. */
@@ -28,8 +37,8 @@ export const NO_INDEXED_DB_WARNING =
  */
 export function defaultBrowserOutbox(): OutboxStore {
   return {
-    async open(clientId) {
-      if (typeof indexedDB !== 'undefined') return indexedDbOutbox().open(clientId);
+    async open(clientId, hooks) {
+      if (typeof indexedDB !== 'undefined') return indexedDbOutbox().open(clientId, hooks);
       const memory = await new MemoryOutbox().open(clientId);
       const warnings = [...(memory.restored.warnings ?? []), NO_INDEXED_DB_WARNING];
       return { restored: { ...memory.restored, warnings }, write: (changes) => memory.write(changes), close: () => memory.close() };

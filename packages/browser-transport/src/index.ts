@@ -10,4 +10,6 @@ export { type BrokerUrls, type BrowserClientOptions, connect, createClient } fro
 export { webSocketTransport, type WebSocketTransportOptions } from './web-socket-transport';
 export { workerClock } from './worker-clock';
 export { indexedDbOutbox } from './default-outbox';
+export { serveSharedSessions } from './shared/serve-shared-sessions';
+export { connectionOwner } from './shared/lazy-client';
 export type { IndexedDbOutboxOptions, LockMode } from '@courier/outbox-store/idb';

@@ -28,6 +28,10 @@ export type {
   UnsubscribeOptions,
 } from './client/client-types';
 export { connectedClient, createClient } from './client/create-client';
+/** @internal The event bus and the delivery of a client, for the tab clients of `@courier/browser` that share a session. */
+export { ClientEventBus } from './client/client-events';
+/** @internal */
+export { Delivery, type DeliverySession } from './client/delivery';
 export { MqttClient } from './client/mqtt-client';
 export { formatPacket, type PacketEvent } from './client/packet-tap';
 export { systemClock } from './clock/system-clock';

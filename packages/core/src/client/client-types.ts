@@ -149,6 +149,11 @@ export type ClientEvents = {
    */
   packet: PacketEvent;
   end: undefined;
+  /**
+   * Browser tabs that share a session (`@courier/browser`): which context owns the connection
+   * now. `here` is true in the tab that owns it; a SharedWorker owner is no tab's.
+   */
+  owner: { owner: string; here: boolean };
 };
 
 /** Options of `end()`: wait for what is in flight (the default), or abandon it now or after a timeout. */

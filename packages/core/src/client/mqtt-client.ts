@@ -294,7 +294,8 @@ export class MqttClient {
   async #open(): Promise<void> {
     try {
       await this.#loadEnhancedAuthentication();
-      const outbox = await this.#settings.outbox.open(this.#session.clientId);
+      const waiting = (message: string) => this.#events.emit('warning', new OutboxError(message));
+      const outbox = await this.#settings.outbox.open(this.#session.clientId, { waiting });
       if (this.#ending !== undefined) {
         await outbox.close();
         return;

@@ -5,6 +5,7 @@ export type {
   OutboxDamage,
   OutboxSnapshot,
   OutboxStore,
+  OutboxOpenHooks,
   OutgoingRecord,
   OutgoingState,
 } from './outbox-store';

@@ -88,5 +88,11 @@ export interface Outbox {
  */
 export interface OutboxStore {
   /** Opens the outbox of `clientId`, with what an earlier run left in it. */
-  open(clientId: string): Promise<Outbox>;
+  open(clientId: string, hooks?: OutboxOpenHooks): Promise<Outbox>;
+}
+
+/** What an outbox store may tell the client while it opens. */
+export interface OutboxOpenHooks {
+  /** The outbox is held elsewhere (another tab) and the open waits for it: the client emits a `warning`. */
+  waiting?(message: string): void;
 }

@@ -1,5 +1,5 @@
 import { type IDBPDatabase, openDB, unwrap } from 'idb';
-import type { Outbox, OutboxChange, OutboxSnapshot, OutboxStore } from '@courier/core';
+import type { Outbox, OutboxChange, OutboxOpenHooks, OutboxSnapshot, OutboxStore } from '@courier/core';
 import type { CoreParts } from './core-parts';
 import { copyChanges, type LogEntry, LogState } from './log-state';
 import { acquireOutboxLock, type HeldLock, type LockMode } from './outbox-lock';
@@ -9,7 +9,11 @@ import { hasV1Stores, migrateV1 } from './v1-migration';
 export interface IndexedDbOutboxOptions {
   /** The prefix of the database names: one database per client id (default "courier-outbox"). */
   name?: string;
-  /** When another tab holds this client's outbox: wait for it (default) or fail at once. */
+  /**
+   * When another tab holds this client's outbox: share it ('share', the default: with
+   * `@courier/browser`, the tabs share one connection; opened directly, it waits), wait for it
+   * (with a `waiting` call, a `warning` event on the client) or fail at once.
+   */
   lock?: LockMode;
   /**
    * IndexedDB's durability hint. 'relaxed' (the default) survives reloads, closed tabs and
@@ -35,9 +39,9 @@ export function indexedDbOutboxWith(core: CoreParts, options: IndexedDbOutboxOpt
   const prefix = options.name ?? 'courier-outbox';
   const { OutboxError } = core;
   return {
-    async open(clientId: string): Promise<Outbox> {
+    async open(clientId: string, hooks?: OutboxOpenHooks): Promise<Outbox> {
       const name = `${prefix}:${clientId}`;
-      const lock = await acquireOutboxLock(name, options.lock ?? 'wait', core);
+      const lock = await acquireOutboxLock(name, options.lock ?? 'share', core, hooks?.waiting);
       try {
         const db = await openDB(name, VERSION, {
           upgrade(database, oldVersion, _newVersion, transaction) {
