@@ -26,6 +26,7 @@ export class ClientEventBus {
     this.#changed = changed;
   }
 
+  /** Calls `handler` for every `event`, until `off`. */
   on<K extends keyof ClientEvents>(event: K, handler: EventHandler<K>): void {
     this.#add(event, handler, false);
   }
@@ -47,6 +48,7 @@ export class ClientEventBus {
     return this.#registrations.get(event)?.length ?? 0;
   }
 
+  /** Calls the handlers of `event` with `payload`, in the order they were added. */
   emit<K extends keyof ClientEvents>(event: K, payload: ClientEvents[K]): void {
     this.#emitter.emit(event, payload);
   }
