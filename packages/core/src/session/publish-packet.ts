@@ -38,15 +38,22 @@ export function encodingProblem(request: PublishRequest, version: 4 | 5): MqttEr
  */
 export function withTopicAlias(packet: PublishPacket, link: Link, version: 4 | 5): PublishPacket {
   const { sentAliases } = link;
+  const known = sentAliases.get(packet.topic);
+  if (known !== undefined) return aliasedPacket(packet, '', known);
   const { topicAliasMaximum, maximumPacketSize } = link.limits as BrokerLimits;
-  const topicAlias = sentAliases.get(packet.topic);
-  const aliased = { ...packet, properties: { ...packet.properties, topicAlias: topicAlias ?? sentAliases.size + 1 } };
-  if (topicAlias !== undefined) {
-    aliased.topic = '';
-    return aliased;
-  }
+  if (sentAliases.size >= topicAliasMaximum) return packet;
+  const aliased = aliasedPacket(packet, packet.topic, sentAliases.size + 1);
   // The 3 bytes of the alias must not take a message over the broker's Maximum Packet Size.
-  if (sentAliases.size >= topicAliasMaximum || measurePublish(aliased, version) > maximumPacketSize) return packet;
+  if (measurePublish(aliased, version) > maximumPacketSize) return packet;
   sentAliases.set(packet.topic, sentAliases.size + 1);
+  return aliased;
+}
+
+// Built field by field in the order of every other PUBLISH packet: spreads made objects of
+// another shape on each publish, which doubled the publisher's CPU per message (bench:e2e).
+function aliasedPacket(packet: PublishPacket, topic: string, topicAlias: number): PublishPacket {
+  const aliased: PublishPacket = { type: 'publish', topic, payload: packet.payload, qos: packet.qos, dup: packet.dup, retain: packet.retain };
+  if (packet.packetId !== undefined) aliased.packetId = packet.packetId;
+  aliased.properties = packet.properties === undefined ? { topicAlias } : { ...packet.properties, topicAlias };
   return aliased;
 }
