@@ -1,10 +1,9 @@
 import type { AuthenticationError, MqttError } from '../errors';
 import type { Transport } from '../ports/transport';
 import type { Session } from '../session/session';
-import type { ResolvedBroker } from './broker-list';
+import type { OpenedInput, ResolvedBroker } from './broker-list';
 import type { BeforeConnect } from './client-options';
 import type { AttemptCredentials, ConnectAttempt } from './client-types';
-import type { OpenedInput } from './connection-loop';
 
 /**
  * Asks `beforeConnect` for the credentials of one attempt and opens it with them: its user name,

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors';
 import type { Transport } from '../ports/transport';
+import type { SessionInput } from '../session/session-types';
 import { toBytes } from './client-options';
 
 /**
@@ -55,4 +56,15 @@ export function brokersOf<Url>(
     if (options.password !== undefined) broker.password = options.password;
     return broker;
   });
+}
+
+/** The input that tells the session a connection opened. */
+export type OpenedInput = SessionInput & { type: 'connectionOpened' };
+
+/** The session's input for a connection opened to broker `index`, with that broker's credentials. */
+export function openedInput(index: number, broker: ResolvedBroker): OpenedInput {
+  const input: OpenedInput = { type: 'connectionOpened', broker: index };
+  if (broker.username !== undefined) input.username = broker.username;
+  if (broker.password !== undefined) input.password = broker.password;
+  return input;
 }

@@ -9,14 +9,12 @@ import type { Connection, Transport } from '../ports/transport';
 import type { Session } from '../session/session';
 import type { SessionEvent, SessionInput } from '../session/session-types';
 import { type BackoffOptions, backoffDelay } from './backoff';
-import type { ResolvedBroker } from './broker-list';
+import { type OpenedInput, type ResolvedBroker, openedInput } from './broker-list';
 import type { ClientEventBus } from './client-events';
 import type { BeforeConnect, ClientSettings } from './client-options';
 import type { ConnectInfo, DisconnectInfo } from './client-types';
+import { ConnectWaiters } from './connect-waiters';
 import { Deferred, handled } from './deferred';
-
-/** The input that tells the session a connection opened. */
-export type OpenedInput = SessionInput & { type: 'connectionOpened' };
 
 type Phase = 'starting' | 'connecting' | 'connected' | 'waiting' | 'stopped' | 'ended';
 
@@ -74,7 +72,7 @@ export class ConnectionLoop {
   #connectInfo: ConnectInfo | undefined;
   /** Why the client stopped connecting (a permanent refusal, or reconnect turned off). */
   #lastFailure: MqttError | undefined;
-  #connectWaiters: Deferred<ConnectInfo>[] = [];
+  readonly #connectWaiters = new ConnectWaiters();
   /** Hears of every packet written and decoded, while a `packet` handler listens; else unset, so nothing is described. */
   tap: ((direction: 'in' | 'out', packet: Packet, size: number) => void) | undefined;
   #closed: Deferred<void> | undefined;
@@ -104,7 +102,7 @@ export class ConnectionLoop {
   startFailed(error: MqttError): void {
     this.#startError = error;
     this.#phase = 'stopped';
-    this.#rejectConnectWaiters(error);
+    this.#connectWaiters.rejectAll(error);
   }
 
   /** Resolves on the next accepted CONNACK (at once when connected); rejects when that attempt fails. */
@@ -113,9 +111,7 @@ export class ConnectionLoop {
     if (this.#phase === 'ended' || this.#ending) return handled(Promise.reject(new ClientEndedError('the client has ended')));
     if (this.#startError !== undefined) return handled(Promise.reject(this.#startError));
     if (this.#phase === 'stopped') return handled(Promise.reject(this.#lastFailure ?? new ConnectionError('the client is not connecting')));
-    const waiter = new Deferred<ConnectInfo>(true);
-    this.#connectWaiters.push(waiter);
-    return waiter.promise;
+    return this.#connectWaiters.add();
   }
 
   /**
@@ -161,9 +157,7 @@ export class ConnectionLoop {
         if (url !== undefined) info.url = url;
         this.#connectInfo = info;
         this.#events.emit('connect', info);
-        const waiters = this.#connectWaiters;
-        this.#connectWaiters = [];
-        for (const waiter of waiters) waiter.resolve(info);
+        this.#connectWaiters.resolveAll(info);
         break;
       }
       case 'fallback':
@@ -176,7 +170,7 @@ export class ConnectionLoop {
           this.#retryNow = true;
         } else {
           if (event.retry === 'never') this.#phase = 'stopped';
-          this.#rejectConnectWaiters(event.error);
+          this.#connectWaiters.rejectAll(event.error);
         }
         break;
       case 'serverDisconnect':
@@ -206,7 +200,7 @@ export class ConnectionLoop {
   ended(): void {
     this.#attemptToken = undefined;
     this.#phase = 'ended';
-    this.#rejectConnectWaiters(new ClientEndedError('the client has ended'));
+    this.#connectWaiters.rejectAll(new ClientEndedError('the client has ended'));
   }
 
   /** Opens a connection through the transport, with the credentials `beforeConnect` gives when there is one. */
@@ -285,7 +279,7 @@ export class ConnectionLoop {
     this.#cancelOpenTimer();
     this.#lastFailure = failure;
     this.#events.emit('disconnect', { error: failure });
-    if (this.#roundEnds()) this.#rejectConnectWaiters(failure);
+    if (this.#roundEnds()) this.#connectWaiters.rejectAll(failure);
     this.#scheduleReconnect(failure);
   }
 
@@ -339,7 +333,7 @@ export class ConnectionLoop {
     if (this.#serverDisconnect !== undefined) Object.assign(info, this.#serverDisconnect);
     if (this.#phase !== 'ended') this.#events.emit('disconnect', info);
     // A refusal that is retried at once (the fallback to 3.1.1) is not the outcome waited for.
-    if (!wasConnected && !this.#retryNow && this.#roundEnds()) this.#rejectConnectWaiters(reason ?? new ConnectionError('the connection closed before CONNACK'));
+    if (!wasConnected && !this.#retryNow && this.#roundEnds()) this.#connectWaiters.rejectAll(reason ?? new ConnectionError('the connection closed before CONNACK'));
     this.#closed?.resolve();
     if (!this.#ending) this.#scheduleReconnect(reason);
   }
@@ -381,19 +375,6 @@ export class ConnectionLoop {
   #roundEnds(): boolean {
     return (this.#attempts + 1) % this.#parts.brokers.length === 0;
   }
-
-  #rejectConnectWaiters(error: MqttError): void {
-    const waiters = this.#connectWaiters;
-    this.#connectWaiters = [];
-    for (const waiter of waiters) waiter.reject(error);
-  }
-}
-
-function openedInput(index: number, broker: ResolvedBroker): OpenedInput {
-  const input: OpenedInput = { type: 'connectionOpened', broker: index };
-  if (broker.username !== undefined) input.username = broker.username;
-  if (broker.password !== undefined) input.password = broker.password;
-  return input;
 }
 
 function withCause<T extends object>(info: T, cause: MqttError | undefined): T & { error?: MqttError } {
