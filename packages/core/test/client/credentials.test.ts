@@ -1,30 +1,12 @@
 // Credentials per attempt (`beforeConnect`) and the client's half of enhanced authentication
 // (`authenticate`, `reauthenticate()`), with a scripted broker and a fake clock.
 import { afterEach, describe, expect, test } from 'vitest';
-import { createClient, type ClientEvents, type CreateClientOptions, type MqttClient, type Packet } from '@courier/core';
-import { flush, ManualClock } from '@courier/core/testing';
+import type { ClientEvents, Packet } from '@courier/core';
+import { flush } from '@courier/core/testing';
 import { ScriptedBroker } from './scripted-broker';
+import { endClients, record, setup } from './scripted-client';
 
-let clients: MqttClient[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.map((client) => client.end({ force: true })));
-  clients = [];
-});
-
-function setup(options: Partial<CreateClientOptions> = {}) {
-  const broker = new ScriptedBroker();
-  const clock = new ManualClock();
-  const client = createClient({ transport: broker.transport, clock, clientId: 'c1', random: () => 0.5, ...options });
-  clients.push(client);
-  return { broker, clock, client };
-}
-
-function record<K extends keyof ClientEvents>(client: MqttClient, event: K): ClientEvents[K][] {
-  const seen: ClientEvents[K][] = [];
-  client.on(event, (payload) => seen.push(payload));
-  return seen;
-}
+afterEach(endClients);
 
 const text = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : new TextDecoder().decode(bytes));
 const passwords = (broker: ScriptedBroker) => broker.sent('connect').map((connect) => text(connect.password));

@@ -2,9 +2,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import {
   createClient,
   MemoryOutbox,
-  type ClientEvents,
   type CreateClientOptions,
-  type MqttClient,
   type Connection,
   type Packet,
   type PublishResult,
@@ -12,27 +10,9 @@ import {
 } from '@courier/core';
 import { flush, ManualClock } from '@courier/core/testing';
 import { ScriptedBroker } from './scripted-broker';
+import { endClients, record, setup, track } from './scripted-client';
 
-let clients: MqttClient[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.map((client) => client.end({ force: true })));
-  clients = [];
-});
-
-function setup(options: Partial<CreateClientOptions> = {}) {
-  const broker = new ScriptedBroker();
-  const clock = new ManualClock();
-  const client = createClient({ transport: broker.transport, clock, clientId: 'c1', random: () => 0.5, ...options });
-  clients.push(client);
-  return { broker, clock, client };
-}
-
-function record<K extends keyof ClientEvents>(client: MqttClient, event: K): ClientEvents[K][] {
-  const seen: ClientEvents[K][] = [];
-  client.on(event, (payload) => seen.push(payload));
-  return seen;
-}
+afterEach(endClients);
 
 /** Makes the broker keep its PUBACKs until `release()` sends them. */
 function holdPubacks(broker: ScriptedBroker): () => void {
@@ -84,7 +64,7 @@ describe('connecting', () => {
     const transport: Transport = { connect: () => new Promise((resolve) => opens.push(resolve)) };
     const clock = new ManualClock();
     const client = createClient({ transport, clock, clientId: 'c1', connectTimeoutMs: 1_000, reconnect: false });
-    clients.push(client);
+    track(client);
     const connected = client.whenConnected();
     await clock.advance(999);
     expect(await state(connected)).toBe('pending');
@@ -527,7 +507,7 @@ describe('an outbox that skipped damaged records', () => {
     const broker = new ScriptedBroker();
     const warnings: unknown[] = [];
     const client = createClient({ transport: broker.transport, clientId: 'c1', outbox: damaged, clock: new ManualClock() });
-    clients.push(client);
+    track(client);
     client.on('warning', (warning) => warnings.push(warning));
     await client.whenConnected();
     expect(warnings).toEqual([expect.objectContaining({ code: 'ERR_OUTBOX', message: expect.stringContaining('37 unreadable bytes at byte 1024') })]);
@@ -545,7 +525,7 @@ describe('an outbox that cannot keep what it is asked to', () => {
     };
     const broker = new ScriptedBroker();
     const client = createClient({ transport: broker.transport, clientId: 'c1', clean: false, outbox: forgetful, clock: new ManualClock() });
-    clients.push(client);
+    track(client);
     const warnings = record(client, 'warning');
     await client.whenConnected();
     expect(warnings).toEqual([expect.objectContaining({ code: 'ERR_OUTBOX', message: 'nothing here survives a reload' })]);
@@ -595,7 +575,7 @@ describe('several brokers (a cluster)', () => {
       random: () => 0.5,
       ...options,
     });
-    clients.push(client);
+    track(client);
     return { a, b, clock, client };
   }
 
