@@ -96,7 +96,7 @@ async function publisher(): Promise<void> {
 
   if (kind === 'courier') {
     const client: CourierClient = await courierConnect(`mqtt://127.0.0.1:${port}`, {
-      clientId, protocolVersion: version, keepAlive: KEEP_ALIVE, maxInflight: COURIER_MAX_INFLIGHT, maxQueuedQoS0: COURIER_MAX_QUEUED_QOS0, autoTopicAliases: TOPIC_ALIASES,
+      clientId, protocolVersion: version, keepAlive: KEEP_ALIVE, ...(COURIER_MAX_INFLIGHT === undefined ? {} : { maxInflight: COURIER_MAX_INFLIGHT }), maxQueuedQoS0: COURIER_MAX_QUEUED_QOS0, autoTopicAliases: TOPIC_ALIASES,
     });
     client.on('disconnect', (info) => running && send({ type: 'note', message: `Courier publisher disconnected: ${info.error?.message}` }));
     publishOne = (payload, done) => {

@@ -14,8 +14,8 @@ export const TOPIC_ALIASES = process.env.BENCH_TOPIC_ALIASES === '1';
 export const PAYLOAD_BYTES = 64;
 /** The application-level bound of the "at most 100 outstanding" mode. */
 export const WINDOW = 100;
-/** Courier's own window (its default), in every mode. */
-export const COURIER_MAX_INFLIGHT = 100;
+/** Courier's own window, in every mode: its default unless BENCH_MAX_INFLIGHT gives one. */
+export const COURIER_MAX_INFLIGHT = process.env.BENCH_MAX_INFLIGHT === undefined ? undefined : Number(process.env.BENCH_MAX_INFLIGHT);
 export const KEEP_ALIVE = 60;
 /**
  * Courier's queue of QoS 0 messages waiting while the socket's buffer is full (default 1,000,

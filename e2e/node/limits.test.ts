@@ -97,6 +97,22 @@ test("the broker's Receive Maximum (5.0) and the client's own window hold the cl
   await expect.poll(() => received.length).toBe(40);
 });
 
+test("by default the window is the broker's: its Receive Maximum at 5.0, every message at 3.1.1 (no bound there)", async () => {
+  const broker = await start({ receiveMaximum: 300 });
+  const most5 = peakInFlight(broker, 'default-window-5', 'in', 'puback');
+  const most4 = peakInFlight(broker, 'default-window-4', 'in', 'puback');
+  for (const [clientId, protocolVersion] of [['default-window-5', 5], ['default-window-4', 4]] as const) {
+    // The first PUBACK held back 200 ms, and those after it with it (a connection's packets keep
+    // their order): every publish is asked for before an ack can free a place.
+    broker.inject({ clientId, type: 'puback', direction: 'out', action: 'delay', delayMs: 200 });
+    const publisher = await open(broker, clientId, { protocolVersion });
+    const publishes = Array.from({ length: 500 }, (_, i) => publisher.publish('limits/default-window', `d${i}`, { qos: 1 }));
+    expect(new Set(await settled(publishes))).toEqual(new Set(['ok']));
+  }
+  expect(most5()).toBe(300);
+  expect(most4()).toBe(500);
+});
+
 test("the broker's window towards a client (maxInflightMessages) holds delivery back; nothing is lost", async () => {
   const broker = await start({ maxInflightMessages: 3 });
   const most = peakInFlight(broker, 'slow-reader', 'out', 'puback');

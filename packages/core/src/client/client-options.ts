@@ -76,7 +76,11 @@ export interface ClientOptions {
   will?: WillOptions;
   /** 5 (default) or 4. A broker that refuses 5.0 as unsupported makes the client fall back to 4, once. */
   protocolVersion?: ProtocolVersion;
-  /** QoS 1/2 messages unacknowledged at once (default 100), also capped by the broker's Receive Maximum. */
+  /**
+   * QoS 1/2 messages unacknowledged at once, also capped by the broker's Receive Maximum
+   * [MQTT-3.3.4-7] (default 65,535: as many as the broker allows; a 3.1.1 broker sets none).
+   * Bytes are bounded by the socket, not by this: what the socket cannot take waits in order.
+   */
   maxInflight?: number;
   /** Without an ack this long: 3.1.1 resends in-session, 5.0 reconnects (default 30 s; 0: wait forever). */
   ackTimeoutMs?: number;
@@ -223,7 +227,7 @@ export function resolveOptions(options: ClientOptions): ClientSettings {
     keepAlive,
     protocolVersion,
     fallbackToV4: protocolVersion === 5,
-    maxInflight: whole(options.maxInflight ?? 100, 'maxInflight', 1, 0xffff),
+    maxInflight: whole(options.maxInflight ?? 0xffff, 'maxInflight', 1, 0xffff),
     ackTimeoutMs: whole(options.ackTimeoutMs ?? 30_000, 'ackTimeoutMs', 0, 2 ** 31),
     connectTimeoutMs: whole(options.connectTimeoutMs ?? 30_000, 'connectTimeoutMs', 1, 2 ** 31),
     pingTimeoutMs: whole(options.pingTimeoutMs ?? Math.min(10_000, Math.max(1, keepAlive) * 1000), 'pingTimeoutMs', 1, 2 ** 31),

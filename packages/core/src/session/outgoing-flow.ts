@@ -13,6 +13,7 @@ import {
 import type { OutgoingRecord } from '../ports/outbox-store';
 import { Fifo } from '../util/fifo';
 import { IdOrderedMap } from '../util/id-ordered-map';
+import { AckDeadlines } from './ack-deadlines';
 import type { Link } from './link';
 import { HOLDS_QUOTA, newRecord, ON_WIRE, OutgoingMessage, RELEASING, SENT_ONCE, WAITING_TO_SEND } from './outgoing-message';
 import { encodingProblem, publishPacketOf, withTopicAlias } from './publish-packet';
@@ -40,8 +41,10 @@ export class OutgoingFlow {
   readonly #queue = new Fifo<OutgoingMessage>();
   /** Holding a packet id and waiting to go out (for the first time, or again), in order. */
   readonly #toSend = new Fifo<OutgoingMessage>();
-  /** Every message holding a packet id, by packet id, in the order of their last transmission. */
+  /** Every message holding a packet id, by packet id. */
   readonly #inflight = new Map<number, OutgoingMessage>();
+  /** Those sent on this connection and waiting for their ack, in send order. */
+  readonly #deadlines = new AckDeadlines();
   /**
    * QoS 2 messages whose PUBREC came, in PUBREC order [MQTT-4.6.0-4], whose PUBREL waits for the
    * 'released' write: a PUBREL sent before it is durable lets the broker forget the packet id
@@ -209,6 +212,7 @@ export class OutgoingFlow {
   }
 
   onConnectionLost(): void {
+    this.#deadlines.clear();
     for (const message of this.#inflight.values()) {
       message.set(ON_WIRE, false);
       message.set(HOLDS_QUOTA, false);
@@ -300,12 +304,7 @@ export class OutgoingFlow {
   checkTimeouts(link: Link): void {
     const timeout = this.#ctx.options.ackTimeoutMs;
     if (timeout <= 0) return;
-    const expired: OutgoingMessage[] = [];
-    for (const message of this.#inflight.values()) {
-      if (!message.has(ON_WIRE)) continue;
-      if (message.sentAt + timeout > this.#ctx.now) break; // sent later than this one: not due either
-      expired.push(message);
-    }
+    const expired = this.#deadlines.sentBy(this.#ctx.now - timeout);
     if (expired.length === 0) return;
     if (!this.#ctx.policy.resendInSession) {
       this.#ctx.closeConnection(new ConnectionError(`no acknowledgement within ${timeout} ms: reconnecting to resend`));
@@ -320,10 +319,8 @@ export class OutgoingFlow {
   nextDeadline(): number {
     const timeout = this.#ctx.options.ackTimeoutMs;
     if (timeout <= 0) return Infinity;
-    for (const message of this.#inflight.values()) {
-      if (message.has(ON_WIRE)) return message.sentAt + timeout;
-    }
-    return Infinity;
+    const first = this.#deadlines.first();
+    return first === undefined ? Infinity : first.sentAt + timeout;
   }
 
   /** The application gave up on message `id` before it went out. */
@@ -376,6 +373,7 @@ export class OutgoingFlow {
     this.#toRelease.clear();
     this.#released.clear();
     this.#inflight.clear();
+    this.#deadlines.clear();
   }
 
   #sendQoS0(id: number, request: PublishRequest): void {
@@ -432,14 +430,13 @@ export class OutgoingFlow {
     this.#onWireNow(message);
   }
 
-  /** Marks it sent now and moves it to the end of `inflight`, which stays in send-time order. */
+  /** Marks it sent now: its ack is due `ackTimeoutMs` from now. */
   #onWireNow(message: OutgoingMessage): void {
     message.set(ON_WIRE, true);
     // Whole milliseconds, rounded up (its ack timeout can only come later, by under 1 ms): V8
     // keeps a small integer in the object itself, a fraction in a 16-byte box per message.
     message.sentAt = Math.ceil(this.#ctx.now);
-    this.#inflight.delete(message.packetId);
-    this.#inflight.set(message.packetId, message);
+    this.#deadlines.push(message);
   }
 
   /** The final ack (or a refusal) arrived: the message is done and its packet id free. */
@@ -447,6 +444,7 @@ export class OutgoingFlow {
     if (message.has(RELEASING)) this.#toRelease.remove(message);
     this.#released.delete(message);
     this.#inflight.delete(message.packetId);
+    message.set(ON_WIRE, false);
     this.#ctx.ids.release(message.packetId);
     this.#byId.delete(message.id);
     const link = this.#ctx.link;
@@ -477,6 +475,7 @@ export class OutgoingFlow {
       this.#inflight.delete(message.packetId);
       this.#ctx.ids.release(message.packetId);
     }
+    message.set(ON_WIRE, false);
     this.#byId.delete(message.id);
     this.#ctx.emit({ type: 'forget', change: { op: 'delete', id: message.id } });
     this.#reject(message.id, error);

@@ -342,6 +342,44 @@ describe('resending', () => {
     expect(trace(h.sent())).toEqual(['PUBREL 1']);
   });
 
+  test('with thousands in flight, acked out of order, the next deadline is always the oldest unacknowledged send', () => {
+    const h = new SessionHarness({ protocolVersion: 4, ackTimeoutMs: 10_000, maxInflight: 65_535 });
+    h.connect();
+    const sentAt: number[] = [];
+    for (let packetId = 1; packetId <= 5_000; packetId++) {
+      sentAt[packetId] = h.now;
+      h.publish(packetId, 1); // packet ids follow the publish order here
+      h.advance(1);
+    }
+    h.take();
+    // Every message but each 7th is acked, evens first, then odds: stale entries pile up at the
+    // front and behind it, over the 1,024 after which the queue compacts itself.
+    const acked: boolean[] = [];
+    let oldest = 1;
+    for (const parity of [0, 1]) {
+      for (let packetId = 1; packetId <= 5_000; packetId++) {
+        if (packetId % 2 !== parity || packetId % 7 === 0) continue;
+        h.receive({ type: 'puback', packetId, reasonCode: 0 });
+        acked[packetId] = true;
+        while (acked[oldest] === true) oldest++;
+        expect(h.session.nextDeadline()).toBe(sentAt[oldest]! + 10_000);
+      }
+    }
+    expect(oldest).toBe(7);
+    h.advance(h.session.nextDeadline()! - h.now);
+    expect(trace(h.sent())).toEqual(['PUBLISH q1 7 dup']);
+    expect(h.session.nextDeadline()).toBe(sentAt[14]! + 10_000);
+    h.receive({ type: 'puback', packetId: 14, reasonCode: 0 });
+    expect(h.session.nextDeadline()).toBe(sentAt[21]! + 10_000);
+    // In order now: the front of the queue moves over thousands of entries (compacting on the way).
+    for (let packetId = 21; packetId < 4_998; packetId += 7) {
+      h.receive({ type: 'puback', packetId, reasonCode: 0 });
+      expect(h.session.nextDeadline()).toBe(sentAt[packetId + 7]! + 10_000);
+    }
+    h.receive({ type: 'puback', packetId: 4_998, reasonCode: 0 });
+    expect(h.session.nextDeadline()).toBe(sentAt[7]! + 20_000); // 7, resent, is all that is left
+  });
+
   test('[MQTT-4.6.0-1] on reconnect, PUBLISHes go again in the order first sent, even after an in-session resend reordered them', () => {
     const h = new SessionHarness({ protocolVersion: 4, ackTimeoutMs: 1_000 });
     h.connect();

@@ -1,0 +1,15 @@
+import { connect } from '@courier/node';
+const port = Number(process.argv[2]);
+const mi = Number(process.argv[3]);
+const qos = Number(process.argv[4] ?? 1) as 1 | 2;
+const sub = await connect(`mqtt://127.0.0.1:${port}`, { clientId: 's', protocolVersion: 4 });
+let got = 0; let done!: () => void; const all = new Promise<void>((r) => (done = r));
+sub.on('message', () => { if (++got === 20000) done(); });
+await sub.subscribe('f/x', { qos });
+const pub = await connect(`mqtt://127.0.0.1:${port}`, { clientId: 'p', protocolVersion: 4, maxInflight: mi });
+const t = performance.now();
+const ps = [];
+for (let i = 0; i < 20000; i++) ps.push(pub.publish('f/x', new Uint8Array(64), { qos }));
+await Promise.all(ps); await all;
+console.log(mi, qos, Math.round(20000 / ((performance.now() - t) / 1000)), 'msg/s');
+await pub.end(); await sub.end();
