@@ -32,31 +32,42 @@ export class SocketConnection implements Connection {
     this.socket.uncork();
   };
 
+  /** The first bytes from the server, until they tell MQTT from an HTTP answer. */
+  private first: Uint8Array | undefined = new Uint8Array(0);
+
+  /**
+   * `reads`: 'events' when the socket emits 'data' (TLS), 'given' when its owner reads it with
+   * `onread` and hands each chunk to `received` (plain TCP).
+   */
   constructor(
     private readonly socket: Socket,
-    handlers: TransportHandlers,
-    wrongPort: (statusLine: string) => Error,
+    private readonly handlers: TransportHandlers,
+    private readonly wrongPort: (statusLine: string) => Error,
+    reads: 'events' | 'given' = 'events',
   ) {
-    let first: Buffer | undefined = Buffer.alloc(0);
-    socket.on('data', (chunk: Buffer) => {
-      if (first === undefined) return handlers.data(chunk);
-      const bytes = first.length === 0 ? chunk : Buffer.concat([first, chunk]);
-      const answer = httpAnswer(bytes);
-      if (answer === 'undecided') {
-        first = bytes;
-      } else if (answer === 'mqtt') {
-        first = undefined;
-        handlers.data(bytes);
-      } else {
-        this.failure ??= wrongPort(answer.statusLine);
-        socket.destroy();
-      }
-    });
+    if (reads === 'events') socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('drain', () => handlers.drain());
     socket.on('error', (error) => {
       this.failure ??= error;
     });
     socket.once('close', () => handlers.close(this.failure));
+  }
+
+  /** Bytes from the server, in order. */
+  received(chunk: Uint8Array): void {
+    const first = this.first;
+    if (first === undefined) return this.handlers.data(chunk);
+    const bytes = first.length === 0 ? chunk : concat(first, chunk);
+    const answer = httpAnswer(bytes);
+    if (answer === 'undecided') {
+      this.first = bytes;
+    } else if (answer === 'mqtt') {
+      this.first = undefined;
+      this.handlers.data(bytes);
+    } else {
+      this.failure ??= this.wrongPort(answer.statusLine);
+      this.socket.destroy();
+    }
   }
 
   write(bytes: Uint8Array, onWritten?: (error?: Error) => void): boolean {
@@ -112,4 +123,11 @@ export class SocketConnection implements Connection {
       });
     }
   }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
 }

@@ -15,6 +15,9 @@ export interface TcpTransportOptions {
   connectTimeoutMs?: number;
 }
 
+/** What one read may take: libuv's own default. */
+const READ_BUFFER_BYTES = 64 * 1024;
+
 /**
  * MQTT over TCP (mqtt://) or TLS (mqtts://). `connect(url)` picks it for you; use it directly
  * to hand a transport to `createClient({ transport })` from `@courier/core`.
@@ -24,8 +27,21 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
   return {
     connect(handlers: TransportHandlers): Promise<Connection> {
       return new Promise((resolve, reject) => {
+        let connection: SocketConnection | undefined;
+        // Plain TCP is read with `onread`: libuv reads into one buffer and calls back, without the
+        // stream's per-read work (a Buffer, a 'data' event, a nextTick). A subscriber that keeps
+        // up wakes for every few messages, so that work was a third of its CPU per message. Each
+        // read is copied out (the decoder keeps views into its chunks); the copy is as small as
+        // the read. TLS sockets have no `onread`: they emit 'data'.
+        const onread = {
+          buffer: new Uint8Array(READ_BUFFER_BYTES),
+          callback: (bytes: number, buffer: Uint8Array): boolean => {
+            connection?.received(buffer.slice(0, bytes));
+            return true; // go on reading, as a socket emitting 'data' does
+          },
+        };
         const socket: Socket =
-          tls === undefined ? netConnect({ host, port }) : tlsConnect({ host, port, ...tlsConnectOptions(host, tls) });
+          tls === undefined ? netConnect({ host, port, onread }) : tlsConnect({ host, port, ...tlsConnectOptions(host, tls) });
         socket.setNoDelay(true);
         const failed = (error: Error) => {
           socket.destroy();
@@ -39,7 +55,8 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
           socket.off('error', failed);
           socket.off('timeout', timedOut);
           socket.setTimeout(0);
-          resolve(new SocketConnection(socket, handlers, (statusLine) => wrongPortError(host, port, tls !== undefined, statusLine)));
+          connection = new SocketConnection(socket, handlers, (statusLine) => wrongPortError(host, port, tls !== undefined, statusLine), tls === undefined ? 'given' : 'events');
+          resolve(connection);
         });
       });
     },
