@@ -79,10 +79,23 @@ export class FrameBlock {
 /**
  * Publishes the frames of `block` with at most `window` unacknowledged (QoS 1: until PUBACK,
  * QoS 2: until PUBCOMP, answering PUBREC with PUBREL). At QoS 0 there is nothing to wait for:
- * every frame goes out in one write. Resolves when the last is acknowledged (or written, at QoS 0).
+ * every frame goes out in one write, except one at a time (window 1): one write per frame. Resolves when the last is acknowledged (or written, at QoS 0).
  */
 export function rawPublish(connection: RawConnection, block: FrameBlock, count: number, qos: QoS, window: number): Promise<void> {
   const { socket } = connection;
+  if (qos === 0 && window === 1) {
+    // One at a time: each frame handed to the operating system (its write called back) before
+    // the next, the least a client that settles QoS 0 once written can do per message.
+    return new Promise((resolve, reject) => {
+      let sent = 0;
+      const next = (error?: Error | null): void => {
+        if (error) return reject(error);
+        if (sent === count) return resolve();
+        socket.write(block.frames(sent, ++sent), next);
+      };
+      next();
+    });
+  }
   if (qos === 0) {
     return new Promise((resolve, reject) => {
       socket.write(block.frames(0, count), (error) => (error ? reject(error) : resolve()));
