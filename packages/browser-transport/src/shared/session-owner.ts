@@ -1,6 +1,6 @@
-import { type Message, type MqttClient, type QoS, type SubscribeOptions, type SubscribeResult, topicMatches, type UnsubscribeResult } from '@courier/core';
+import { DeliveredMessage, type Message, type MqttClient, type QoS, type SubscribeOptions, type SubscribeResult, topicMatches, type UnsubscribeResult } from '@courier/core';
 import type { OutboxTracker, TrackedRecord } from './owner-client';
-import { type Call, type ForwardedEvent, serializeError, type TabSubscriptions, type ToOwner, type ToTab } from './share-protocol';
+import { type Call, type ForwardedEvent, serializeError, type SharedMessage, type TabSubscriptions, type ToOwner, type ToTab } from './share-protocol';
 
 /**
  * Where an owner runs: a SharedWorker (a port per tab) or a leader tab (one BroadcastChannel).
@@ -299,7 +299,9 @@ export class SessionOwner {
       return;
     }
     const { topic, payload, qos, retain, dup, properties } = message;
-    const shared = properties === undefined ? { topic, payload, qos, retain, dup } : { topic, payload, qos, retain, dup, properties };
+    const shared: SharedMessage = properties === undefined ? { topic, payload, qos, retain, dup } : { topic, payload, qos, retain, dup, properties };
+    const packetId = DeliveredMessage.packetIdOf(message);
+    if (packetId !== undefined) shared.packetId = packetId;
     if (qos === 0 || tabs.length === 0) {
       if (tabs.length > 0) this.#port.post({ type: 'message', key: 0, tabs, message: shared });
       void message.ack();

@@ -61,6 +61,8 @@ export interface SharedMessage {
   retain: boolean;
   dup: boolean;
   properties?: unknown;
+  /** QoS 1/2: the broker's packet id, which its resend to a next owner keeps [MQTT-4.4.0-1]. */
+  packetId?: number;
 }
 
 /** The lifecycle events an owner forwards to every tab. */

@@ -43,14 +43,15 @@ interface Outstanding {
 const STREAM_HIGH_WATER = 1000;
 
 /**
- * What tells a QoS 2 message sent again from another: its topic and payload (FNV-1a). The packet
- * id does not reach the tabs; two different messages alike in both, both in flight when an owner
- * goes, would be taken for one.
+ * What tells a QoS 2 message sent again from another: the broker's packet id, which its resend
+ * within the session keeps [MQTT-4.4.0-1], so that two messages alike in topic and payload are
+ * two. Topic and payload (FNV-1a) are part of it too: an id whose flow ended at an owner gone
+ * since, unknown to the tab, and reused for another message is not taken for the old one.
  */
-function fingerprint(message: SharedMessage): string {
+function identity(message: SharedMessage): string {
   let hash = 0x811c9dc5;
   for (const byte of message.payload) hash = Math.imul(hash ^ byte, 0x01000193);
-  return `${message.topic}\u0000${message.payload.length}:${hash >>> 0}`;
+  return `${message.packetId}\u0000${message.topic}\u0000${message.payload.length}:${hash >>> 0}`;
 }
 
 /** An error of an event payload again (the owner sends them as `{ __error }`). */
@@ -76,13 +77,14 @@ export class TabClient {
   readonly #delivery: Delivery;
   readonly #calls = new Map<number, Outstanding>();
   readonly #subscriptions = new Map<string, SubscribeOptions>();
-  /** Local delivery ids → the owner's message keys, for acks (and a QoS 2 message's fingerprint). */
-  readonly #keys = new Map<number, { owner: string; key: number; qos2?: string }>();
+  /** Local delivery ids → the owner's message keys, for acks (and a QoS 2 message's identity). */
+  readonly #keys = new Map<number, { owner: string; key: number; qos2: [packetId: number, identity: string] | undefined }>();
   /**
    * The QoS 2 messages this tab had from an owner gone since, their PUBREC not known to have left:
    * the broker sends them again (DUP=1) to the next owner, and the tab does not take them twice.
+   * By packet id: the identity of the message under it.
    */
-  #redelivered = new Set<string>();
+  #redelivered = new Map<number, string>();
   readonly #byKey = new Map<number, number>();
   /** Messages that came while delivery was held (no handler, or a stream full). */
   readonly #held: [SharedMessage, number, string | undefined][] = [];
@@ -284,15 +286,20 @@ export class TabClient {
         if (call?.call.op === 'publish') call.call.id = message.id;
         break;
       }
-      case 'message':
+      case 'message': {
         if (!message.tabs.includes(this.#tab)) return;
-        if (message.message.qos === 2 && message.message.dup && this.#redelivered.delete(fingerprint(message.message))) {
+        const { qos, packetId, dup } = message.message;
+        const earlier = qos === 2 && packetId !== undefined ? this.#redelivered.get(packetId) : undefined;
+        // Any message under the id ends the wait for a resend: a first send (DUP=0) means its flow is over.
+        if (earlier !== undefined) this.#redelivered.delete(packetId!);
+        if (earlier !== undefined && dup && earlier === identity(message.message)) {
           this.#port.post({ type: 'ack', tab: this.#tab, key: message.key });
           return;
         }
         if (this.#holding) this.#held.push([message.message, message.key, this.#owner]);
         else this.#deliver(message.message, message.key);
         break;
+      }
       case 'acked': {
         const deliveryId = this.#byKey.get(message.key);
         if (deliveryId === undefined) return;
@@ -305,6 +312,8 @@ export class TabClient {
         const payload = revivedEvent(message.payload);
         if (message.name === 'connect') this.#connectedWith(payload as ConnectInfo);
         if (message.name === 'disconnect') this.#connected = false;
+        // A new session: the broker sends nothing again, and its packet ids start afresh.
+        if (message.name === 'sessionLost') this.#redelivered.clear();
         this.#events.emit(message.name, payload as never);
         break;
       }
@@ -339,9 +348,9 @@ export class TabClient {
     // Held back from an owner gone: its keys mean nothing to the next, which gets QoS 1/2 again.
     const held = this.#held.splice(0).filter(([, key, from]) => key === 0 || from === owner);
     this.#held.push(...held);
-    this.#redelivered = new Set();
+    this.#redelivered = new Map();
     for (const [deliveryId, { qos2 }] of this.#keys) {
-      if (qos2 !== undefined) this.#redelivered.add(qos2);
+      if (qos2 !== undefined) this.#redelivered.set(...qos2);
       this.#delivery.ackSent(deliveryId);
     }
     this.#keys.clear();
@@ -363,7 +372,8 @@ export class TabClient {
       return;
     }
     const deliveryId = this.#nextDelivery++;
-    this.#keys.set(deliveryId, message.qos === 2 ? { owner: this.#owner ?? '', key, qos2: fingerprint(message) } : { owner: this.#owner ?? '', key });
+    const qos2 = message.qos === 2 && message.packetId !== undefined ? ([message.packetId, identity(message)] as [number, string]) : undefined;
+    this.#keys.set(deliveryId, { owner: this.#owner ?? '', key, qos2 });
     this.#byKey.set(key, deliveryId);
     this.#delivery.deliver(received, deliveryId);
   }
