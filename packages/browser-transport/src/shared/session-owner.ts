@@ -1,4 +1,5 @@
 import { DeliveredMessage, type Message, type MqttClient, type QoS, type SubscribeOptions, type SubscribeResult, topicMatches, type UnsubscribeResult } from '@courier/core';
+import { type HeldFilters, NO_HELD_FILTERS } from './held-filters';
 import type { OutboxTracker, TrackedRecord } from './owner-client';
 import { type Call, type ForwardedEvent, serializeError, type SharedMessage, type TabSubscriptions, type ToOwner, type ToTab } from './share-protocol';
 
@@ -59,6 +60,11 @@ export class SessionOwner {
   readonly #id: string;
   readonly #tabs = new Map<string, TabState>();
   readonly #held = new Map<string, Held>();
+  /** The filters whose UNSUBSCRIBE is not answered yet: still held at the broker for a next owner. */
+  readonly #leaving = new Set<string>();
+  readonly #filters: HeldFilters;
+  /** What an owner before this one held at the broker: kept in what this one writes until it has dropped what no tab wants. */
+  #inherited: Promise<string[]>;
   readonly #awaiting = new Map<number, { message: Message; tabs: Set<string> }>();
   readonly #unclaimed = new Map<Message, ReturnType<typeof setTimeout>>();
   /** The publishes whose outbox write names a request: payload → the tab and request. */
@@ -66,8 +72,17 @@ export class SessionOwner {
   #nextKey = 1;
   #closed = false;
 
-  constructor(client: MqttClient, port: OwnerPort, id: string) {
+  readonly #staleAfterMs: number;
+
+  /**
+   * `filters` keeps what the owner holds at the broker for a next owner; a filter an earlier owner
+   * held that no tab wants `staleAfterMs` after the tabs have said what they want is unsubscribed.
+   */
+  constructor(client: MqttClient, port: OwnerPort, id: string, { filters = NO_HELD_FILTERS, staleAfterMs = UNCLAIMED_MS }: { filters?: HeldFilters | undefined; staleAfterMs?: number } = {}) {
     this.#client = client;
+    this.#filters = filters;
+    this.#staleAfterMs = staleAfterMs;
+    this.#inherited = filters.load().catch(() => []);
     // pending() answers once the outbox is open: after the outbox has told `tracker.opened`.
     this.#restored = client.pending().catch(() => undefined);
     this.#port = port;
@@ -108,7 +123,41 @@ export class SessionOwner {
     while (!this.#closed && Date.now() < deadline && alive.some((tab) => !this.#tabs.has(tab))) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    if (!this.#closed) this.#client.on('message', (message) => this.#route(message));
+    if (this.#closed) return;
+    this.#client.on('message', (message) => this.#route(message));
+    await this.#dropStale();
+  }
+
+  /**
+   * Unsubscribes what an owner before this one held for tabs gone since (closed while no owner
+   * listened, or with their UNSUBSCRIBE unanswered): the broker's session still has it, and no
+   * tab has said it wants it. Not at once: a reloaded tab is a new tab, which subscribes again
+   * once it has loaded, and what the broker routes to the filter meanwhile must not be lost (as
+   * for a message no tab wants, UNCLAIMED_MS).
+   */
+  async #dropStale(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, this.#staleAfterMs));
+    const stale = (await this.#inherited).filter((filter) => !this.#held.has(filter));
+    this.#inherited = Promise.resolve([]);
+    if (this.#closed) return;
+    if (stale.length === 0) await this.#saveFilters();
+    else await this.#leave(stale, {}).catch(() => undefined);
+  }
+
+  /** Writes what the broker may hold: what the tabs hold and what is leaving. */
+  #saveFilters(): Promise<void> {
+    return this.#inherited.then((inherited) => this.#filters.save([...new Set([...inherited, ...this.#held.keys(), ...this.#leaving])])).catch(() => undefined);
+  }
+
+  /** UNSUBSCRIBE: the filters stay written as held until the broker has answered. */
+  async #leave(filters: string[], options: { properties?: unknown }): Promise<UnsubscribeResult> {
+    for (const filter of filters) this.#leaving.add(filter);
+    try {
+      return await this.#client.unsubscribe(filters, options as never);
+    } finally {
+      for (const filter of filters) this.#leaving.delete(filter);
+      await this.#saveFilters();
+    }
   }
 
   /** Stops serving: the tabs' next owner takes over from the outbox. */
@@ -217,6 +266,8 @@ export class SessionOwner {
       if (this.#held.get(filter)!.qos === max && options.properties === undefined) continue;
       byQos.set(max, [...(byQos.get(max) ?? []), filter]);
     }
+    // Written before SUBSCRIBE: a next owner can drop it if this one dies with its tabs.
+    if (byQos.size > 0) await this.#saveFilters();
     for (const [qos, list] of byQos) {
       const result = await this.#client.subscribe(list, { ...options, qos });
       list.forEach((filter, index) => {
@@ -253,7 +304,7 @@ export class SessionOwner {
         if (held !== undefined && code < 0x80) Object.assign(held, { qos, granted: code });
       }, () => undefined);
     }
-    const result = last.length === 0 ? {} : await this.#client.unsubscribe(last, options as never);
+    const result = last.length === 0 ? {} : await this.#leave(last, options);
     if (this.#client.protocolVersion !== 5) return {};
     return { reasonCodes: filters.map((filter) => (last.includes(filter) ? (result.reasonCodes?.[last.indexOf(filter)] ?? 0) : 0)) };
   }

@@ -1,9 +1,10 @@
 // What a next owner of a shared session inherits from one gone: the QoS 2 messages the tabs held,
-// told apart by packet id. In Node: the owners' real clients against the reference broker over
+// told apart by packet id; the filters of tabs that went with it, to unsubscribe. In Node: the owners' real clients against the reference broker over
 // TCP, the tabs on an in-memory link (memory-link.ts) that outlives the owners.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type Broker, createBroker } from '@courier/broker';
 import { createClient, type Message } from '@courier/node';
+import type { HeldFilters } from '../../src/shared/held-filters';
 import { SessionOwner } from '../../src/shared/session-owner';
 import { TabClient } from '../../src/shared/tab-client';
 import { type MemoryLink, memoryLink, tapFrom, until } from './memory-link';
@@ -18,9 +19,9 @@ afterAll(async () => {
 });
 
 /** An owner of `clientId`'s session on `link`, started. */
-function owner(link: MemoryLink, clientId: string, id: string): SessionOwner {
+function owner(link: MemoryLink, clientId: string, id: string, filters?: HeldFilters): SessionOwner {
   const client = createClient(`mqtt://127.0.0.1:${broker.port}`, { clientId, clean: false, manualAcks: true });
-  const started = new SessionOwner(client, link.owner, id);
+  const started = new SessionOwner(client, link.owner, id, { filters, staleAfterMs: 200 });
   void started.start();
   return started;
 }
@@ -55,5 +56,38 @@ test('two QoS 2 messages alike in topic and payload, one had by the tab and one 
   expect(got[1]!.dup).toBe(true);
   await pub.end();
   await tab.end({ force: true });
+  await owner2.close();
+});
+
+/** Filters kept as IndexedDB keeps them for the owners of one session, one after the other. */
+function keptFilters(): HeldFilters {
+  let kept: string[] = [];
+  return { load: async () => [...kept], save: async (filters) => void (kept = [...filters]) };
+}
+
+test('a filter of a tab that went while no owner listened is unsubscribed by the next owner (once a reloaded tab could have subscribed again); the filters of live tabs stay', async () => {
+  const clientId = 'stale';
+  const sent = tapFrom(broker, clientId);
+  const filters = keptFilters();
+  const link = memoryLink();
+  const tab = (id: string) => new TabClient(link.tab(id), id, clientId, 5, false);
+  const [t1, t2, t3] = ['t1', 't2', 't3'].map(tab);
+  const owner1 = owner(link, clientId, 'owner-1', filters);
+  await t1!.subscribe('stale/keep', { qos: 1 });
+  await t2!.subscribe('stale/gone', { qos: 1 });
+  await t3!.subscribe('stale/back', { qos: 1 });
+  await owner1.close();
+  await t2!.end({ force: true });
+  await t3!.end({ force: true });
+  const owner2 = owner(link, clientId, 'owner-2', filters);
+  // t3 reloaded: a new tab, which subscribes again once loaded, after the next owner has started.
+  const reloaded = tab('t3-reloaded');
+  await reloaded.subscribe('stale/back', { qos: 1 });
+  await until(() => sent.some((packet) => packet.type === 'unsubscribe'), 'the UNSUBSCRIBE');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(sent.filter((packet) => packet.type === 'unsubscribe').map((packet) => packet.topicFilters)).toEqual([['stale/gone']]);
+  expect((await filters.load()).sort()).toEqual(['stale/back', 'stale/keep']);
+  await t1!.end({ force: true });
+  await reloaded.end({ force: true });
   await owner2.close();
 });
