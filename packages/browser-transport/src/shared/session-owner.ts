@@ -1,7 +1,7 @@
-import { DeliveredMessage, type Message, type MqttClient, type QoS, type SubscribeOptions, type SubscribeResult, topicMatches, type UnsubscribeResult } from '@courier/core';
+import { AbortError, DeliveredMessage, type Message, type MqttClient, type QoS, type SubscribeOptions, type SubscribeResult, topicMatches, type UnsubscribeResult } from '@courier/core';
 import { type HeldFilters, NO_HELD_FILTERS } from './held-filters';
 import type { OutboxTracker, TrackedRecord } from './owner-client';
-import { type Call, type ForwardedEvent, serializeError, type SharedMessage, type TabSubscriptions, type ToOwner, type ToTab } from './share-protocol';
+import { type Call, clonableEvent, type ForwardedEvent, type PublishCall, serializeError, type SharedMessage, type TabSubscriptions, type ToOwner, type ToTab } from './share-protocol';
 
 /**
  * Where an owner runs: a SharedWorker (a port per tab) or a leader tab (one BroadcastChannel).
@@ -38,15 +38,6 @@ const HELLO_WAIT_MS = 1000;
 /** How long a message no tab wants waits for one to subscribe to it, before it is acknowledged. */
 const UNCLAIMED_MS = 10_000;
 
-/** Errors in a forwarded event's payload, as they can cross. */
-function clonableEvent(payload: unknown): unknown {
-  if (payload instanceof Error) return { __error: serializeError(payload) };
-  if (payload === null || typeof payload !== 'object') return payload;
-  const copy: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(payload)) copy[key] = value instanceof Error ? { __error: serializeError(value) } : value;
-  return copy;
-}
-
 /**
  * The context that owns a shared session: it runs the real client (its connection and its
  * IndexedDB outbox) for every tab. It carries out the tabs' calls, holds the union of their
@@ -69,6 +60,8 @@ export class SessionOwner {
   readonly #unclaimed = new Map<Message, ReturnType<typeof setTimeout>>();
   /** The publishes whose outbox write names a request: payload → the tab and request. */
   readonly #publishing = new WeakMap<Uint8Array, { tab: string; req: number }>();
+  /** The publishes running, by request (`<tab>:<req>`): what a tab's abort aborts. */
+  readonly #aborts = new Map<string, AbortController>();
   #nextKey = 1;
   #closed = false;
 
@@ -183,6 +176,9 @@ export class SessionOwner {
       case 'ack':
         this.#acked(message.tab, message.key);
         break;
+      case 'abort':
+        this.#aborts.get(`${message.tab}:${message.req}`)?.abort();
+        break;
       case 'bye':
         this.#gone(message.tab);
         break;
@@ -215,14 +211,11 @@ export class SessionOwner {
     const client = this.#client;
     switch (call.op) {
       case 'publish': {
-        // Durable under an id at an owner gone since: awaited, never published twice. The id is
-        // the tab's when it heard it, else the record's (the owner died before telling the tab).
-        if (call.id !== undefined) return client.delivered(call.id);
-        await this.#restored;
-        const written = this.#written.get(`${tab}:${req}`);
-        if (written !== undefined) return client.delivered(written);
-        this.#publishing.set(call.payload, { tab, req });
-        return client.publish(call.topic, call.payload, call.options);
+        const request = `${tab}:${req}`;
+        const abort = new AbortController();
+        this.#aborts.set(request, abort);
+        if (call.aborted === true) abort.abort();
+        return this.#publish(tab, req, call, abort.signal).finally(() => this.#aborts.delete(request));
       }
       case 'subscribe':
         return this.#subscribe(state, call.filters, call.options);
@@ -235,6 +228,27 @@ export class SessionOwner {
       case 'whenConnected':
         return client.whenConnected();
     }
+  }
+
+  /**
+   * A tab's publish, aborted as the core aborts one: called back while it has not gone out
+   * (AbortError, sent: false), else its promise rejects (sent: true) and the outbox still owes it.
+   */
+  async #publish(tab: string, req: number, call: PublishCall, signal: AbortSignal): Promise<unknown> {
+    // Durable under an id at an owner gone since: awaited, never published twice. The id is the
+    // tab's when it heard it, else the record's (the owner died before telling the tab). Restored
+    // from the outbox, it may have gone out before: an abort cannot call it back.
+    const written = call.id ?? (await this.#restored, this.#written.get(`${tab}:${req}`));
+    if (written !== undefined) {
+      return new Promise((resolve, reject) => {
+        const aborted = () => reject(new AbortError(true));
+        if (signal.aborted) aborted();
+        signal.addEventListener('abort', aborted, { once: true });
+        this.#client.delivered(written).then(resolve, reject);
+      });
+    }
+    this.#publishing.set(call.payload, { tab, req });
+    return this.#client.publish(call.topic, call.payload, { ...call.options, signal });
   }
 
   /** The highest QoS a tab asks for `filter` at: what the broker holds it at. */

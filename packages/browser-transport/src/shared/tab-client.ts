@@ -22,7 +22,7 @@ import {
   type UnsubscribeOptions,
   type UnsubscribeResult,
 } from '@courier/core';
-import { type Call, reviveError, type SerializedError, type SharedMessage, type ToOwner, type ToTab } from './share-protocol';
+import { type Call, type PublishCall, resendIdentity, reviveError, revivedEvent, type SharedMessage, type ToOwner, type ToTab } from './share-protocol';
 
 /** How a tab reaches the owner of its session: a SharedWorker's port or a BroadcastChannel. */
 export interface TabPort {
@@ -41,27 +41,6 @@ interface Outstanding {
 }
 
 const STREAM_HIGH_WATER = 1000;
-
-/**
- * What tells a QoS 2 message sent again from another: the broker's packet id, which its resend
- * within the session keeps [MQTT-4.4.0-1], so that two messages alike in topic and payload are
- * two. Topic and payload (FNV-1a) are part of it too: an id whose flow ended at an owner gone
- * since, unknown to the tab, and reused for another message is not taken for the old one.
- */
-function identity(message: SharedMessage): string {
-  let hash = 0x811c9dc5;
-  for (const byte of message.payload) hash = Math.imul(hash ^ byte, 0x01000193);
-  return `${message.packetId}\u0000${message.topic}\u0000${message.payload.length}:${hash >>> 0}`;
-}
-
-/** An error of an event payload again (the owner sends them as `{ __error }`). */
-function revivedEvent(payload: unknown): unknown {
-  const revive = (value: unknown) =>
-    value !== null && typeof value === 'object' && '__error' in value ? reviveError((value as { __error: SerializedError }).__error) : value;
-  if (payload === null || typeof payload !== 'object') return payload;
-  if ('__error' in payload) return revive(payload);
-  return Object.fromEntries(Object.entries(payload).map(([key, value]) => [key, revive(value)]));
-}
 
 /**
  * The client of a tab that shares its session with the other tabs of the origin: the API of
@@ -174,14 +153,20 @@ export class TabClient {
     const { signal, ...rest } = options;
     if (signal?.aborted === true) return Promise.reject(new AbortError(false, { cause: signal.reason }));
     const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload.slice();
-    const result = this.#request({ op: 'publish', topic, payload: bytes, options: rest }) as Promise<PublishResult>;
-    // Handed to the owner, it cannot be called back from here: its promise rejects, saying so.
-    if (signal === undefined) return result;
-    return new Promise((resolve, reject) => {
-      const onAbort = () => reject(new AbortError(true, { cause: signal.reason }));
-      signal.addEventListener('abort', onAbort, { once: true });
-      result.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    const call: PublishCall = { op: 'publish', topic, payload: bytes, options: rest };
+    const [req, result] = this.#send(call);
+    if (signal === undefined) return result as Promise<PublishResult>;
+    // The owner calls it back if it can (this owner, or the next one with the call carried over).
+    const onAbort = () => {
+      call.aborted = true;
+      this.#port.post({ type: 'abort', tab: this.#tab, req });
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    return (result as Promise<PublishResult>)
+      .catch((error: unknown) => {
+        throw error instanceof AbortError ? new AbortError(error.sent, { cause: signal.reason }) : error;
+      })
+      .finally(() => signal.removeEventListener('abort', onAbort));
   }
 
   subscribe(filters: string | string[], options: SubscribeOptions = {}): Promise<SubscribeResult> {
@@ -250,12 +235,20 @@ export class TabClient {
   }
 
   #request(call: Call): Promise<unknown> {
-    if (this.#ending !== undefined) return Promise.reject(new ClientEndedError('the client has ended'));
+    return this.#send(call)[1];
+  }
+
+  /** Sends a call to the owner: its request number, and its answer. */
+  #send(call: Call): [number, Promise<unknown>] {
     const req = this.#nextReq++;
-    return new Promise((resolve, reject) => {
-      this.#calls.set(req, { call, resolve, reject });
-      this.#port.post({ type: 'call', tab: this.#tab, req, call });
-    });
+    if (this.#ending !== undefined) return [req, Promise.reject(new ClientEndedError('the client has ended'))];
+    return [
+      req,
+      new Promise((resolve, reject) => {
+        this.#calls.set(req, { call, resolve, reject });
+        this.#port.post({ type: 'call', tab: this.#tab, req, call });
+      }),
+    ];
   }
 
   #hello(): void {
@@ -292,7 +285,7 @@ export class TabClient {
         const earlier = qos === 2 && packetId !== undefined ? this.#redelivered.get(packetId) : undefined;
         // Any message under the id ends the wait for a resend: a first send (DUP=0) means its flow is over.
         if (earlier !== undefined) this.#redelivered.delete(packetId!);
-        if (earlier !== undefined && dup && earlier === identity(message.message)) {
+        if (earlier !== undefined && dup && earlier === resendIdentity(message.message)) {
           this.#port.post({ type: 'ack', tab: this.#tab, key: message.key });
           return;
         }
@@ -372,7 +365,7 @@ export class TabClient {
       return;
     }
     const deliveryId = this.#nextDelivery++;
-    const qos2 = message.qos === 2 && message.packetId !== undefined ? ([message.packetId, identity(message)] as [number, string]) : undefined;
+    const qos2 = message.qos === 2 && message.packetId !== undefined ? ([message.packetId, resendIdentity(message)] as [number, string]) : undefined;
     this.#keys.set(deliveryId, { owner: this.#owner ?? '', key, qos2 });
     this.#byKey.set(key, deliveryId);
     this.#delivery.deliver(received, deliveryId);

@@ -164,3 +164,35 @@ test('a publish written by an owner that died before the tab heard its id is awa
   expect(new Set(publishes.map((packet) => packet.packetId)).size).toBe(1);
   await owner2.close();
 });
+
+test('a publish aborted in a tab is called back by the owner while it has not gone out: AbortError (sent: false), and the outbox no longer owes it', async () => {
+  const link = memoryLink();
+  const tab = new TabClient(link.tab('t1'), 't1', 'abort', 5, false);
+  // No broker at this port: the message waits in the owner's outbox, unsent.
+  const client = createClient('mqtt://127.0.0.1:1', { clientId: 'abort', clean: false, manualAcks: true, reconnect: { initialDelayMs: 50, maxDelayMs: 50 } });
+  const owner = new SessionOwner(client, link.owner, 'owner-1');
+  void owner.start();
+  const stop = new AbortController();
+  const published = tab.publish('a/1', 'x', { qos: 1, signal: stop.signal });
+  while ((await tab.pending()).length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  stop.abort('changed my mind');
+  await expect(published).rejects.toMatchObject({ code: 'ERR_ABORTED', sent: false, cause: 'changed my mind' });
+  expect(await tab.pending()).toEqual([]);
+  await tab.end({ force: true });
+  await owner.close();
+});
+
+test('a publish aborted in a tab once on the wire rejects (AbortError, sent: true), and the outbox still owes it', async () => {
+  const clientId = 'abort-sent';
+  const sent = tapFrom(clientId);
+  const dropped = broker.inject({ clientId, direction: 'in', type: 'publish', action: 'drop', count: 1 });
+  const { tabs, owner } = await shared(clientId, ['t1']);
+  const stop = new AbortController();
+  const published = tabs[0]!.publish('a/2', 'x', { qos: 1, signal: stop.signal });
+  await until(() => sent.some((packet) => packet.type === 'publish'), 'the PUBLISH');
+  stop.abort();
+  await expect(published).rejects.toMatchObject({ code: 'ERR_ABORTED', sent: true });
+  expect(await tabs[0]!.pending()).toHaveLength(1);
+  dropped.remove();
+  await owner.close();
+});
