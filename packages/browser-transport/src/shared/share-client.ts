@@ -30,7 +30,7 @@ export function sharedClient(urls: BrokerUrls, options: BrowserClientOptions, ou
   const { outbox: _outbox, ...rest } = options;
   const port =
     share.mode === 'worker'
-      ? workerTabPort(options.sharedWorker!(), { type: 'join', name, tab, urls: list, options: clonable(rest), outbox: share.outbox })
+      ? workerTabPort(options.sharedWorker!, { type: 'join', name, tab, urls: list, options: clonable(rest), outbox: share.outbox })
       : leaderTabPort(name, tab, async (ownerPort, owner) => {
           const { startOwner } = await import('./start-owner');
           return startOwner(ownerPort, owner, urls, options, share.outbox);
