@@ -6,7 +6,7 @@
 import { expect, type Page, test } from '@playwright/test';
 import { type Broker, createBroker } from '@courier/broker';
 import type { PageServer } from './support/page-server';
-import { startTabsPageServer } from './support/tabs-page-server';
+import { startTabsPageServer, tabs } from './support/tabs-page-server';
 
 const N = 150;
 
@@ -21,13 +21,6 @@ test.afterAll(async () => {
   await pages.close();
   await broker.close();
 });
-
-function tabs<T>(page: Page, name: string, ...args: unknown[]): Promise<T> {
-  return page.evaluate(
-    ([n, a]) => ((window as never as { courierTabs: Record<string, (...x: unknown[]) => T> }).courierTabs[n as string]!)(...(a as unknown[])),
-    [name, args] as const,
-  );
-}
 
 test('the SharedWorker that owns the session is killed mid-stream: the tabs start another, and every publish settles once, every message arrives, QoS 2 once', async ({ browser }) => {
   test.setTimeout(120_000);
