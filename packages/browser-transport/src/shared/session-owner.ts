@@ -1,4 +1,5 @@
-import { AbortError, DeliveredMessage, type Message, type MqttClient, type QoS, type SubscribeOptions, type SubscribeResult, topicMatches, type UnsubscribeResult } from '@courier/core';
+import type { Message, MqttClient, QoS, SubscribeOptions, SubscribeResult, UnsubscribeResult } from '@courier/core';
+import type { CoreParts } from './core-parts';
 import { type HeldFilters, NO_HELD_FILTERS } from './held-filters';
 import type { OutboxTracker, TrackedRecord } from './owner-client';
 import { type Call, clonableEvent, type ForwardedEvent, type PublishCall, serializeError, type SharedMessage, type TabSubscriptions, type ToOwner, type ToTab } from './share-protocol';
@@ -71,8 +72,17 @@ export class SessionOwner {
    * `filters` keeps what the owner holds at the broker for a next owner; a filter an earlier owner
    * held that no tab wants `staleAfterMs` after the tabs have said what they want is unsubscribed.
    */
-  constructor(client: MqttClient, port: OwnerPort, id: string, { filters = NO_HELD_FILTERS, staleAfterMs = UNCLAIMED_MS }: { filters?: HeldFilters | undefined; staleAfterMs?: number } = {}) {
+  readonly #parts: CoreParts;
+
+  constructor(
+    client: MqttClient,
+    port: OwnerPort,
+    id: string,
+    parts: CoreParts,
+    { filters = NO_HELD_FILTERS, staleAfterMs = UNCLAIMED_MS }: { filters?: HeldFilters | undefined; staleAfterMs?: number } = {},
+  ) {
     this.#client = client;
+    this.#parts = parts;
     this.#filters = filters;
     this.#staleAfterMs = staleAfterMs;
     this.#inherited = filters.load().catch(() => []);
@@ -241,7 +251,7 @@ export class SessionOwner {
     const written = call.id ?? (await this.#restored, this.#written.get(`${tab}:${req}`));
     if (written !== undefined) {
       return new Promise((resolve, reject) => {
-        const aborted = () => reject(new AbortError(true));
+        const aborted = () => reject(new this.#parts.AbortError(true));
         if (signal.aborted) aborted();
         signal.addEventListener('abort', aborted, { once: true });
         this.#client.delivered(written).then(resolve, reject);
@@ -328,7 +338,7 @@ export class SessionOwner {
     const tabs: string[] = [];
     for (const [tab, state] of this.#tabs) {
       for (const filter of state.subscriptions.keys()) {
-        if (topicMatches(filter, topic)) {
+        if (this.#parts.topicMatches(filter, topic)) {
           tabs.push(tab);
           break;
         }
@@ -365,7 +375,7 @@ export class SessionOwner {
     }
     const { topic, payload, qos, retain, dup, properties } = message;
     const shared: SharedMessage = properties === undefined ? { topic, payload, qos, retain, dup } : { topic, payload, qos, retain, dup, properties };
-    const packetId = DeliveredMessage.packetIdOf(message);
+    const packetId = this.#parts.DeliveredMessage.packetIdOf(message);
     if (packetId !== undefined) shared.packetId = packetId;
     if (qos === 0 || tabs.length === 0) {
       if (tabs.length > 0) this.#port.post({ type: 'message', key: 0, tabs, message: shared });

@@ -1,20 +1,5 @@
-import {
-  AbortError,
-  ClientEndedError,
-  type ClientEvents,
-  ConnectionError,
-  ConnectRefusedError,
-  InvalidArgumentError,
-  MqttError,
-  OutboxError,
-  ProtocolError,
-  PublishRejectedError,
-  type PublishOptions,
-  QueueFullError,
-  type SubscribeOptions,
-  SubscribeRejectedError,
-  type UnsubscribeOptions,
-} from '@courier/core';
+import type { ClientEvents, MqttError, PublishOptions, SubscribeOptions, UnsubscribeOptions } from '@courier/core';
+import type { CoreParts } from './core-parts';
 
 /**
  * The messages between the tabs that share one session and its owner (the context that runs the
@@ -95,18 +80,8 @@ export interface SerializedError {
   fields: Record<string, unknown>;
 }
 
-const CLASSES: Record<string, { prototype: MqttError }> = {
-  AbortError,
-  ClientEndedError,
-  ConnectionError,
-  ConnectRefusedError,
-  InvalidArgumentError,
-  OutboxError,
-  ProtocolError,
-  PublishRejectedError,
-  QueueFullError,
-  SubscribeRejectedError,
-};
+/** Courier's error classes, by name: an error of one is revived of it. */
+const CLASSES = new Set(['AbortError', 'ClientEndedError', 'ConnectionError', 'ConnectRefusedError', 'InvalidArgumentError', 'OutboxError', 'ProtocolError', 'PublishRejectedError', 'QueueFullError', 'SubscribeRejectedError']);
 
 export function serializeError(error: unknown): SerializedError {
   if (!(error instanceof Error)) return { name: 'MqttError', code: 'ERR_INTERNAL', message: String(error), fields: {} };
@@ -118,10 +93,9 @@ export function serializeError(error: unknown): SerializedError {
 }
 
 /** The error again, of its class where it is one of Courier's, so that `instanceof` and `code` both work. */
-export function reviveError(serialized: SerializedError): MqttError {
-  const error = new MqttError(serialized.code as MqttError['code'], serialized.message);
-  const known = CLASSES[serialized.name];
-  if (known !== undefined) Object.setPrototypeOf(error, known.prototype);
+export function reviveError(serialized: SerializedError, parts: CoreParts): MqttError {
+  const error = new parts.MqttError(serialized.code as MqttError['code'], serialized.message);
+  if (CLASSES.has(serialized.name)) Object.setPrototypeOf(error, (parts[serialized.name as keyof CoreParts] as { prototype: MqttError }).prototype);
   error.name = serialized.name;
   Object.assign(error, serialized.fields);
   return error;
@@ -137,9 +111,9 @@ export function clonableEvent(payload: unknown): unknown {
 }
 
 /** An error of an event payload again (the owner sends them as `{ __error }`). */
-export function revivedEvent(payload: unknown): unknown {
+export function revivedEvent(payload: unknown, parts: CoreParts): unknown {
   const revive = (value: unknown) =>
-    value !== null && typeof value === 'object' && '__error' in value ? reviveError((value as { __error: SerializedError }).__error) : value;
+    value !== null && typeof value === 'object' && '__error' in value ? reviveError((value as { __error: SerializedError }).__error, parts) : value;
   if (payload === null || typeof payload !== 'object') return payload;
   if ('__error' in payload) return revive(payload);
   return Object.fromEntries(Object.entries(payload).map(([key, value]) => [key, revive(value)]));

@@ -1,27 +1,21 @@
-import {
-  AbortError,
-  ClientEndedError,
+import type {
   ClientEventBus,
-  type ClientEvents,
-  type ConnectInfo,
-  ConnectionError,
+  ClientEvents,
+  ConnectInfo,
   Delivery,
-  type EndOptions,
-  InvalidArgumentError,
-  type Message,
-  type MessagesOptions,
-  type OutboxEntry,
-  type ProtocolVersion,
-  type PublishOptions,
-  type PublishResult,
-  type SubscribeOptions,
-  type SubscribeResult,
-  topicFilterProblem,
-  topicMatches,
-  topicNameProblem,
-  type UnsubscribeOptions,
-  type UnsubscribeResult,
+  EndOptions,
+  Message,
+  MessagesOptions,
+  OutboxEntry,
+  ProtocolVersion,
+  PublishOptions,
+  PublishResult,
+  SubscribeOptions,
+  SubscribeResult,
+  UnsubscribeOptions,
+  UnsubscribeResult,
 } from '@courier/core';
+import type { CoreParts } from './core-parts';
 import { type Call, type PublishCall, resendIdentity, reviveError, revivedEvent, type SharedMessage, type ToOwner, type ToTab } from './share-protocol';
 
 /** How a tab reaches the owner of its session: a SharedWorker's port or a BroadcastChannel. */
@@ -77,7 +71,11 @@ export class TabClient {
   #ending: Promise<void> | undefined;
   #ended = false;
 
-  constructor(port: TabPort, tab: string, clientId: string, protocolVersion: ProtocolVersion, manualAcks: boolean) {
+  readonly #parts: CoreParts;
+
+  constructor(port: TabPort, tab: string, clientId: string, protocolVersion: ProtocolVersion, manualAcks: boolean, parts: CoreParts) {
+    this.#parts = parts;
+    const { ClientEventBus, Delivery } = parts;
     this.#port = port;
     this.#tab = tab;
     this.#clientId = clientId;
@@ -145,6 +143,7 @@ export class TabClient {
   }
 
   publish(topic: string, payload: Uint8Array | string, options: PublishOptions = {}): Promise<PublishResult> {
+    const { AbortError, InvalidArgumentError, topicNameProblem } = this.#parts;
     const problem = topicNameProblem(topic);
     if (problem !== undefined) return Promise.reject(new InvalidArgumentError(problem));
     const qos = options.qos ?? 0;
@@ -170,6 +169,7 @@ export class TabClient {
   }
 
   subscribe(filters: string | string[], options: SubscribeOptions = {}): Promise<SubscribeResult> {
+    const { InvalidArgumentError, topicFilterProblem } = this.#parts;
     const list = Array.isArray(filters) ? filters : [filters];
     const problem = list.length === 0 ? 'subscribe needs at least one topic filter' : list.map(topicFilterProblem).find((found) => found !== undefined);
     if (problem !== undefined) return Promise.reject(new InvalidArgumentError(problem));
@@ -178,6 +178,7 @@ export class TabClient {
   }
 
   unsubscribe(filters: string | string[], options: UnsubscribeOptions = {}): Promise<UnsubscribeResult> {
+    const { InvalidArgumentError, topicFilterProblem } = this.#parts;
     const list = Array.isArray(filters) ? filters : [filters];
     const problem = list.length === 0 ? 'unsubscribe needs at least one topic filter' : list.map(topicFilterProblem).find((found) => found !== undefined);
     if (problem !== undefined) return Promise.reject(new InvalidArgumentError(problem));
@@ -186,6 +187,7 @@ export class TabClient {
   }
 
   messages(filter?: string, options: MessagesOptions = {}): AsyncIterableIterator<Message> {
+    const { InvalidArgumentError, topicFilterProblem } = this.#parts;
     if (filter !== undefined) {
       const problem = topicFilterProblem(filter);
       if (problem !== undefined) throw new InvalidArgumentError(problem);
@@ -225,7 +227,7 @@ export class TabClient {
     }
     this.#ended = true;
     this.#port.post({ type: 'bye', tab: this.#tab });
-    const abandoned = new ClientEndedError();
+    const abandoned = new this.#parts.ClientEndedError();
     for (const call of this.#calls.values()) call.reject(abandoned);
     this.#calls.clear();
     await this.#port.close();
@@ -241,7 +243,7 @@ export class TabClient {
   /** Sends a call to the owner: its request number, and its answer. */
   #send(call: Call): [number, Promise<unknown>] {
     const req = this.#nextReq++;
-    if (this.#ending !== undefined) return [req, Promise.reject(new ClientEndedError('the client has ended'))];
+    if (this.#ending !== undefined) return [req, Promise.reject(new this.#parts.ClientEndedError('the client has ended'))];
     return [
       req,
       new Promise((resolve, reject) => {
@@ -270,7 +272,7 @@ export class TabClient {
           if (call.call.op === 'whenConnected') this.#connectedWith(message.value as ConnectInfo);
           call.resolve(message.value);
         } else {
-          call.reject(reviveError(message.error));
+          call.reject(reviveError(message.error, this.#parts));
         }
         break;
       }
@@ -302,7 +304,7 @@ export class TabClient {
         break;
       }
       case 'event': {
-        const payload = revivedEvent(message.payload);
+        const payload = revivedEvent(message.payload, this.#parts);
         if (message.name === 'connect') this.#connectedWith(payload as ConnectInfo);
         if (message.name === 'disconnect') this.#connected = false;
         // A new session: the broker sends nothing again, and its packet ids start afresh.
@@ -333,7 +335,7 @@ export class TabClient {
     for (const [req, call] of this.#calls) {
       if (!first && call.call.op === 'publish' && (call.call.options.qos ?? 0) === 0) {
         this.#calls.delete(req);
-        call.reject(new ConnectionError('the context that owned the connection went away before this QoS 0 message was confirmed written'));
+        call.reject(new this.#parts.ConnectionError('the context that owned the connection went away before this QoS 0 message was confirmed written'));
         continue;
       }
       this.#port.post({ type: 'call', tab: this.#tab, req, call: call.call });
@@ -374,7 +376,7 @@ export class TabClient {
   /** The highest QoS of this tab's filters that match `topic` (2 when none does: the owner knows better). */
   #subscribedQos(topic: string): number {
     let max = -1;
-    for (const [filter, options] of this.#subscriptions) if (topicMatches(filter, topic)) max = Math.max(max, options.qos ?? 0);
+    for (const [filter, options] of this.#subscriptions) if (this.#parts.topicMatches(filter, topic)) max = Math.max(max, options.qos ?? 0);
     return max < 0 ? 2 : max;
   }
 

@@ -2,6 +2,8 @@
 // tabs that copies every message (structuredClone), as a MessagePort or BroadcastChannel would,
 // and the packets a client sends the reference broker, read from its packet tap.
 import type { Broker } from '@courier/broker';
+import * as core from '@courier/core';
+import type { CoreParts } from '../../src/shared/core-parts';
 import type { OwnerPort } from '../../src/shared/session-owner';
 import type { ToOwner, ToTab } from '../../src/shared/share-protocol';
 import type { TabPort } from '../../src/shared/tab-client';
@@ -64,3 +66,6 @@ export async function until(check: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 500 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
   if (!check()) throw new Error(`timed out waiting for ${what}`);
 }
+
+/** The core's parts, as `createClient` hands them to the sharing code. */
+export const parts: CoreParts = core;

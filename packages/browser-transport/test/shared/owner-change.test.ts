@@ -7,7 +7,7 @@ import { createClient, type Message } from '@courier/node';
 import type { HeldFilters } from '../../src/shared/held-filters';
 import { SessionOwner } from '../../src/shared/session-owner';
 import { TabClient } from '../../src/shared/tab-client';
-import { type MemoryLink, memoryLink, tapFrom, until } from './memory-link';
+import { type MemoryLink, memoryLink, parts, tapFrom, until } from './memory-link';
 
 let broker: Broker;
 
@@ -21,7 +21,7 @@ afterAll(async () => {
 /** An owner of `clientId`'s session on `link`, started. */
 function owner(link: MemoryLink, clientId: string, id: string, filters?: HeldFilters): SessionOwner {
   const client = createClient(`mqtt://127.0.0.1:${broker.port}`, { clientId, clean: false, manualAcks: true });
-  const started = new SessionOwner(client, link.owner, id, { filters, staleAfterMs: 200 });
+  const started = new SessionOwner(client, link.owner, id, parts, { filters, staleAfterMs: 200 });
   void started.start();
   return started;
 }
@@ -30,7 +30,7 @@ test('two QoS 2 messages alike in topic and payload, one had by the tab and one 
   const clientId = 'alike';
   const sent = tapFrom(broker, clientId);
   const link = memoryLink();
-  const tab = new TabClient(link.tab('t1'), 't1', clientId, 5, true);
+  const tab = new TabClient(link.tab('t1'), 't1', clientId, 5, true, parts);
   const got: Message[] = [];
   tab.on('message', (message) => got.push(message));
   const owner1 = owner(link, clientId, 'owner-1');
@@ -70,7 +70,7 @@ test('a filter of a tab that went while no owner listened is unsubscribed by the
   const sent = tapFrom(broker, clientId);
   const filters = keptFilters();
   const link = memoryLink();
-  const tab = (id: string) => new TabClient(link.tab(id), id, clientId, 5, false);
+  const tab = (id: string) => new TabClient(link.tab(id), id, clientId, 5, false, parts);
   const [t1, t2, t3] = ['t1', 't2', 't3'].map(tab);
   const owner1 = owner(link, clientId, 'owner-1', filters);
   await t1!.subscribe('stale/keep', { qos: 1 });

@@ -8,7 +8,7 @@ import { trackingOutbox } from '../../src/shared/owner-client';
 import { SessionOwner } from '../../src/shared/session-owner';
 import type { ToOwner, ToTab } from '../../src/shared/share-protocol';
 import { TabClient } from '../../src/shared/tab-client';
-import { memoryLink, type Tapped, until, tapFrom as tapOf } from './memory-link';
+import { memoryLink, parts, type Tapped, tapFrom as tapOf, until } from './memory-link';
 
 let broker: Broker;
 const tapFrom = (clientId: string) => tapOf(broker, clientId);
@@ -22,9 +22,9 @@ afterAll(async () => {
 
 async function shared(clientId: string, tabIds: string[], manualAcks = false) {
   const link = memoryLink();
-  const tabs = tabIds.map((id) => new TabClient(link.tab(id), id, clientId, 5, manualAcks));
+  const tabs = tabIds.map((id) => new TabClient(link.tab(id), id, clientId, 5, manualAcks, parts));
   const client = createClient(`mqtt://127.0.0.1:${broker.port}`, { clientId, clean: false, manualAcks: true });
-  const owner = new SessionOwner(client, link.owner, 'owner-1');
+  const owner = new SessionOwner(client, link.owner, 'owner-1', parts);
   void owner.start();
   await Promise.all(tabs.map((tab) => tab.whenConnected()));
   return { tabs, owner, link, client };
@@ -136,7 +136,7 @@ test('a publish written by an owner that died before the tab heard its id is awa
   const start = (link: ReturnType<typeof memoryLink>, id: string) => {
     let owner: SessionOwner | undefined;
     const outbox = trackingOutbox(store, () => owner?.tracker);
-    owner = new SessionOwner(createClient(`mqtt://127.0.0.1:${broker.port}`, { clientId, clean: false, manualAcks: true, outbox }), link.owner, id);
+    owner = new SessionOwner(createClient(`mqtt://127.0.0.1:${broker.port}`, { clientId, clean: false, manualAcks: true, outbox }), link.owner, id, parts);
     void owner.start();
     return owner;
   };
@@ -167,10 +167,10 @@ test('a publish written by an owner that died before the tab heard its id is awa
 
 test('a publish aborted in a tab is called back by the owner while it has not gone out: AbortError (sent: false), and the outbox no longer owes it', async () => {
   const link = memoryLink();
-  const tab = new TabClient(link.tab('t1'), 't1', 'abort', 5, false);
+  const tab = new TabClient(link.tab('t1'), 't1', 'abort', 5, false, parts);
   // No broker at this port: the message waits in the owner's outbox, unsent.
   const client = createClient('mqtt://127.0.0.1:1', { clientId: 'abort', clean: false, manualAcks: true, reconnect: { initialDelayMs: 50, maxDelayMs: 50 } });
-  const owner = new SessionOwner(client, link.owner, 'owner-1');
+  const owner = new SessionOwner(client, link.owner, 'owner-1', parts);
   void owner.start();
   const stop = new AbortController();
   const published = tab.publish('a/1', 'x', { qos: 1, signal: stop.signal });
