@@ -139,6 +139,7 @@ export class SessionOwner {
    * for a message no tab wants, UNCLAIMED_MS).
    */
   async #dropStale(): Promise<void> {
+    if ((await this.#inherited).length === 0) return;
     await new Promise((resolve) => setTimeout(resolve, this.#staleAfterMs));
     const stale = (await this.#inherited).filter((filter) => !this.#held.has(filter));
     this.#inherited = Promise.resolve([]);
