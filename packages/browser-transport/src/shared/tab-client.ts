@@ -55,9 +55,10 @@ export class TabClient {
   /**
    * The QoS 2 messages this tab had from an owner gone since, their PUBREC not known to have left:
    * the broker sends them again (DUP=1) to the next owner, and the tab does not take them twice.
-   * By packet id: the identity of the message under it.
+   * By packet id: the identity of the message under it. Until a message under the id comes, or
+   * the session is lost.
    */
-  #redelivered = new Map<number, string>();
+  readonly #redelivered = new Map<number, string>();
   readonly #byKey = new Map<number, number>();
   /** Messages that came while delivery was held (no handler, or a stream full). */
   readonly #held: [SharedMessage, number, string | undefined][] = [];
@@ -343,7 +344,7 @@ export class TabClient {
     // Held back from an owner gone: its keys mean nothing to the next, which gets QoS 1/2 again.
     const held = this.#held.splice(0).filter(([, key, from]) => key === 0 || from === owner);
     this.#held.push(...held);
-    this.#redelivered = new Map();
+    // Kept across owners: one that died before passing a resend on leaves it to the next.
     for (const [deliveryId, { qos2 }] of this.#keys) {
       if (qos2 !== undefined) this.#redelivered.set(...qos2);
       this.#delivery.ackSent(deliveryId);

@@ -91,3 +91,32 @@ test('a filter of a tab that went while no owner listened is unsubscribed by the
   await reloaded.end({ force: true });
   await owner2.close();
 });
+
+test('a QoS 2 message the tab had, still unacknowledged through two owner changes, is not delivered again by the third owner', async () => {
+  const clientId = 'twice-over';
+  const sent = tapFrom(broker, clientId);
+  const link = memoryLink();
+  const tab = new TabClient(link.tab('t1'), 't1', clientId, 5, true, parts);
+  const got: Message[] = [];
+  tab.on('message', (message) => got.push(message));
+  const owner1 = owner(link, clientId, 'owner-1');
+  await tab.subscribe('twice/1', { qos: 2 });
+  const pub = createClient(`mqtt://127.0.0.1:${broker.port}`, { clientId: 'twice-pub' });
+  await pub.publish('twice/1', 'once', { qos: 2 });
+  await until(() => got.length === 1, 'the message in the tab');
+  await owner1.close();
+  // The second owner dies before its resend of the message reaches the tab.
+  let lost = 0;
+  link.lose = (message) => message.type === 'message' && lost++ >= 0;
+  const owner2 = owner(link, clientId, 'owner-2');
+  await until(() => lost === 1, 'the resend at the second owner');
+  await owner2.close();
+  link.lose = () => false;
+  const owner3 = owner(link, clientId, 'owner-3');
+  // The tab takes the third owner's resend for the message it has: PUBREC, no second delivery.
+  await until(() => got.length > 1 || sent.some((packet) => packet.type === 'pubrec'), 'the PUBREC of the resend, or a second delivery');
+  expect(got).toHaveLength(1);
+  await pub.end();
+  await tab.end({ force: true });
+  await owner3.close();
+});
