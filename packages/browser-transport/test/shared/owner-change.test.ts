@@ -26,20 +26,26 @@ function owner(link: MemoryLink, clientId: string, id: string, filters?: HeldFil
   return started;
 }
 
-test('two QoS 2 messages alike in topic and payload, one had by the tab and one in flight when the owner goes, are both delivered', async () => {
-  const clientId = 'alike';
+/** One tab with manualAcks (it holds what it gets), subscribed to `filter` at QoS 2 through a first owner, and a publisher. */
+async function tabWithOwner(clientId: string, filter: string) {
   const sent = tapFrom(broker, clientId);
   const link = memoryLink();
   const tab = new TabClient(link.tab('t1'), 't1', clientId, 5, true, parts);
   const got: Message[] = [];
   tab.on('message', (message) => got.push(message));
   const owner1 = owner(link, clientId, 'owner-1');
-  await tab.subscribe('alike/1', { qos: 2 });
+  await tab.subscribe(filter, { qos: 2 });
+  const pub = createClient(`mqtt://127.0.0.1:${broker.port}`, { clientId: `${clientId}-pub` });
+  return { sent, link, tab, got, owner1, pub };
+}
+
+test('two QoS 2 messages alike in topic and payload, one had by the tab and one in flight when the owner goes, are both delivered', async () => {
+  const clientId = 'alike';
+  const { sent, link, tab, got, owner1, pub } = await tabWithOwner(clientId, 'alike/1');
   // The owner dies having passed on the first message only, and before the tab heard that the
   // PUBREC of it went: the broker has that one, and sends the second again to the next owner.
   let routed = 0;
   link.lose = (message) => message.type === 'acked' || (message.type === 'message' && ++routed > 1);
-  const pub = createClient(`mqtt://127.0.0.1:${broker.port}`, { clientId: 'alike-pub' });
   await pub.publish('alike/1', 'same', { qos: 2 });
   await pub.publish('alike/1', 'same', { qos: 2 });
   await until(() => got.length === 1 && routed === 2, 'the first message in the tab, the second at the owner');
@@ -94,14 +100,7 @@ test('a filter of a tab that went while no owner listened is unsubscribed by the
 
 test('a QoS 2 message the tab had, still unacknowledged through two owner changes, is not delivered again by the third owner', async () => {
   const clientId = 'twice-over';
-  const sent = tapFrom(broker, clientId);
-  const link = memoryLink();
-  const tab = new TabClient(link.tab('t1'), 't1', clientId, 5, true, parts);
-  const got: Message[] = [];
-  tab.on('message', (message) => got.push(message));
-  const owner1 = owner(link, clientId, 'owner-1');
-  await tab.subscribe('twice/1', { qos: 2 });
-  const pub = createClient(`mqtt://127.0.0.1:${broker.port}`, { clientId: 'twice-pub' });
+  const { sent, link, tab, got, owner1, pub } = await tabWithOwner(clientId, 'twice/1');
   await pub.publish('twice/1', 'once', { qos: 2 });
   await until(() => got.length === 1, 'the message in the tab');
   await owner1.close();
