@@ -8,7 +8,7 @@
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import { type Broker, createBroker } from '@courier/broker';
 import type { PageServer } from './support/page-server';
-import { startTabsPageServer } from './support/tabs-page-server';
+import { startTabsPageServer, tabs } from './support/tabs-page-server';
 import { type RunningMosquitto, startMosquitto } from '../support/mosquitto';
 
 const N = process.env.COURIER_TABS === 'full' ? 1000 : 150;
@@ -36,13 +36,6 @@ test.afterAll(async () => {
   await mosquitto.stop();
   await broker.close();
 });
-
-function tabs<T>(page: Page, name: string, ...args: unknown[]): Promise<T> {
-  return page.evaluate(
-    ([n, a]) => ((window as never as { courierTabs: Record<string, (...x: unknown[]) => T> }).courierTabs[n as string]!)(...(a as unknown[])),
-    [name, args] as const,
-  );
-}
 
 async function openTab(context: BrowserContext, share: string, clientId: string, topic: string): Promise<Page> {
   const page = await context.newPage();

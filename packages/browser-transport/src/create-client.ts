@@ -11,6 +11,7 @@ import {
 import { defaultBrowserOutbox } from './default-outbox';
 import { lazyClient } from './shared/lazy-client';
 import { sharingOutbox } from './shared/share-mode';
+import { sharingParts } from './shared/sharing-parts';
 import { webSocketTransport } from './web-socket-transport';
 import { workerClock } from './worker-clock';
 
@@ -104,7 +105,7 @@ export function createClient(urls: BrokerUrls, options: BrowserClientOptions = {
   const share = sharingOutbox(options);
   if (share !== undefined) {
     return lazyClient(
-      async () => (await import('./shared/share-client')).sharedClient(urls, options, share),
+      async () => (await import('./shared/share-client')).sharedClient(sharingParts(createClient), urls, options, share),
       options.clientId!,
       options.protocolVersion === 4 ? 4 : 5,
     );

@@ -32,6 +32,8 @@ export { connectedClient, createClient } from './client/create-client';
 export { ClientEventBus } from './client/client-events';
 /** @internal */
 export { Delivery, type DeliverySession } from './client/delivery';
+/** @internal */
+export { DeliveredMessage } from './client/delivered-message';
 export { MqttClient } from './client/mqtt-client';
 export { formatPacket, type PacketEvent } from './client/packet-tap';
 export { systemClock } from './clock/system-clock';

@@ -1,3 +1,6 @@
+import { createClient } from '../create-client';
+import { partsOf } from './core-parts';
+import { sharingParts } from './sharing-parts';
 import { startOwner } from './start-owner';
 import { serveWorkerSessions } from './worker-session';
 
@@ -12,5 +15,7 @@ import { serveWorkerSessions } from './worker-session';
  * ```
  */
 export function serveSharedSessions(): void {
-  serveWorkerSessions(globalThis as unknown as { onconnect: ((event: MessageEvent) => void) | null }, (port, id, join) => startOwner(port, id, join.urls, join.options, join.outbox));
+  serveWorkerSessions(globalThis as unknown as { onconnect: ((event: MessageEvent) => void) | null }, (port, id, join) =>
+    startOwner(partsOf(sharingParts(createClient)), port, id, join.urls, join.options, join.outbox),
+  );
 }

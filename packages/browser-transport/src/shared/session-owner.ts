@@ -1,6 +1,8 @@
-import { type Message, type MqttClient, type QoS, type SubscribeOptions, type SubscribeResult, topicMatches, type UnsubscribeResult } from '@courier/core';
+import type { Message, MqttClient, QoS, SubscribeOptions, SubscribeResult, UnsubscribeResult } from '@courier/core';
+import type { CoreParts } from './core-parts';
+import { type HeldFilters, NO_HELD_FILTERS } from './held-filters';
 import type { OutboxTracker, TrackedRecord } from './owner-client';
-import { type Call, type ForwardedEvent, serializeError, type TabSubscriptions, type ToOwner, type ToTab } from './share-protocol';
+import { type Call, clonableEvent, type ForwardedEvent, type PublishCall, serializeError, type SharedMessage, type TabSubscriptions, type ToOwner, type ToTab } from './share-protocol';
 
 /**
  * Where an owner runs: a SharedWorker (a port per tab) or a leader tab (one BroadcastChannel).
@@ -37,15 +39,6 @@ const HELLO_WAIT_MS = 1000;
 /** How long a message no tab wants waits for one to subscribe to it, before it is acknowledged. */
 const UNCLAIMED_MS = 10_000;
 
-/** Errors in a forwarded event's payload, as they can cross. */
-function clonableEvent(payload: unknown): unknown {
-  if (payload instanceof Error) return { __error: serializeError(payload) };
-  if (payload === null || typeof payload !== 'object') return payload;
-  const copy: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(payload)) copy[key] = value instanceof Error ? { __error: serializeError(value) } : value;
-  return copy;
-}
-
 /**
  * The context that owns a shared session: it runs the real client (its connection and its
  * IndexedDB outbox) for every tab. It carries out the tabs' calls, holds the union of their
@@ -59,15 +52,40 @@ export class SessionOwner {
   readonly #id: string;
   readonly #tabs = new Map<string, TabState>();
   readonly #held = new Map<string, Held>();
+  /** The filters whose UNSUBSCRIBE is not answered yet: still held at the broker for a next owner. */
+  readonly #leaving = new Set<string>();
+  readonly #filters: HeldFilters;
+  /** What an owner before this one held at the broker: kept in what this one writes until it has dropped what no tab wants. */
+  #inherited: Promise<string[]>;
   readonly #awaiting = new Map<number, { message: Message; tabs: Set<string> }>();
   readonly #unclaimed = new Map<Message, ReturnType<typeof setTimeout>>();
   /** The publishes whose outbox write names a request: payload → the tab and request. */
   readonly #publishing = new WeakMap<Uint8Array, { tab: string; req: number }>();
+  /** The publishes running, by request (`<tab>:<req>`): what a tab's abort aborts. */
+  readonly #aborts = new Map<string, AbortController>();
   #nextKey = 1;
   #closed = false;
 
-  constructor(client: MqttClient, port: OwnerPort, id: string) {
+  readonly #staleAfterMs: number;
+
+  /**
+   * `filters` keeps what the owner holds at the broker for a next owner; a filter an earlier owner
+   * held that no tab wants `staleAfterMs` after the tabs have said what they want is unsubscribed.
+   */
+  readonly #parts: CoreParts;
+
+  constructor(
+    client: MqttClient,
+    port: OwnerPort,
+    id: string,
+    parts: CoreParts,
+    { filters = NO_HELD_FILTERS, staleAfterMs = UNCLAIMED_MS }: { filters?: HeldFilters | undefined; staleAfterMs?: number } = {},
+  ) {
     this.#client = client;
+    this.#parts = parts;
+    this.#filters = filters;
+    this.#staleAfterMs = staleAfterMs;
+    this.#inherited = filters.load().catch(() => []);
     // pending() answers once the outbox is open: after the outbox has told `tracker.opened`.
     this.#restored = client.pending().catch(() => undefined);
     this.#port = port;
@@ -108,7 +126,42 @@ export class SessionOwner {
     while (!this.#closed && Date.now() < deadline && alive.some((tab) => !this.#tabs.has(tab))) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    if (!this.#closed) this.#client.on('message', (message) => this.#route(message));
+    if (this.#closed) return;
+    this.#client.on('message', (message) => this.#route(message));
+    await this.#dropStale();
+  }
+
+  /**
+   * Unsubscribes what an owner before this one held for tabs gone since (closed while no owner
+   * listened, or with their UNSUBSCRIBE unanswered): the broker's session still has it, and no
+   * tab has said it wants it. Not at once: a reloaded tab is a new tab, which subscribes again
+   * once it has loaded, and what the broker routes to the filter meanwhile must not be lost (as
+   * for a message no tab wants, UNCLAIMED_MS).
+   */
+  async #dropStale(): Promise<void> {
+    if ((await this.#inherited).length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, this.#staleAfterMs));
+    const stale = (await this.#inherited).filter((filter) => !this.#held.has(filter));
+    this.#inherited = Promise.resolve([]);
+    if (this.#closed) return;
+    if (stale.length === 0) await this.#saveFilters();
+    else await this.#leave(stale, {}).catch(() => undefined);
+  }
+
+  /** Writes what the broker may hold: what the tabs hold and what is leaving. */
+  #saveFilters(): Promise<void> {
+    return this.#inherited.then((inherited) => this.#filters.save([...new Set([...inherited, ...this.#held.keys(), ...this.#leaving])])).catch(() => undefined);
+  }
+
+  /** UNSUBSCRIBE: the filters stay written as held until the broker has answered. */
+  async #leave(filters: string[], options: { properties?: unknown }): Promise<UnsubscribeResult> {
+    for (const filter of filters) this.#leaving.add(filter);
+    try {
+      return await this.#client.unsubscribe(filters, options as never);
+    } finally {
+      for (const filter of filters) this.#leaving.delete(filter);
+      await this.#saveFilters();
+    }
   }
 
   /** Stops serving: the tabs' next owner takes over from the outbox. */
@@ -133,6 +186,9 @@ export class SessionOwner {
         break;
       case 'ack':
         this.#acked(message.tab, message.key);
+        break;
+      case 'abort':
+        this.#aborts.get(`${message.tab}:${message.req}`)?.abort();
         break;
       case 'bye':
         this.#gone(message.tab);
@@ -166,14 +222,11 @@ export class SessionOwner {
     const client = this.#client;
     switch (call.op) {
       case 'publish': {
-        // Durable under an id at an owner gone since: awaited, never published twice. The id is
-        // the tab's when it heard it, else the record's (the owner died before telling the tab).
-        if (call.id !== undefined) return client.delivered(call.id);
-        await this.#restored;
-        const written = this.#written.get(`${tab}:${req}`);
-        if (written !== undefined) return client.delivered(written);
-        this.#publishing.set(call.payload, { tab, req });
-        return client.publish(call.topic, call.payload, call.options);
+        const request = `${tab}:${req}`;
+        const abort = new AbortController();
+        this.#aborts.set(request, abort);
+        if (call.aborted === true) abort.abort();
+        return this.#publish(tab, req, call, abort.signal).finally(() => this.#aborts.delete(request));
       }
       case 'subscribe':
         return this.#subscribe(state, call.filters, call.options);
@@ -186,6 +239,27 @@ export class SessionOwner {
       case 'whenConnected':
         return client.whenConnected();
     }
+  }
+
+  /**
+   * A tab's publish, aborted as the core aborts one: called back while it has not gone out
+   * (AbortError, sent: false), else its promise rejects (sent: true) and the outbox still owes it.
+   */
+  async #publish(tab: string, req: number, call: PublishCall, signal: AbortSignal): Promise<unknown> {
+    // Durable under an id at an owner gone since: awaited, never published twice. The id is the
+    // tab's when it heard it, else the record's (the owner died before telling the tab). Restored
+    // from the outbox, it may have gone out before: an abort cannot call it back.
+    const written = call.id ?? (await this.#restored, this.#written.get(`${tab}:${req}`));
+    if (written !== undefined) {
+      return new Promise((resolve, reject) => {
+        const aborted = () => reject(new this.#parts.AbortError(true));
+        if (signal.aborted) aborted();
+        signal.addEventListener('abort', aborted, { once: true });
+        this.#client.delivered(written).then(resolve, reject);
+      });
+    }
+    this.#publishing.set(call.payload, { tab, req });
+    return this.#client.publish(call.topic, call.payload, { ...call.options, signal });
   }
 
   /** The highest QoS a tab asks for `filter` at: what the broker holds it at. */
@@ -217,6 +291,8 @@ export class SessionOwner {
       if (this.#held.get(filter)!.qos === max && options.properties === undefined) continue;
       byQos.set(max, [...(byQos.get(max) ?? []), filter]);
     }
+    // Written before SUBSCRIBE: a next owner can drop it if this one dies with its tabs.
+    if (byQos.size > 0) await this.#saveFilters();
     for (const [qos, list] of byQos) {
       const result = await this.#client.subscribe(list, { ...options, qos });
       list.forEach((filter, index) => {
@@ -253,7 +329,7 @@ export class SessionOwner {
         if (held !== undefined && code < 0x80) Object.assign(held, { qos, granted: code });
       }, () => undefined);
     }
-    const result = last.length === 0 ? {} : await this.#client.unsubscribe(last, options as never);
+    const result = last.length === 0 ? {} : await this.#leave(last, options);
     if (this.#client.protocolVersion !== 5) return {};
     return { reasonCodes: filters.map((filter) => (last.includes(filter) ? (result.reasonCodes?.[last.indexOf(filter)] ?? 0) : 0)) };
   }
@@ -263,7 +339,7 @@ export class SessionOwner {
     const tabs: string[] = [];
     for (const [tab, state] of this.#tabs) {
       for (const filter of state.subscriptions.keys()) {
-        if (topicMatches(filter, topic)) {
+        if (this.#parts.topicMatches(filter, topic)) {
           tabs.push(tab);
           break;
         }
@@ -299,7 +375,9 @@ export class SessionOwner {
       return;
     }
     const { topic, payload, qos, retain, dup, properties } = message;
-    const shared = properties === undefined ? { topic, payload, qos, retain, dup } : { topic, payload, qos, retain, dup, properties };
+    const shared: SharedMessage = properties === undefined ? { topic, payload, qos, retain, dup } : { topic, payload, qos, retain, dup, properties };
+    const packetId = this.#parts.DeliveredMessage.packetIdOf(message);
+    if (packetId !== undefined) shared.packetId = packetId;
     if (qos === 0 || tabs.length === 0) {
       if (tabs.length > 0) this.#port.post({ type: 'message', key: 0, tabs, message: shared });
       void message.ack();

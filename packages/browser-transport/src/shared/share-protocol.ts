@@ -1,20 +1,5 @@
-import {
-  AbortError,
-  ClientEndedError,
-  type ClientEvents,
-  ConnectionError,
-  ConnectRefusedError,
-  InvalidArgumentError,
-  MqttError,
-  OutboxError,
-  ProtocolError,
-  PublishRejectedError,
-  type PublishOptions,
-  QueueFullError,
-  type SubscribeOptions,
-  SubscribeRejectedError,
-  type UnsubscribeOptions,
-} from '@courier/core';
+import type { ClientEvents, MqttError, PublishOptions, SubscribeOptions, UnsubscribeOptions } from '@courier/core';
+import type { CoreParts } from './core-parts';
 
 /**
  * The messages between the tabs that share one session and its owner (the context that runs the
@@ -30,6 +15,8 @@ export interface PublishCall {
   payload: Uint8Array;
   options: Omit<PublishOptions, 'signal'>;
   id?: number;
+  /** The tab's signal aborted: an owner calls it back if it has not gone out (a next owner too). */
+  aborted?: boolean;
 }
 
 /** What a tab asks of the owner; each is answered by one `settle` with the same `req`. */
@@ -48,6 +35,8 @@ export type ToOwner =
   /** A tab is here (or asks who owns the session now); with its subscriptions. */
   | { type: 'hello'; tab: string; subscriptions: TabSubscriptions }
   | { type: 'call'; tab: string; req: number; call: Call }
+  /** The signal of publish `req` aborted: call it back where it has not gone out yet. */
+  | { type: 'abort'; tab: string; req: number }
   /** The tab has message `key`: the owner's ack may go once every tab that got it says so. */
   | { type: 'ack'; tab: string; key: number }
   /** The tab ended its client (a closed tab is noticed by its lock instead). */
@@ -61,6 +50,8 @@ export interface SharedMessage {
   retain: boolean;
   dup: boolean;
   properties?: unknown;
+  /** QoS 1/2: the broker's packet id, which its resend to a next owner keeps [MQTT-4.4.0-1]. */
+  packetId?: number;
 }
 
 /** The lifecycle events an owner forwards to every tab. */
@@ -89,18 +80,8 @@ export interface SerializedError {
   fields: Record<string, unknown>;
 }
 
-const CLASSES: Record<string, { prototype: MqttError }> = {
-  AbortError,
-  ClientEndedError,
-  ConnectionError,
-  ConnectRefusedError,
-  InvalidArgumentError,
-  OutboxError,
-  ProtocolError,
-  PublishRejectedError,
-  QueueFullError,
-  SubscribeRejectedError,
-};
+/** Courier's error classes, by name: an error of one is revived of it. */
+const CLASSES = new Set(['AbortError', 'ClientEndedError', 'ConnectionError', 'ConnectRefusedError', 'InvalidArgumentError', 'OutboxError', 'ProtocolError', 'PublishRejectedError', 'QueueFullError', 'SubscribeRejectedError']);
 
 export function serializeError(error: unknown): SerializedError {
   if (!(error instanceof Error)) return { name: 'MqttError', code: 'ERR_INTERNAL', message: String(error), fields: {} };
@@ -112,13 +93,42 @@ export function serializeError(error: unknown): SerializedError {
 }
 
 /** The error again, of its class where it is one of Courier's, so that `instanceof` and `code` both work. */
-export function reviveError(serialized: SerializedError): MqttError {
-  const error = new MqttError(serialized.code as MqttError['code'], serialized.message);
-  const known = CLASSES[serialized.name];
-  if (known !== undefined) Object.setPrototypeOf(error, known.prototype);
+export function reviveError(serialized: SerializedError, parts: CoreParts): MqttError {
+  const error = new parts.MqttError(serialized.code as MqttError['code'], serialized.message);
+  if (CLASSES.has(serialized.name)) Object.setPrototypeOf(error, (parts[serialized.name as keyof CoreParts] as { prototype: MqttError }).prototype);
   error.name = serialized.name;
   Object.assign(error, serialized.fields);
   return error;
+}
+
+/** Errors in a forwarded event's payload, as they can cross. */
+export function clonableEvent(payload: unknown): unknown {
+  if (payload instanceof Error) return { __error: serializeError(payload) };
+  if (payload === null || typeof payload !== 'object') return payload;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(payload)) copy[key] = value instanceof Error ? { __error: serializeError(value) } : value;
+  return copy;
+}
+
+/** An error of an event payload again (the owner sends them as `{ __error }`). */
+export function revivedEvent(payload: unknown, parts: CoreParts): unknown {
+  const revive = (value: unknown) =>
+    value !== null && typeof value === 'object' && '__error' in value ? reviveError((value as { __error: SerializedError }).__error, parts) : value;
+  if (payload === null || typeof payload !== 'object') return payload;
+  if ('__error' in payload) return revive(payload);
+  return Object.fromEntries(Object.entries(payload).map(([key, value]) => [key, revive(value)]));
+}
+
+/**
+ * What tells a QoS 2 message sent again from another: the broker's packet id, which its resend
+ * within the session keeps [MQTT-4.4.0-1], so that two messages alike in topic and payload are
+ * two. Topic and payload (FNV-1a) are part of it too: an id whose flow ended at an owner gone
+ * since, unknown to the tab, and reused for another message is not taken for the old one.
+ */
+export function resendIdentity(message: SharedMessage): string {
+  let hash = 0x811c9dc5;
+  for (const byte of message.payload) hash = Math.imul(hash ^ byte, 0x01000193);
+  return `${message.packetId}\u0000${message.topic}\u0000${message.payload.length}:${hash >>> 0}`;
 }
 
 /** Structured clone takes no functions: the options a tab can hand to an owner elsewhere. */

@@ -1,28 +1,22 @@
-import {
-  AbortError,
-  ClientEndedError,
+import type {
   ClientEventBus,
-  type ClientEvents,
-  type ConnectInfo,
-  ConnectionError,
+  ClientEvents,
+  ConnectInfo,
   Delivery,
-  type EndOptions,
-  InvalidArgumentError,
-  type Message,
-  type MessagesOptions,
-  type OutboxEntry,
-  type ProtocolVersion,
-  type PublishOptions,
-  type PublishResult,
-  type SubscribeOptions,
-  type SubscribeResult,
-  topicFilterProblem,
-  topicMatches,
-  topicNameProblem,
-  type UnsubscribeOptions,
-  type UnsubscribeResult,
+  EndOptions,
+  Message,
+  MessagesOptions,
+  OutboxEntry,
+  ProtocolVersion,
+  PublishOptions,
+  PublishResult,
+  SubscribeOptions,
+  SubscribeResult,
+  UnsubscribeOptions,
+  UnsubscribeResult,
 } from '@courier/core';
-import { type Call, reviveError, type SerializedError, type SharedMessage, type ToOwner, type ToTab } from './share-protocol';
+import type { CoreParts } from './core-parts';
+import { type Call, type PublishCall, resendIdentity, reviveError, revivedEvent, type SharedMessage, type ToOwner, type ToTab } from './share-protocol';
 
 /** How a tab reaches the owner of its session: a SharedWorker's port or a BroadcastChannel. */
 export interface TabPort {
@@ -43,26 +37,6 @@ interface Outstanding {
 const STREAM_HIGH_WATER = 1000;
 
 /**
- * What tells a QoS 2 message sent again from another: its topic and payload (FNV-1a). The packet
- * id does not reach the tabs; two different messages alike in both, both in flight when an owner
- * goes, would be taken for one.
- */
-function fingerprint(message: SharedMessage): string {
-  let hash = 0x811c9dc5;
-  for (const byte of message.payload) hash = Math.imul(hash ^ byte, 0x01000193);
-  return `${message.topic}\u0000${message.payload.length}:${hash >>> 0}`;
-}
-
-/** An error of an event payload again (the owner sends them as `{ __error }`). */
-function revivedEvent(payload: unknown): unknown {
-  const revive = (value: unknown) =>
-    value !== null && typeof value === 'object' && '__error' in value ? reviveError((value as { __error: SerializedError }).__error) : value;
-  if (payload === null || typeof payload !== 'object') return payload;
-  if ('__error' in payload) return revive(payload);
-  return Object.fromEntries(Object.entries(payload).map(([key, value]) => [key, revive(value)]));
-}
-
-/**
  * The client of a tab that shares its session with the other tabs of the origin: the API of
  * `MqttClient`, whose calls go to the session's owner as messages and whose results, events and
  * messages come back. Every call carries a number; when the owner changes, every call not yet
@@ -76,13 +50,15 @@ export class TabClient {
   readonly #delivery: Delivery;
   readonly #calls = new Map<number, Outstanding>();
   readonly #subscriptions = new Map<string, SubscribeOptions>();
-  /** Local delivery ids → the owner's message keys, for acks (and a QoS 2 message's fingerprint). */
-  readonly #keys = new Map<number, { owner: string; key: number; qos2?: string }>();
+  /** Local delivery ids → the owner's message keys, for acks (and a QoS 2 message's identity). */
+  readonly #keys = new Map<number, { owner: string; key: number; qos2: [packetId: number, identity: string] | undefined }>();
   /**
    * The QoS 2 messages this tab had from an owner gone since, their PUBREC not known to have left:
    * the broker sends them again (DUP=1) to the next owner, and the tab does not take them twice.
+   * By packet id: the identity of the message under it. Until a message under the id comes, or
+   * the session is lost.
    */
-  #redelivered = new Set<string>();
+  readonly #redelivered = new Map<number, string>();
   readonly #byKey = new Map<number, number>();
   /** Messages that came while delivery was held (no handler, or a stream full). */
   readonly #held: [SharedMessage, number, string | undefined][] = [];
@@ -96,7 +72,11 @@ export class TabClient {
   #ending: Promise<void> | undefined;
   #ended = false;
 
-  constructor(port: TabPort, tab: string, clientId: string, protocolVersion: ProtocolVersion, manualAcks: boolean) {
+  readonly #parts: CoreParts;
+
+  constructor(port: TabPort, tab: string, clientId: string, protocolVersion: ProtocolVersion, manualAcks: boolean, parts: CoreParts) {
+    this.#parts = parts;
+    const { ClientEventBus, Delivery } = parts;
     this.#port = port;
     this.#tab = tab;
     this.#clientId = clientId;
@@ -164,6 +144,7 @@ export class TabClient {
   }
 
   publish(topic: string, payload: Uint8Array | string, options: PublishOptions = {}): Promise<PublishResult> {
+    const { AbortError, InvalidArgumentError, topicNameProblem } = this.#parts;
     const problem = topicNameProblem(topic);
     if (problem !== undefined) return Promise.reject(new InvalidArgumentError(problem));
     const qos = options.qos ?? 0;
@@ -172,17 +153,24 @@ export class TabClient {
     const { signal, ...rest } = options;
     if (signal?.aborted === true) return Promise.reject(new AbortError(false, { cause: signal.reason }));
     const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload.slice();
-    const result = this.#request({ op: 'publish', topic, payload: bytes, options: rest }) as Promise<PublishResult>;
-    // Handed to the owner, it cannot be called back from here: its promise rejects, saying so.
-    if (signal === undefined) return result;
-    return new Promise((resolve, reject) => {
-      const onAbort = () => reject(new AbortError(true, { cause: signal.reason }));
-      signal.addEventListener('abort', onAbort, { once: true });
-      result.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    const call: PublishCall = { op: 'publish', topic, payload: bytes, options: rest };
+    const [req, result] = this.#send(call);
+    if (signal === undefined) return result as Promise<PublishResult>;
+    // The owner calls it back if it can (this owner, or the next one with the call carried over).
+    const onAbort = () => {
+      call.aborted = true;
+      this.#port.post({ type: 'abort', tab: this.#tab, req });
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    return (result as Promise<PublishResult>)
+      .catch((error: unknown) => {
+        throw error instanceof AbortError ? new AbortError(error.sent, { cause: signal.reason }) : error;
+      })
+      .finally(() => signal.removeEventListener('abort', onAbort));
   }
 
   subscribe(filters: string | string[], options: SubscribeOptions = {}): Promise<SubscribeResult> {
+    const { InvalidArgumentError, topicFilterProblem } = this.#parts;
     const list = Array.isArray(filters) ? filters : [filters];
     const problem = list.length === 0 ? 'subscribe needs at least one topic filter' : list.map(topicFilterProblem).find((found) => found !== undefined);
     if (problem !== undefined) return Promise.reject(new InvalidArgumentError(problem));
@@ -191,6 +179,7 @@ export class TabClient {
   }
 
   unsubscribe(filters: string | string[], options: UnsubscribeOptions = {}): Promise<UnsubscribeResult> {
+    const { InvalidArgumentError, topicFilterProblem } = this.#parts;
     const list = Array.isArray(filters) ? filters : [filters];
     const problem = list.length === 0 ? 'unsubscribe needs at least one topic filter' : list.map(topicFilterProblem).find((found) => found !== undefined);
     if (problem !== undefined) return Promise.reject(new InvalidArgumentError(problem));
@@ -199,6 +188,7 @@ export class TabClient {
   }
 
   messages(filter?: string, options: MessagesOptions = {}): AsyncIterableIterator<Message> {
+    const { InvalidArgumentError, topicFilterProblem } = this.#parts;
     if (filter !== undefined) {
       const problem = topicFilterProblem(filter);
       if (problem !== undefined) throw new InvalidArgumentError(problem);
@@ -238,7 +228,7 @@ export class TabClient {
     }
     this.#ended = true;
     this.#port.post({ type: 'bye', tab: this.#tab });
-    const abandoned = new ClientEndedError();
+    const abandoned = new this.#parts.ClientEndedError();
     for (const call of this.#calls.values()) call.reject(abandoned);
     this.#calls.clear();
     await this.#port.close();
@@ -248,12 +238,20 @@ export class TabClient {
   }
 
   #request(call: Call): Promise<unknown> {
-    if (this.#ending !== undefined) return Promise.reject(new ClientEndedError('the client has ended'));
+    return this.#send(call)[1];
+  }
+
+  /** Sends a call to the owner: its request number, and its answer. */
+  #send(call: Call): [number, Promise<unknown>] {
     const req = this.#nextReq++;
-    return new Promise((resolve, reject) => {
-      this.#calls.set(req, { call, resolve, reject });
-      this.#port.post({ type: 'call', tab: this.#tab, req, call });
-    });
+    if (this.#ending !== undefined) return [req, Promise.reject(new this.#parts.ClientEndedError('the client has ended'))];
+    return [
+      req,
+      new Promise((resolve, reject) => {
+        this.#calls.set(req, { call, resolve, reject });
+        this.#port.post({ type: 'call', tab: this.#tab, req, call });
+      }),
+    ];
   }
 
   #hello(): void {
@@ -275,7 +273,7 @@ export class TabClient {
           if (call.call.op === 'whenConnected') this.#connectedWith(message.value as ConnectInfo);
           call.resolve(message.value);
         } else {
-          call.reject(reviveError(message.error));
+          call.reject(reviveError(message.error, this.#parts));
         }
         break;
       }
@@ -284,15 +282,20 @@ export class TabClient {
         if (call?.call.op === 'publish') call.call.id = message.id;
         break;
       }
-      case 'message':
+      case 'message': {
         if (!message.tabs.includes(this.#tab)) return;
-        if (message.message.qos === 2 && message.message.dup && this.#redelivered.delete(fingerprint(message.message))) {
+        const { qos, packetId, dup } = message.message;
+        const earlier = qos === 2 && packetId !== undefined ? this.#redelivered.get(packetId) : undefined;
+        // Any message under the id ends the wait for a resend: a first send (DUP=0) means its flow is over.
+        if (earlier !== undefined) this.#redelivered.delete(packetId!);
+        if (earlier !== undefined && dup && earlier === resendIdentity(message.message)) {
           this.#port.post({ type: 'ack', tab: this.#tab, key: message.key });
           return;
         }
         if (this.#holding) this.#held.push([message.message, message.key, this.#owner]);
         else this.#deliver(message.message, message.key);
         break;
+      }
       case 'acked': {
         const deliveryId = this.#byKey.get(message.key);
         if (deliveryId === undefined) return;
@@ -302,9 +305,11 @@ export class TabClient {
         break;
       }
       case 'event': {
-        const payload = revivedEvent(message.payload);
+        const payload = revivedEvent(message.payload, this.#parts);
         if (message.name === 'connect') this.#connectedWith(payload as ConnectInfo);
         if (message.name === 'disconnect') this.#connected = false;
+        // A new session: the broker sends nothing again, and its packet ids start afresh.
+        if (message.name === 'sessionLost') this.#redelivered.clear();
         this.#events.emit(message.name, payload as never);
         break;
       }
@@ -331,7 +336,7 @@ export class TabClient {
     for (const [req, call] of this.#calls) {
       if (!first && call.call.op === 'publish' && (call.call.options.qos ?? 0) === 0) {
         this.#calls.delete(req);
-        call.reject(new ConnectionError('the context that owned the connection went away before this QoS 0 message was confirmed written'));
+        call.reject(new this.#parts.ConnectionError('the context that owned the connection went away before this QoS 0 message was confirmed written'));
         continue;
       }
       this.#port.post({ type: 'call', tab: this.#tab, req, call: call.call });
@@ -339,9 +344,9 @@ export class TabClient {
     // Held back from an owner gone: its keys mean nothing to the next, which gets QoS 1/2 again.
     const held = this.#held.splice(0).filter(([, key, from]) => key === 0 || from === owner);
     this.#held.push(...held);
-    this.#redelivered = new Set();
+    // Kept across owners: one that died before passing a resend on leaves it to the next.
     for (const [deliveryId, { qos2 }] of this.#keys) {
-      if (qos2 !== undefined) this.#redelivered.add(qos2);
+      if (qos2 !== undefined) this.#redelivered.set(...qos2);
       this.#delivery.ackSent(deliveryId);
     }
     this.#keys.clear();
@@ -363,7 +368,8 @@ export class TabClient {
       return;
     }
     const deliveryId = this.#nextDelivery++;
-    this.#keys.set(deliveryId, message.qos === 2 ? { owner: this.#owner ?? '', key, qos2: fingerprint(message) } : { owner: this.#owner ?? '', key });
+    const qos2 = message.qos === 2 && message.packetId !== undefined ? ([message.packetId, resendIdentity(message)] as [number, string]) : undefined;
+    this.#keys.set(deliveryId, { owner: this.#owner ?? '', key, qos2 });
     this.#byKey.set(key, deliveryId);
     this.#delivery.deliver(received, deliveryId);
   }
@@ -371,7 +377,7 @@ export class TabClient {
   /** The highest QoS of this tab's filters that match `topic` (2 when none does: the owner knows better). */
   #subscribedQos(topic: string): number {
     let max = -1;
-    for (const [filter, options] of this.#subscriptions) if (topicMatches(filter, topic)) max = Math.max(max, options.qos ?? 0);
+    for (const [filter, options] of this.#subscriptions) if (this.#parts.topicMatches(filter, topic)) max = Math.max(max, options.qos ?? 0);
     return max < 0 ? 2 : max;
   }
 

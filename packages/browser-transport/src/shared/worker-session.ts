@@ -15,22 +15,52 @@ export interface JoinMessage {
   outbox: IndexedDbOutboxOptions;
 }
 
+/** The lock a SharedWorker holds for its life for session `name`: released, the worker is gone. */
+const workerLock = (name: string) => `${name}:worker`;
+
 /**
  * The SharedWorker path, in the tab: the worker runs the owner, and the tab talks to it over its
- * port. The tab still holds `<name>:tab:<id>` for its life, so that the owner sees it go.
+ * port. The tab still holds `<name>:tab:<id>` for its life, so that the owner sees it go. A worker
+ * that crashes (or fails to load) is started again: the tab waits on the lock the worker holds for
+ * its life, from the first word of its owner (held by then); the new worker's owner is a new
+ * owner to the tab, which carries its calls over to it as on a leader change.
  */
-export function workerTabPort(worker: SharedWorker, join: JoinMessage): TabPort {
-  const port = worker.port;
+export function workerTabPort(newWorker: () => SharedWorker, join: JoinMessage): TabPort {
   const tabLock = holdTabLock(`${join.name}:tab:${join.tab}`);
-  port.start();
-  void tabLock.granted.then(() => port.postMessage(join));
+  const stop = new AbortController();
+  let handler: ((message: ToTab) => void) | undefined;
+  let port!: MessagePort;
+  /** Workers that failed to load in a row: each waits longer before the next start. */
+  let failures = 0;
+  const restart = (dead: MessagePort) => {
+    if (stop.signal.aborted || dead !== port) return;
+    dead.close();
+    connect();
+  };
+  const connect = () => {
+    const worker = newWorker();
+    const current = worker.port;
+    port = current;
+    let watching = false;
+    current.onmessage = (event: MessageEvent<ToTab>) => {
+      if (!watching && event.data.type === 'owner') {
+        watching = true;
+        failures = 0;
+        whenReleased(workerLock(join.name), stop.signal, () => restart(current));
+      }
+      handler?.(event.data);
+    };
+    worker.addEventListener('error', () => setTimeout(() => restart(current), Math.min(100 * 2 ** failures++, 5000)));
+    current.start();
+    void tabLock.granted.then(() => current.postMessage(join));
+  };
+  connect();
   return {
     post: (message: ToOwner) => void tabLock.granted.then(() => port.postMessage(message)),
-    onMessage: (handler) => {
-      port.onmessage = (event: MessageEvent<ToTab>) => handler(event.data);
-    },
+    onMessage: (onMessage) => (handler = onMessage),
     ownsHere: () => false,
     async close() {
+      stop.abort();
       port.close();
       tabLock.release();
     },
@@ -52,6 +82,8 @@ export type StartWorkerOwner = (port: OwnerPort, owner: string, join: JoinMessag
 export function serveWorkerSessions(scope: { onconnect: ((event: MessageEvent) => void) | null }, startOwner: StartWorkerOwner): void {
   const owners = new Map<string, WorkerOwner>();
   const stop = new AbortController();
+  // A worker started again after a crash is a new owner to the tabs, under a new id.
+  const instance = crypto.randomUUID().slice(0, 8);
   scope.onconnect = (event: MessageEvent) => {
     const port = event.ports[0]!;
     port.onmessage = (first: MessageEvent<JoinMessage>) => {
@@ -76,7 +108,11 @@ export function serveWorkerSessions(scope: { onconnect: ((event: MessageEvent) =
               gone();
             }),
         };
-        void startOwner(ownerPort, `worker:${join.name}`, join);
+        // Held for the worker's life, before its owner says a word: the tabs wait on it to see a crash.
+        void navigator.locks.request(workerLock(join.name), () => {
+          void startOwner(ownerPort, `worker:${instance}:${join.name}`, join);
+          return new Promise<never>(() => undefined);
+        });
       }
       const joined = owner;
       joined.ports.set(join.tab, port);

@@ -1,16 +1,17 @@
 // The owner of a shared session and the tabs' clients, in Node: the owner's real client talks to
-// the reference broker over TCP; owner and tabs talk through an in-memory link that copies every
-// message (structuredClone), as a MessagePort or BroadcastChannel would. What the broker sees is
-// read from its packet tap.
+// the reference broker over TCP; owner and tabs talk through an in-memory link (memory-link.ts).
+// What the broker sees is read from its packet tap.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type Broker, createBroker } from '@courier/broker';
 import { createClient, MemoryOutbox, type Message, type MqttClient } from '@courier/node';
 import { trackingOutbox } from '../../src/shared/owner-client';
-import { SessionOwner, type OwnerPort } from '../../src/shared/session-owner';
+import { SessionOwner } from '../../src/shared/session-owner';
 import type { ToOwner, ToTab } from '../../src/shared/share-protocol';
-import { TabClient, type TabPort } from '../../src/shared/tab-client';
+import { TabClient } from '../../src/shared/tab-client';
+import { memoryLink, parts, type Tapped, tapFrom as tapOf, until } from './memory-link';
 
 let broker: Broker;
+const tapFrom = (clientId: string) => tapOf(broker, clientId);
 
 beforeAll(async () => {
   broker = await createBroker({ port: 0 });
@@ -19,56 +20,11 @@ afterAll(async () => {
   await broker.close();
 });
 
-/** An owner port and tab ports over one in-memory link; `close(tab)` is a tab that goes away. */
-function memoryLink() {
-  let toOwner: ((message: ToOwner) => void) | undefined;
-  const tabs = new Map<string, (message: ToTab) => void>();
-  const gone = new Map<string, () => void>();
-  const owner: OwnerPort = {
-    post: (message) =>
-      queueMicrotask(() => {
-        for (const [tab, handler] of tabs) if (!('tab' in message) || message.tab === tab) handler(structuredClone(message));
-      }),
-    onMessage: (handler) => (toOwner = handler),
-    liveTabs: async () => [...tabs.keys()],
-    watchTab: (tab, onGone) => gone.set(tab, onGone),
-  };
-  const tab = (id: string): TabPort => ({
-    post: (message) => queueMicrotask(() => toOwner?.(structuredClone(message))),
-    onMessage: (handler) => tabs.set(id, handler),
-    ownsHere: () => false,
-    close: async () => {
-      tabs.delete(id);
-      gone.get(id)?.();
-    },
-  });
-  return { owner, tab, raw: (message: ToOwner) => toOwner?.(message) };
-}
-
-interface Tapped {
-  type: string;
-  packetId?: number;
-}
-
-/** The packets `clientId` sends the broker, as they go. */
-function tapFrom(clientId: string): Tapped[] {
-  const seen: Tapped[] = [];
-  broker.tap(({ clientId: id, direction, packet }) => {
-    if (id === clientId && direction === 'in') seen.push(packet as Tapped);
-  });
-  return seen;
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
-
 async function shared(clientId: string, tabIds: string[], manualAcks = false) {
   const link = memoryLink();
-  const tabs = tabIds.map((id) => new TabClient(link.tab(id), id, clientId, 5, manualAcks));
+  const tabs = tabIds.map((id) => new TabClient(link.tab(id), id, clientId, 5, manualAcks, parts));
   const client = createClient(`mqtt://127.0.0.1:${broker.port}`, { clientId, clean: false, manualAcks: true });
-  const owner = new SessionOwner(client, link.owner, 'owner-1');
+  const owner = new SessionOwner(client, link.owner, 'owner-1', parts);
   void owner.start();
   await Promise.all(tabs.map((tab) => tab.whenConnected()));
   return { tabs, owner, link, client };
@@ -180,7 +136,7 @@ test('a publish written by an owner that died before the tab heard its id is awa
   const start = (link: ReturnType<typeof memoryLink>, id: string) => {
     let owner: SessionOwner | undefined;
     const outbox = trackingOutbox(store, () => owner?.tracker);
-    owner = new SessionOwner(createClient(`mqtt://127.0.0.1:${broker.port}`, { clientId, clean: false, manualAcks: true, outbox }), link.owner, id);
+    owner = new SessionOwner(createClient(`mqtt://127.0.0.1:${broker.port}`, { clientId, clean: false, manualAcks: true, outbox }), link.owner, id, parts);
     void owner.start();
     return owner;
   };
@@ -203,8 +159,40 @@ test('a publish written by an owner that died before the tab heard its id is awa
   second.raw({ type: 'hello', tab: 't1', subscriptions: [] });
   second.raw(structuredClone(call));
   await until(() => settled.some((message) => message.type === 'settle' && message.req === 7), 'the settle');
-  const publishes = sent.filter((packet) => packet.type === 'publish') as (Tapped & { dup?: boolean })[];
+  const publishes = sent.filter((packet) => packet.type === 'publish') as Tapped[];
   expect(publishes.map((packet) => packet.dup)).toEqual([false, true]);
   expect(new Set(publishes.map((packet) => packet.packetId)).size).toBe(1);
   await owner2.close();
+});
+
+test('a publish aborted in a tab is called back by the owner while it has not gone out: AbortError (sent: false), and the outbox no longer owes it', async () => {
+  const link = memoryLink();
+  const tab = new TabClient(link.tab('t1'), 't1', 'abort', 5, false, parts);
+  // No broker at this port: the message waits in the owner's outbox, unsent.
+  const client = createClient('mqtt://127.0.0.1:1', { clientId: 'abort', clean: false, manualAcks: true, reconnect: { initialDelayMs: 50, maxDelayMs: 50 } });
+  const owner = new SessionOwner(client, link.owner, 'owner-1', parts);
+  void owner.start();
+  const stop = new AbortController();
+  const published = tab.publish('a/1', 'x', { qos: 1, signal: stop.signal });
+  while ((await tab.pending()).length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  stop.abort('changed my mind');
+  await expect(published).rejects.toMatchObject({ code: 'ERR_ABORTED', sent: false, cause: 'changed my mind' });
+  expect(await tab.pending()).toEqual([]);
+  await tab.end({ force: true });
+  await owner.close();
+});
+
+test('a publish aborted in a tab once on the wire rejects (AbortError, sent: true), and the outbox still owes it', async () => {
+  const clientId = 'abort-sent';
+  const sent = tapFrom(clientId);
+  const dropped = broker.inject({ clientId, direction: 'in', type: 'publish', action: 'drop', count: 1 });
+  const { tabs, owner } = await shared(clientId, ['t1']);
+  const stop = new AbortController();
+  const published = tabs[0]!.publish('a/2', 'x', { qos: 1, signal: stop.signal });
+  await until(() => sent.some((packet) => packet.type === 'publish'), 'the PUBLISH');
+  stop.abort();
+  await expect(published).rejects.toMatchObject({ code: 'ERR_ABORTED', sent: true });
+  expect(await tabs[0]!.pending()).toHaveLength(1);
+  dropped.remove();
+  await owner.close();
 });

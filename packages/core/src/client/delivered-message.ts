@@ -20,6 +20,7 @@ export class DeliveredMessage implements Message {
   readonly dup: boolean;
   declare readonly properties?: PublishProperties;
   readonly #deliveryId: number;
+  readonly #packetId: number | undefined;
   readonly #acknowledger: Acknowledger;
 
   constructor(message: ReceivedMessage, deliveryId: number, acknowledger: Acknowledger) {
@@ -30,6 +31,7 @@ export class DeliveredMessage implements Message {
     this.dup = message.dup;
     if (message.properties !== undefined) (this as { properties?: PublishProperties }).properties = message.properties;
     this.#deliveryId = deliveryId;
+    this.#packetId = message.packetId;
     this.#acknowledger = acknowledger;
   }
 
@@ -40,5 +42,10 @@ export class DeliveredMessage implements Message {
   /** The id the session knows the message by (0 at QoS 0, which has no ack). */
   static deliveryIdOf(message: Message): number {
     return message instanceof DeliveredMessage ? message.#deliveryId : 0;
+  }
+
+  /** The broker's packet id of a QoS 1/2 message: the same on a resend within the session [MQTT-4.4.0-1]. */
+  static packetIdOf(message: Message): number | undefined {
+    return message instanceof DeliveredMessage ? message.#packetId : undefined;
   }
 }

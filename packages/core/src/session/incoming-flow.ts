@@ -115,6 +115,7 @@ export class IncomingFlow {
     }
     if (packet.qos !== 0 && !this.#admit(link)) return;
     const message: ReceivedMessage = { topic, payload: packet.payload, qos: packet.qos, retain: packet.retain, dup: packet.dup };
+    if (packet.qos !== 0) message.packetId = packetId;
     const properties = withoutTopicAlias(packet.properties);
     if (properties !== undefined) message.properties = properties;
     if (this.#holding || this.#held.length > 0) this.#hold(message, packetId);

@@ -30,6 +30,11 @@ export interface ReceivedMessage {
   retain: boolean;
   dup: boolean;
   properties?: PublishProperties;
+  /**
+   * @internal QoS 1/2: the broker's packet id, which a resend in the same session keeps
+   * [MQTT-4.4.0-1]; kept from the application (`DeliveredMessage.packetIdOf`).
+   */
+  packetId?: number;
 }
 
 /** How a publish ended well. */
