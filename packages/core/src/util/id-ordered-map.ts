@@ -45,7 +45,13 @@ export class IdOrderedMap<V> {
     if (this.#ids[index] !== id || this.#values[index] === undefined) return false;
     this.#values[index] = undefined;
     this.#size--;
-    if (this.#size * 2 < this.#ids.length) this.#squeeze();
+    if (this.#size === 0) {
+      // Emptied, as after every settled publish of one awaited at a time: no new arrays.
+      this.#ids.length = 0;
+      this.#values.length = 0;
+    } else if (this.#size * 2 < this.#ids.length) {
+      this.#squeeze();
+    }
     return true;
   }
 
@@ -73,15 +79,18 @@ export class IdOrderedMap<V> {
     return low;
   }
 
+  /** Moves the entries over the holes, in place. */
   #squeeze(): void {
-    const ids: number[] = [];
-    const values: V[] = [];
-    this.#values.forEach((value, i) => {
-      if (value === undefined) return;
-      ids.push(this.#ids[i] as number);
-      values.push(value);
-    });
-    this.#ids = ids;
-    this.#values = values;
+    const ids = this.#ids;
+    const values = this.#values;
+    let kept = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const value = values[i];
+      if (value === undefined) continue;
+      ids[kept] = ids[i] as number;
+      values[kept++] = value;
+    }
+    ids.length = kept;
+    values.length = kept;
   }
 }
