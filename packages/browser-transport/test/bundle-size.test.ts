@@ -19,40 +19,16 @@
 // start back to one chunk.
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build, type Metafile } from 'esbuild';
+import { build } from 'esbuild';
 import { expect, test } from 'vitest';
+import { APP_BUILD, startChunks } from './app-build';
 
 const APP = fileURLToPath(new URL('../../../bench/bundle/courier-app.ts', import.meta.url));
 const START_CEILING_GZIP = 27 * 1024;
 
-/** The output chunk of the entry and every chunk it imports statically, transitively. */
-function startChunks(outputs: Metafile['outputs']): string[] {
-  const start: string[] = [];
-  const visit = (path: string) => {
-    if (start.includes(path)) return;
-    start.push(path);
-    for (const imported of outputs[path]!.imports) if (imported.kind === 'import-statement') visit(imported.path);
-  };
-  visit(Object.keys(outputs).find((path) => outputs[path]!.entryPoint !== undefined)!);
-  return start;
-}
-
 test('the app loads less than 27 KB gzip at start, in at most two chunks, and the IndexedDB outbox only when it opens', async () => {
-  const result = await build({
-    entryPoints: [APP],
-    bundle: true,
-    splitting: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    conditions: ['@courier/source'],
-    outdir: '/bundle-size',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  });
-  const start = startChunks(result.metafile.outputs);
+  const result = await build({ ...APP_BUILD, entryPoints: [APP], conditions: ['@courier/source'], outdir: '/bundle-size' });
+  const start = [...startChunks(result.metafile.outputs)];
   // A lazily loaded module that imports the core (the IndexedDB outbox did) splits the core off
   // into a shared chunk, and two gzip streams cost 0.5 KB more than one (2026-12-07). The sharing
   // code of tabs still does (see above): two, the entry and the core, and no more.
