@@ -20,10 +20,15 @@ import {
   UNSUBSCRIBE,
 } from './packet-types';
 import { decodeAck } from './pub-ack';
+import { propertyCodec } from './property-codec';
+import { usePropertyCodec } from './property-field';
 import { decodePublish } from './publish';
 import type { Reader } from './reader';
 import { decodeSuback, decodeSubscribe } from './subscribe';
 import { decodeUnsuback, decodeUnsubscribe } from './unsubscribe';
+
+// The whole codec reads and writes 5.0 properties from the start (a client loads them lazily).
+usePropertyCodec(propertyCodec);
 
 /** Every control packet, whichever side sent it. */
 export function decodeAnyBody(type: number, flags: number, r: Reader, version: ProtocolVersion): Packet {
