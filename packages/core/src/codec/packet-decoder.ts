@@ -1,3 +1,4 @@
+import * as codecV5 from './codec-v5';
 import { decodeConnack } from './connack';
 import { decodeConnect } from './connect';
 import { decodeReasonPacket } from './disconnect-auth';
@@ -20,7 +21,6 @@ import {
   UNSUBSCRIBE,
 } from './packet-types';
 import { decodeAck } from './pub-ack';
-import { propertyCodec } from './property-codec';
 import { usePropertyCodec } from './property-field';
 import { decodePublish } from './publish';
 import type { Reader } from './reader';
@@ -28,7 +28,7 @@ import { decodeSuback, decodeSubscribe } from './subscribe';
 import { decodeUnsuback, decodeUnsubscribe } from './unsubscribe';
 
 // The whole codec reads and writes 5.0 properties from the start (a client loads them lazily).
-usePropertyCodec(propertyCodec);
+usePropertyCodec(codecV5);
 
 /** Every control packet, whichever side sent it. */
 export function decodeAnyBody(type: number, flags: number, r: Reader, version: ProtocolVersion): Packet {

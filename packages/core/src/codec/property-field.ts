@@ -7,6 +7,7 @@ import { DecodeError, EncodeError, malformed, protocolError } from './errors';
 import { checkBinary, checkNoProperties, checkUint, hasProperties, measureString } from './field-checks';
 import type { ProtocolVersion } from './packet';
 import type { Properties } from './properties';
+import type * as CodecV5 from './codec-v5';
 import type { propertyCodec } from './property-codec';
 import {
   contextName,
@@ -22,6 +23,7 @@ import {
   IN_WILL,
 } from './property-contexts';
 import type { Reader } from './reader';
+import { useReasonCodeWords } from './reason-code-text';
 import { writeUtf8 } from './utf8';
 import { MAX_VARINT, varintLength, writeU16, writeU32, writeVarint } from './writer';
 
@@ -39,9 +41,14 @@ type PropertyCodec = ReturnType<typeof propertyCodec>;
 
 let codec: PropertyCodec | undefined;
 
-/** Installs the property codec (once): the whole codec does at load, a client through `loadPropertyCodec`. */
-export function usePropertyCodec(make: typeof propertyCodec): void {
-  codec ??= make(PARTS, CONTEXTS);
+/**
+ * Installs the 5.0 codec (once): the property codec and the words of reason codes. The whole
+ * codec does at load, a client through `loadPropertyCodec`.
+ */
+export function usePropertyCodec(v5: typeof CodecV5): void {
+  if (codec !== undefined) return;
+  codec = v5.propertyCodec(PARTS, CONTEXTS);
+  useReasonCodeWords(v5.reasonCodeWords);
 }
 
 /**
@@ -52,10 +59,13 @@ export function propertiesCheckable(properties: object | undefined, version: Pro
   return properties === undefined || version === 4 || codec !== undefined;
 }
 
-/** Loads what `version` needs to read and write properties: the codec for 5.0, nothing for 3.1.1. */
+/**
+ * Loads what `version` needs: for 5.0 the property codec and the words of reason codes (codec-v5.ts),
+ * for 3.1.1 nothing.
+ */
 export function loadPropertyCodec(version: ProtocolVersion): Promise<void> {
   if (version === 4 || codec !== undefined) return Promise.resolve();
-  return import('./property-codec').then((loaded) => usePropertyCodec(loaded.propertyCodec));
+  return import('./codec-v5').then(usePropertyCodec);
 }
 
 function loaded(): PropertyCodec {

@@ -1,6 +1,5 @@
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { PublishPacket } from '@courier/core';
-import { loadPropertyCodec } from '../../src/codec/property-field';
 import { measurePublish } from '../../src/codec/publish';
 import { publishes, SessionHarness } from './session-harness';
 
@@ -12,9 +11,6 @@ function wire(h: SessionHarness): [string, number | undefined][] {
 }
 
 describe('automatic topic aliases (autoTopicAliases)', () => {
-  // The session measures aliased PUBLISH packets (5.0 properties): its driver loads the codec first.
-  beforeAll(() => loadPropertyCodec(5));
-
   test('the first PUBLISH to a topic sets an alias, later ones carry the alias and an empty topic', () => {
     const h = new SessionHarness({ autoTopicAliases: true });
     h.connect({ properties: { topicAliasMaximum: 5 } });
