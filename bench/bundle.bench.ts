@@ -4,6 +4,7 @@
 // dist/, as users install it.
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { APP_BUILD, startChunks } from '../packages/browser-transport/test/app-build';
 
 const apps = [
   ['Courier (@courier/browser)', 'bench/bundle/courier-app.ts'],
@@ -15,31 +16,16 @@ const apps = [
 /** Bundles `entry` with code splitting, as a web app's bundler would, and sizes the result. */
 async function size(entry: string): Promise<{ initial: number; all: number; minifiedAll: number }> {
   const result = await build({
+    ...APP_BUILD,
     entryPoints: [entry],
-    bundle: true,
-    splitting: true,
     outdir: '/bundle-size',
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
     define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
   });
   const gz = (code: Uint8Array) => gzipSync(code, { level: 9 }).length;
   const files = new Map(result.outputFiles.filter((f) => f.path.endsWith('.js')).map((f) => [f.path.replace(/^.*\//, ''), f.contents]));
-  const outputs = result.metafile.outputs;
   const base = (path: string) => path.replace(/^.*\//, '');
   // Loaded at start: the entry chunk and every chunk it imports statically, transitively.
-  const start = new Set<string>();
-  const visit = (path: string) => {
-    if (start.has(base(path))) return;
-    start.add(base(path));
-    for (const imported of outputs[path]?.imports ?? []) if (imported.kind === 'import-statement') visit(imported.path);
-  };
-  visit(Object.entries(outputs).find(([, output]) => output.entryPoint !== undefined)![0]);
+  const start = new Set([...startChunks(result.metafile.outputs)].map(base));
   const sizes = [...files].map(([name, code]) => ({ name, minified: code.length, gzipped: gz(code) }));
   return {
     initial: sizes.filter((f) => start.has(f.name)).reduce((sum, f) => sum + f.gzipped, 0),

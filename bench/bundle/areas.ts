@@ -1,21 +1,9 @@
 // Where the bench app's start bytes go, per area of the sources: `node --import tsx
 // bench/bundle/areas.ts`. Each source module is marked with a legal comment, which minifiers
 // keep in place, so the minified start chunks can be cut back into modules.
-import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { build, type Plugin } from 'esbuild';
-
-const MARK = /\/\*! @@([^*]*) \*\/\n?/;
-
-const marker: Plugin = {
-  name: 'marker',
-  setup(b) {
-    b.onLoad({ filter: /packages\/.*\/src\/.*\.ts$/ }, (args) => ({
-      contents: `/*! @@${args.path.replace(/^.*packages\//, '')} */\n${readFileSync(args.path, 'utf8')}`,
-      loader: 'ts',
-    }));
-  },
-};
+import { build } from 'esbuild';
+import { MARK, marker } from '../../packages/browser-transport/test/app-build';
 
 function areaOf(path: string): string {
   if (path.startsWith('browser-transport/')) return 'browser transport: WebSocket, worker clock, URL';

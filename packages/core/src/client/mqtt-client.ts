@@ -1,5 +1,6 @@
 import type { ProtocolVersion } from '../codec/packet';
-import { AbortError, AuthenticationError, ClientEndedError, InvalidArgumentError, MqttError, OutboxError } from '../errors';
+import { loadPropertyCodec } from '../codec/property-field';
+import { AbortError, AuthenticationError, ClientEndedError, ConnectionError, InvalidArgumentError, MqttError, OutboxError } from '../errors';
 import type { Clock } from '../ports/clock';
 import { Session } from '../session/session';
 import type { OutboxEntry, PublishRequest, PublishResult, SessionInput, SubscribeResult, UnsubscribeResult } from '../session/session-types';
@@ -15,7 +16,7 @@ import { Delivery } from './delivery';
 import { STREAM_HIGH_WATER } from './message-stream';
 import { describePacket } from './packet-tap';
 import { PendingOperations } from './pending-operations';
-import { publishRequestOf, subscriptionsOf, unsubscribeFiltersOf } from './request-checks';
+import { checkedLater, publishRequestOf, subscriptionsOf, unsubscribeFiltersOf } from './request-checks';
 import { SessionDriver } from './session-driver';
 
 /**
@@ -167,7 +168,9 @@ export class MqttClient {
 
   /**
    * Publishes a message. QoS 0 settles once its bytes are written to the socket, QoS 1 on PUBACK,
-   * QoS 2 on PUBCOMP. While offline it waits (QoS 1/2 in the outbox). Invalid input rejects at once.
+   * QoS 2 on PUBCOMP. While offline it waits (QoS 1/2 in the outbox). Invalid input rejects at once
+   * (5.0 properties given before the client has opened: once it has loaded their codec, still before
+   * anything is queued).
    * Rejects with InvalidArgumentError, QueueFullError, PublishRejectedError (a 5.0 reason code
    * of 0x80 or more), AbortError or ClientEndedError. The promise is made when first awaited
    * (one not awaited costs little memory, and its rejection is never an unhandled one), so it is
@@ -176,16 +179,18 @@ export class MqttClient {
    */
   publish(topic: string, payload: Uint8Array | string, options: PublishOptions = {}): Promise<PublishResult> {
     let request: PublishRequest;
+    const version = this.#session.protocolVersion;
     try {
       this.#checkOpen();
-      request = publishRequestOf(topic, payload, options, this.#session.protocolVersion);
+      request = publishRequestOf(topic, payload, options, version);
     } catch (error) {
       return handled(Promise.reject(error));
     }
     const signal = options.signal;
     if (signal?.aborted === true) return handled(Promise.reject(new AbortError(false, { cause: signal.reason })));
     if (this.#outboxClose !== undefined) return this.#publishNow(request, signal);
-    return handled(this.#opened.then(() => this.#publishNow(request, signal)));
+    const later = checkedLater(options.properties, version);
+    return handled(this.#opened.then(() => this.#publishNow(later ? publishRequestOf(topic, request.payload, options, version) : request, signal)));
   }
 
   /**
@@ -195,14 +200,17 @@ export class MqttClient {
    */
   subscribe(filters: string | string[], options: SubscribeOptions = {}): Promise<SubscribeResult> {
     let input: SessionInput & { type: 'subscribeRequested' };
+    const version = this.#session.protocolVersion;
     try {
       this.#checkOpen();
-      input = { type: 'subscribeRequested', id: 0, subscriptions: subscriptionsOf(filters, options, this.#session.protocolVersion) };
+      input = { type: 'subscribeRequested', id: 0, subscriptions: subscriptionsOf(filters, options, version) };
     } catch (error) {
       return handled(Promise.reject(error));
     }
     if (options.properties !== undefined) input.properties = options.properties;
+    const later = checkedLater(options.properties, version);
     return this.#operation(() => {
+      if (later) subscriptionsOf(filters, options, version);
       const { id, promise } = this.#operations.addRequest<SubscribeResult>();
       this.#driver.dispatch({ ...input, id });
       return promise;
@@ -215,13 +223,16 @@ export class MqttClient {
    */
   unsubscribe(filters: string | string[], options: UnsubscribeOptions = {}): Promise<UnsubscribeResult> {
     let topicFilters: string[];
+    const version = this.#session.protocolVersion;
     try {
       this.#checkOpen();
-      topicFilters = unsubscribeFiltersOf(filters, options, this.#session.protocolVersion);
+      topicFilters = unsubscribeFiltersOf(filters, options, version);
     } catch (error) {
       return handled(Promise.reject(error));
     }
+    const later = checkedLater(options.properties, version);
     return this.#operation(() => {
+      if (later) unsubscribeFiltersOf(filters, options, version);
       const { id, promise } = this.#operations.addRequest<UnsubscribeResult>();
       const input: SessionInput = { type: 'unsubscribeRequested', id, topicFilters };
       if (options.properties !== undefined) input.properties = options.properties;
@@ -294,6 +305,10 @@ export class MqttClient {
   async #open(): Promise<void> {
     try {
       await this.#loadEnhancedAuthentication();
+      // The 5.0 property codec: before anything is encoded or decoded at 5.0 (a 3.1.1 client never loads it).
+      await loadPropertyCodec(this.#session.protocolVersion).catch((error: unknown) => {
+        throw new ConnectionError('could not load the MQTT 5.0 property codec', { cause: error });
+      });
       const waiting = (message: string) => this.#events.emit('warning', new OutboxError(message));
       const outbox = await this.#settings.outbox.open(this.#session.clientId, { waiting });
       if (this.#ending !== undefined) {

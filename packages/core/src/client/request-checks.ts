@@ -1,4 +1,5 @@
 import type { ProtocolVersion, Subscription } from '../codec/packet';
+import { propertiesCheckable } from '../codec/property-field';
 import { InvalidArgumentError } from '../errors';
 import { encodingProblem } from '../session/publish-packet';
 import { subscribeEncodingProblem, unsubscribeEncodingProblem } from '../session/subscribe-packet';
@@ -10,6 +11,15 @@ import type { PublishOptions, SubscribeOptions, UnsubscribeOptions } from './cli
 // The checks of what the application asks for, before anything is queued: each throws an
 // InvalidArgumentError that says what is wrong, and the call's promise rejects with it.
 
+/**
+ * Whether `properties` cannot be checked yet: at 5.0 before the client has loaded the property
+ * codec, which it does before its outbox opens. The call is checked again then, before it is
+ * queued (MqttClient), so nothing unchecked is ever sent.
+ */
+export function checkedLater(properties: object | undefined, version: ProtocolVersion): boolean {
+  return !propertiesCheckable(properties, version);
+}
+
 /** The session's request for `publish(topic, payload, options)`. */
 export function publishRequestOf(topic: string, payload: Uint8Array | string, options: PublishOptions, version: ProtocolVersion): PublishRequest {
   const problem = topicNameProblem(topic);
@@ -18,7 +28,7 @@ export function publishRequestOf(topic: string, payload: Uint8Array | string, op
   const request: PublishRequest = { topic, payload: toBytes(payload, 'the payload'), qos, retain: options.retain === true };
   if (options.properties !== undefined) request.properties = options.properties;
   // Everything encoding would refuse is refused now, before anything is queued.
-  const refusal = encodingProblem(request, version);
+  const refusal = checkedLater(request.properties, version) ? undefined : encodingProblem(request, version);
   if (refusal !== undefined) throw new InvalidArgumentError(refusal.message);
   return request;
 }
@@ -40,7 +50,7 @@ export function subscriptionsOf(filters: string | string[], options: SubscribeOp
     return subscription;
   });
   // What needs 5.0 (noLocal, properties...) is refused by the codec, as it would be on the wire.
-  const refusal = subscribeEncodingProblem(subscriptions, options.properties, version);
+  const refusal = checkedLater(options.properties, version) ? undefined : subscribeEncodingProblem(subscriptions, options.properties, version);
   if (refusal !== undefined) throw new InvalidArgumentError(refusal.message);
   return subscriptions;
 }
@@ -53,7 +63,7 @@ export function unsubscribeFiltersOf(filters: string | string[], options: Unsubs
     const problem = topicFilterProblem(topicFilter);
     if (problem !== undefined) throw new InvalidArgumentError(problem);
   }
-  const refusal = unsubscribeEncodingProblem(topicFilters, options.properties, version);
+  const refusal = checkedLater(options.properties, version) ? undefined : unsubscribeEncodingProblem(topicFilters, options.properties, version);
   if (refusal !== undefined) throw new InvalidArgumentError(refusal.message);
   return topicFilters;
 }

@@ -1,7 +1,7 @@
 import { EncodeError, malformed, protocolError } from './errors';
 import type { ConnackPacket, ProtocolVersion } from './packet';
-import { decodeProperties, encodePacketProperties, propertyFieldSize, writePropertyField } from './property-codec';
-import { IN_CONNACK } from './property-table';
+import { decodeProperties, encodePacketProperties, propertyFieldSize, writePropertyField } from './property-field';
+import { IN_CONNACK } from './property-contexts';
 import type { Reader } from './reader';
 import { readReasonCode } from './read-reason-codes';
 import { VALID_CONNACK_CODES_V4, VALID_REASON_CODES_V5 } from './reason-codes';

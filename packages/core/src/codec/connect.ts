@@ -7,8 +7,8 @@ import {
   measureString,
 } from './field-checks';
 import type { ConnectPacket, ProtocolVersion, QoS, Will } from './packet';
-import { decodeProperties, encodePacketProperties, propertyFieldSize, writePropertyField } from './property-codec';
-import { IN_CONNECT, IN_WILL } from './property-table';
+import { decodeProperties, encodePacketProperties, propertyFieldSize, writePropertyField } from './property-field';
+import { IN_CONNECT, IN_WILL } from './property-contexts';
 import type { Reader } from './reader';
 import { hasWildcard } from './topic-name';
 import { startPacket, varintLength, writeBinary, writeString, writeU16 } from './writer';

@@ -1,8 +1,8 @@
 import { EncodeError } from './errors';
 import { checkReasonCode } from './field-checks';
 import type { AuthPacket, DisconnectPacket, ProtocolVersion } from './packet';
-import { copyProperties, decodeProperties, encodePacketProperties } from './property-codec';
-import { IN_AUTH, IN_DISCONNECT } from './property-table';
+import { copyProperties, decodeProperties, encodePacketProperties } from './property-field';
+import { IN_AUTH, IN_DISCONNECT } from './property-contexts';
 import type { Reader } from './reader';
 import { readReasonCode } from './read-reason-codes';
 import { VALID_REASON_CODES_V5 } from './reason-codes';

@@ -1,3 +1,4 @@
+import * as codecV5 from './codec-v5';
 import { encodeConnack } from './connack';
 import { encodeConnect } from './connect';
 import { encodeReasonPacket } from './disconnect-auth';
@@ -5,10 +6,14 @@ import { EncodeError } from './errors';
 import { checkVersion } from './field-checks';
 import type { Packet, ProtocolVersion } from './packet';
 import { encodeAck } from './pub-ack';
+import { usePropertyCodec } from './property-field';
 import { encodePublish } from './publish';
 import { encodeSuback, encodeSubscribe } from './subscribe';
 import { encodeUnsuback, encodeUnsubscribe } from './unsubscribe';
 import { startPacket } from './writer';
+
+// The whole codec reads and writes 5.0 properties from the start (a client loads them lazily).
+usePropertyCodec(codecV5);
 
 /**
  * Encodes one packet for `version` into a new byte array: the whole frame, fixed header included.

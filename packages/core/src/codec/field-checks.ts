@@ -1,6 +1,6 @@
 import { EncodeError } from './errors';
 import type { ProtocolVersion } from './packet';
-import { describeReasonCode } from './reason-codes';
+import { reasonCodeText } from './reason-code-text';
 import { utf8Length } from './utf8';
 
 /** The UTF-8 length of a string field, or an EncodeError when it cannot be an MQTT string. */
@@ -80,5 +80,5 @@ export function checkNoProperties(properties: object | undefined, where: string)
 
 /** A reason code for a message: with its name when it is a byte, else as it was given. */
 function shown(code: unknown): string {
-  return Number.isInteger(code) && (code as number) >= 0 && (code as number) <= 0xff ? describeReasonCode(code as number) : String(code);
+  return Number.isInteger(code) && (code as number) >= 0 && (code as number) <= 0xff ? reasonCodeText(code as number) : String(code);
 }

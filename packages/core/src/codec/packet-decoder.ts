@@ -1,3 +1,4 @@
+import * as codecV5 from './codec-v5';
 import { decodeConnack } from './connack';
 import { decodeConnect } from './connect';
 import { decodeReasonPacket } from './disconnect-auth';
@@ -20,10 +21,14 @@ import {
   UNSUBSCRIBE,
 } from './packet-types';
 import { decodeAck } from './pub-ack';
+import { usePropertyCodec } from './property-field';
 import { decodePublish } from './publish';
 import type { Reader } from './reader';
 import { decodeSuback, decodeSubscribe } from './subscribe';
 import { decodeUnsuback, decodeUnsubscribe } from './unsubscribe';
+
+// The whole codec reads and writes 5.0 properties from the start (a client loads them lazily).
+usePropertyCodec(codecV5);
 
 /** Every control packet, whichever side sent it. */
 export function decodeAnyBody(type: number, flags: number, r: Reader, version: ProtocolVersion): Packet {

@@ -1,35 +1,5 @@
 import type { Properties } from './properties';
-
-/** Where a property set sits: one bit per packet type (the four publish acks share one). */
-export const IN_CONNECT = 1 << 0;
-export const IN_CONNACK = 1 << 1;
-export const IN_PUBLISH = 1 << 2;
-export const IN_ACK = 1 << 3;
-export const IN_SUBSCRIBE = 1 << 4;
-export const IN_SUBACK = 1 << 5;
-export const IN_UNSUBSCRIBE = 1 << 6;
-export const IN_UNSUBACK = 1 << 7;
-export const IN_DISCONNECT = 1 << 8;
-export const IN_AUTH = 1 << 9;
-export const IN_WILL = 1 << 10;
-
-const CONTEXT_NAMES = [
-  'CONNECT',
-  'CONNACK',
-  'PUBLISH',
-  'a publish acknowledgement',
-  'SUBSCRIBE',
-  'SUBACK',
-  'UNSUBSCRIBE',
-  'UNSUBACK',
-  'DISCONNECT',
-  'AUTH',
-  'will properties',
-];
-
-export function contextName(context: number): string {
-  return CONTEXT_NAMES[31 - Math.clz32(context)] ?? 'this packet';
-}
+import type { PropertyContexts } from './property-field';
 
 /** How a property's value is written on the wire (section 1.5). */
 export const BYTE = 0; // only Maximum QoS, whose byte is 0 or 1 (3.2.2.3.4), kept as a number
@@ -50,50 +20,56 @@ export interface PropertyDefinition {
   zeroReasonCode?: number;
 }
 
-const EVERY_PACKET = (IN_WILL << 1) - 1;
-const MESSAGE = IN_PUBLISH | IN_WILL;
-const REASON_STRING = IN_CONNACK | IN_ACK | IN_SUBACK | IN_UNSUBACK | IN_DISCONNECT | IN_AUTH;
+/**
+ * The property identifiers of section 2.2.2.2 and the packets each may appear in, indexed by
+ * identifier (0x0B has two entries told apart by context) and by name. The contexts are handed in:
+ * this table is loaded lazily and imports nothing at run time (see property-field.ts).
+ */
+export function propertyTable(contexts: PropertyContexts) {
+  const [IN_ACK, IN_AUTH, IN_CONNACK, IN_CONNECT, IN_DISCONNECT, IN_PUBLISH, IN_SUBACK, IN_SUBSCRIBE, IN_UNSUBACK, IN_WILL] = contexts;
+  const EVERY_PACKET = (IN_WILL << 1) - 1;
+  const MESSAGE = IN_PUBLISH | IN_WILL;
+  const REASON_STRING = IN_CONNACK | IN_ACK | IN_SUBACK | IN_UNSUBACK | IN_DISCONNECT | IN_AUTH;
+  const definitions: PropertyDefinition[] = [
+    { id: 0x01, name: 'payloadFormatIndicator', kind: FLAG, contexts: MESSAGE },
+    { id: 0x02, name: 'messageExpiryInterval', kind: U32, contexts: MESSAGE },
+    { id: 0x03, name: 'contentType', kind: STRING, contexts: MESSAGE },
+    { id: 0x08, name: 'responseTopic', kind: STRING, contexts: MESSAGE },
+    { id: 0x09, name: 'correlationData', kind: BINARY, contexts: MESSAGE },
+    // 0x0B repeats in PUBLISH (one per matching subscription) and appears once in SUBSCRIBE.
+    { id: 0x0b, name: 'subscriptionIdentifiers', kind: VARINT, contexts: IN_PUBLISH, zeroReasonCode: 0x82 },
+    { id: 0x0b, name: 'subscriptionIdentifier', kind: VARINT, contexts: IN_SUBSCRIBE, zeroReasonCode: 0x82 },
+    { id: 0x11, name: 'sessionExpiryInterval', kind: U32, contexts: IN_CONNECT | IN_CONNACK | IN_DISCONNECT },
+    { id: 0x12, name: 'assignedClientIdentifier', kind: STRING, contexts: IN_CONNACK },
+    { id: 0x13, name: 'serverKeepAlive', kind: U16, contexts: IN_CONNACK },
+    { id: 0x15, name: 'authenticationMethod', kind: STRING, contexts: IN_CONNECT | IN_CONNACK | IN_AUTH },
+    { id: 0x16, name: 'authenticationData', kind: BINARY, contexts: IN_CONNECT | IN_CONNACK | IN_AUTH },
+    { id: 0x17, name: 'requestProblemInformation', kind: FLAG, contexts: IN_CONNECT },
+    { id: 0x18, name: 'willDelayInterval', kind: U32, contexts: IN_WILL },
+    { id: 0x19, name: 'requestResponseInformation', kind: FLAG, contexts: IN_CONNECT },
+    { id: 0x1a, name: 'responseInformation', kind: STRING, contexts: IN_CONNACK },
+    { id: 0x1c, name: 'serverReference', kind: STRING, contexts: IN_CONNACK | IN_DISCONNECT },
+    { id: 0x1f, name: 'reasonString', kind: STRING, contexts: REASON_STRING },
+    // A Receive Maximum of 0 is a protocol error (3.1.2.11.3, 3.2.2.3.3).
+    { id: 0x21, name: 'receiveMaximum', kind: U16, contexts: IN_CONNECT | IN_CONNACK, zeroReasonCode: 0x82 },
+    { id: 0x22, name: 'topicAliasMaximum', kind: U16, contexts: IN_CONNECT | IN_CONNACK },
+    // A Topic Alias of 0 is not permitted [MQTT-3.3.2-8]; the receiver answers 0x94.
+    { id: 0x23, name: 'topicAlias', kind: U16, contexts: IN_PUBLISH, zeroReasonCode: 0x94 },
+    { id: 0x24, name: 'maximumQoS', kind: BYTE, contexts: IN_CONNACK },
+    { id: 0x25, name: 'retainAvailable', kind: FLAG, contexts: IN_CONNACK },
+    { id: 0x26, name: 'userProperties', kind: PAIR, contexts: EVERY_PACKET },
+    // A Maximum Packet Size of 0 is a protocol error (3.1.2.11.4, 3.2.2.3.6).
+    { id: 0x27, name: 'maximumPacketSize', kind: U32, contexts: IN_CONNECT | IN_CONNACK, zeroReasonCode: 0x82 },
+    { id: 0x28, name: 'wildcardSubscriptionAvailable', kind: FLAG, contexts: IN_CONNACK },
+    { id: 0x29, name: 'subscriptionIdentifierAvailable', kind: FLAG, contexts: IN_CONNACK },
+    { id: 0x2a, name: 'sharedSubscriptionAvailable', kind: FLAG, contexts: IN_CONNACK },
+  ];
 
-/** The property identifiers of section 2.2.2.2, and the packets each may appear in. */
-export const PROPERTY_DEFINITIONS: PropertyDefinition[] = [
-  { id: 0x01, name: 'payloadFormatIndicator', kind: FLAG, contexts: MESSAGE },
-  { id: 0x02, name: 'messageExpiryInterval', kind: U32, contexts: MESSAGE },
-  { id: 0x03, name: 'contentType', kind: STRING, contexts: MESSAGE },
-  { id: 0x08, name: 'responseTopic', kind: STRING, contexts: MESSAGE },
-  { id: 0x09, name: 'correlationData', kind: BINARY, contexts: MESSAGE },
-  // 0x0B repeats in PUBLISH (one per matching subscription) and appears once in SUBSCRIBE.
-  { id: 0x0b, name: 'subscriptionIdentifiers', kind: VARINT, contexts: IN_PUBLISH, zeroReasonCode: 0x82 },
-  { id: 0x0b, name: 'subscriptionIdentifier', kind: VARINT, contexts: IN_SUBSCRIBE, zeroReasonCode: 0x82 },
-  { id: 0x11, name: 'sessionExpiryInterval', kind: U32, contexts: IN_CONNECT | IN_CONNACK | IN_DISCONNECT },
-  { id: 0x12, name: 'assignedClientIdentifier', kind: STRING, contexts: IN_CONNACK },
-  { id: 0x13, name: 'serverKeepAlive', kind: U16, contexts: IN_CONNACK },
-  { id: 0x15, name: 'authenticationMethod', kind: STRING, contexts: IN_CONNECT | IN_CONNACK | IN_AUTH },
-  { id: 0x16, name: 'authenticationData', kind: BINARY, contexts: IN_CONNECT | IN_CONNACK | IN_AUTH },
-  { id: 0x17, name: 'requestProblemInformation', kind: FLAG, contexts: IN_CONNECT },
-  { id: 0x18, name: 'willDelayInterval', kind: U32, contexts: IN_WILL },
-  { id: 0x19, name: 'requestResponseInformation', kind: FLAG, contexts: IN_CONNECT },
-  { id: 0x1a, name: 'responseInformation', kind: STRING, contexts: IN_CONNACK },
-  { id: 0x1c, name: 'serverReference', kind: STRING, contexts: IN_CONNACK | IN_DISCONNECT },
-  { id: 0x1f, name: 'reasonString', kind: STRING, contexts: REASON_STRING },
-  // A Receive Maximum of 0 is a protocol error (3.1.2.11.3, 3.2.2.3.3).
-  { id: 0x21, name: 'receiveMaximum', kind: U16, contexts: IN_CONNECT | IN_CONNACK, zeroReasonCode: 0x82 },
-  { id: 0x22, name: 'topicAliasMaximum', kind: U16, contexts: IN_CONNECT | IN_CONNACK },
-  // A Topic Alias of 0 is not permitted [MQTT-3.3.2-8]; the receiver answers 0x94.
-  { id: 0x23, name: 'topicAlias', kind: U16, contexts: IN_PUBLISH, zeroReasonCode: 0x94 },
-  { id: 0x24, name: 'maximumQoS', kind: BYTE, contexts: IN_CONNACK },
-  { id: 0x25, name: 'retainAvailable', kind: FLAG, contexts: IN_CONNACK },
-  { id: 0x26, name: 'userProperties', kind: PAIR, contexts: EVERY_PACKET },
-  // A Maximum Packet Size of 0 is a protocol error (3.1.2.11.4, 3.2.2.3.6).
-  { id: 0x27, name: 'maximumPacketSize', kind: U32, contexts: IN_CONNECT | IN_CONNACK, zeroReasonCode: 0x82 },
-  { id: 0x28, name: 'wildcardSubscriptionAvailable', kind: FLAG, contexts: IN_CONNACK },
-  { id: 0x29, name: 'subscriptionIdentifierAvailable', kind: FLAG, contexts: IN_CONNACK },
-  { id: 0x2a, name: 'sharedSubscriptionAvailable', kind: FLAG, contexts: IN_CONNACK },
-];
-
-/** Index by identifier; 0x0B has two entries told apart by context. */
-export const DEFINITIONS_BY_ID: (PropertyDefinition[] | undefined)[] = [];
-export const DEFINITIONS_BY_NAME: Record<string, PropertyDefinition> = Object.create(null);
-for (const definition of PROPERTY_DEFINITIONS) {
-  (DEFINITIONS_BY_ID[definition.id] ??= []).push(definition);
-  DEFINITIONS_BY_NAME[definition.name] = definition;
+  const byId: (PropertyDefinition[] | undefined)[] = [];
+  const byName: Record<string, PropertyDefinition> = Object.create(null);
+  for (const definition of definitions) {
+    (byId[definition.id] ??= []).push(definition);
+    byName[definition.name] = definition;
+  }
+  return { byId, byName };
 }

@@ -1,7 +1,7 @@
 import { checkPacketId, checkReasonCode } from './field-checks';
 import type { AckPacket, ProtocolVersion } from './packet';
-import { copyProperties, decodeProperties, encodePacketProperties } from './property-codec';
-import { IN_ACK } from './property-table';
+import { copyProperties, decodeProperties, encodePacketProperties } from './property-field';
+import { IN_ACK } from './property-contexts';
 import type { Reader } from './reader';
 import { readReasonCode } from './read-reason-codes';
 import { VALID_REASON_CODES_V5 } from './reason-codes';

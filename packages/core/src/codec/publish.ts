@@ -1,8 +1,8 @@
 import { DecodeError, EncodeError, malformed, protocolError } from './errors';
 import { checkBinary, checkPacketId, checkQoS, measureString } from './field-checks';
 import type { ProtocolVersion, PublishPacket } from './packet';
-import { decodeProperties, encodePacketProperties, propertyFieldSize, writePropertyField } from './property-codec';
-import { IN_PUBLISH } from './property-table';
+import { decodeProperties, encodePacketProperties, propertyFieldSize, writePropertyField } from './property-field';
+import { IN_PUBLISH } from './property-contexts';
 import type { Reader } from './reader';
 import { hasWildcard } from './topic-name';
 import { MAX_VARINT, startPacket, varintLength, writeString, writeU16 } from './writer';

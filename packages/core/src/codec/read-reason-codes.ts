@@ -1,11 +1,11 @@
 import { protocolError } from './errors';
 import type { Reader } from './reader';
-import { describeReasonCode } from './reason-codes';
+import { reasonCodeText } from './reason-code-text';
 
 /** The next byte as a reason code that `packet` may carry (`valid[code]` is 1), or a protocol error. */
 export function readReasonCode(r: Reader, valid: Uint8Array, packet: string): number {
   const code = r.u8();
-  if (valid[code] !== 1) throw protocolError(`${packet} carries reason code ${describeReasonCode(code)}, which it may not use`);
+  if (valid[code] !== 1) throw protocolError(`${packet} carries reason code ${reasonCodeText(code)}, which it may not use`);
   return code;
 }
 

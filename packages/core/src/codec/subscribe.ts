@@ -1,8 +1,8 @@
 import { EncodeError, malformed, protocolError } from './errors';
 import { checkPacketId, checkQoS, measureString } from './field-checks';
 import type { ProtocolVersion, SubackPacket, SubscribePacket, Subscription } from './packet';
-import { decodeProperties, encodePacketProperties, propertyFieldSize, writePropertyField } from './property-codec';
-import { IN_SUBACK, IN_SUBSCRIBE } from './property-table';
+import { decodeProperties, encodePacketProperties, propertyFieldSize, writePropertyField } from './property-field';
+import { IN_SUBACK, IN_SUBSCRIBE } from './property-contexts';
 import type { Reader } from './reader';
 import { readReasonCodes } from './read-reason-codes';
 import { VALID_REASON_CODES_V5, VALID_SUBACK_CODES_V4 } from './reason-codes';

@@ -1,8 +1,8 @@
 import { EncodeError, protocolError } from './errors';
 import { checkNoProperties, checkPacketId, measureString } from './field-checks';
 import type { ProtocolVersion, UnsubackPacket, UnsubscribePacket } from './packet';
-import { decodeProperties, encodePacketProperties, propertyFieldSize, writePropertyField } from './property-codec';
-import { IN_UNSUBACK, IN_UNSUBSCRIBE } from './property-table';
+import { decodeProperties, encodePacketProperties, propertyFieldSize, writePropertyField } from './property-field';
+import { IN_UNSUBACK, IN_UNSUBSCRIBE } from './property-contexts';
 import type { Reader } from './reader';
 import { readReasonCodes } from './read-reason-codes';
 import { VALID_REASON_CODES_V5 } from './reason-codes';

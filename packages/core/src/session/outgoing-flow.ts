@@ -1,6 +1,6 @@
 import type { AckPacket, PublishPacket } from '../codec/packet';
 import { measurePublish } from '../codec/publish';
-import { describeReasonCode } from '../codec/reason-codes';
+import { reasonCodeText } from '../codec/reason-code-text';
 import {
   AbortError,
   ConnectionError,
@@ -455,7 +455,7 @@ export class OutgoingFlow {
     // a PUBREC, when the broker had already completed the flow: the message was delivered.
     if (ack !== undefined && ack.type !== 'pubcomp' && this.#ctx.policy.refuses(reasonCode)) {
       const code = reasonCode as number;
-      this.#reject(message.id, new PublishRejectedError(code, ack, `the broker refused the message: ${describeReasonCode(code)}`));
+      this.#reject(message.id, new PublishRejectedError(code, ack, `the broker refused the message: ${reasonCodeText(code)}`));
       return;
     }
     const result: PublishResult = { id: message.id, qos: message.qos, packetId: message.packetId };

@@ -1,6 +1,7 @@
 import type { ConnackPacket, Packet, ProtocolVersion } from '../codec/packet';
 import type { DisconnectProperties } from '../codec/properties';
-import { describeReasonCode, VALID_REASON_CODES_V5 } from '../codec/reason-codes';
+import { reasonCodeText } from '../codec/reason-code-text';
+import { VALID_REASON_CODES_V5 } from '../codec/reason-codes';
 import {
   ClientEndedError,
   ConnectionError,
@@ -312,7 +313,7 @@ export class Session implements SessionContext {
         const reasonCode = packet.reasonCode ?? 0;
         const event = { name: 'serverDisconnect' as const, reasonCode };
         this.emit({ type: 'notify', event: packet.properties === undefined ? event : { ...event, properties: packet.properties } });
-        const error = new ConnectionError(`the broker disconnected: ${describeReasonCode(reasonCode)}`);
+        const error = new ConnectionError(`the broker disconnected: ${reasonCodeText(reasonCode)}`);
         // A broker refuses a re-authentication with DISCONNECT [MQTT-4.12.1-2]: that is its outcome.
         this.#auth?.onConnectionLost(error);
         this.closeConnection(error);

@@ -1,6 +1,6 @@
 import type { QoS, SubackPacket, Subscription, UnsubackPacket } from '../codec/packet';
 import type { SubscribeProperties, UnsubscribeProperties } from '../codec/properties';
-import { describeReasonCode } from '../codec/reason-codes';
+import { reasonCodeText } from '../codec/reason-code-text';
 import { ConnectionError, InvalidArgumentError, MqttError, ProtocolError, SubscribeRejectedError } from '../errors';
 import { Fifo } from '../util/fifo';
 import { sizeRefusal } from './packet-size';
@@ -247,5 +247,5 @@ function withProperties<T extends object>(packet: T, properties: object | undefi
 }
 
 function describe(failures: { topicFilter: string; reasonCode: number }[]): string {
-  return failures.map((f) => `"${f.topicFilter}" (${describeReasonCode(f.reasonCode)})`).join(', ');
+  return failures.map((f) => `"${f.topicFilter}" (${reasonCodeText(f.reasonCode)})`).join(', ');
 }

@@ -1,6 +1,6 @@
 import type { AckPacket, ConnackPacket, ConnectPacket, DisconnectPacket, ProtocolVersion } from '../codec/packet';
 import type { ConnectProperties, DisconnectProperties } from '../codec/properties';
-import { describeReasonCode } from '../codec/reason-codes';
+import { reasonCodeText } from '../codec/reason-code-text';
 import { ProtocolError } from '../errors';
 import type { SessionOptions } from './session-types';
 
@@ -174,7 +174,7 @@ export const V5_POLICY: VersionPolicy = {
     (connack.properties === undefined && connack.reasonCode === 0x01 /* Unacceptable Protocol Version */),
   refusalIsPermanent: (code) => V5_PERMANENT.has(code),
   credentialRefusals: [0x86 /* Bad User Name Or Password */, 0x87 /* Not Authorized */],
-  describeRefusal: (code) => `the broker refused the connection: ${describeReasonCode(code)}`,
+  describeRefusal: (code) => `the broker refused the connection: ${reasonCodeText(code)}`,
   disconnectFor: (reasonCode) => ({ type: 'disconnect', reasonCode }),
   disconnectPacket: (reasonCode, properties) => {
     const packet: DisconnectPacket = { type: 'disconnect' };

@@ -1,6 +1,7 @@
 // Drives a Session with scripted inputs and a fake clock, and keeps what it asked for: the
 // packets it sent, the outbox as its persist/forget actions left it, settlements, deliveries.
 import type { Packet, ProtocolVersion, PublishPacket } from '@courier/core';
+import { loadPropertyCodec } from '../../src/codec/property-field';
 import type { OutboxChange, OutgoingRecord } from '../../src/ports/outbox-store';
 import { AuthFlow } from '../../src/session/auth-flow';
 import { Session } from '../../src/session/session';
@@ -12,6 +13,10 @@ import type {
   SessionInput,
   SessionOptions,
 } from '../../src/session/session-types';
+
+// The harness plays the driver, and a driver loads the 5.0 codec (properties, the words of reason
+// codes) before its first connection at 5.0, as MqttClient does.
+await loadPropertyCodec(5);
 
 export const defaultOptions: SessionOptions = {
   clientId: 'test-client',
