@@ -304,13 +304,19 @@ export class MqttClient {
   /** Opens the outbox, restores what it holds into the session, then connects. */
   async #open(): Promise<void> {
     try {
-      await this.#loadEnhancedAuthentication();
-      // The 5.0 property codec: before anything is encoded or decoded at 5.0 (a 3.1.1 client never loads it).
-      await loadPropertyCodec(this.#session.protocolVersion).catch((error: unknown) => {
+      // The 5.0 property codec: before anything is encoded or decoded at 5.0 (a 3.1.1 client never
+      // loads it). Fetched while the outbox opens, not before: in a browser both take a while.
+      const codecLoaded = loadPropertyCodec(this.#session.protocolVersion).catch((error: unknown) => {
         throw new ConnectionError('could not load the MQTT 5.0 property codec', { cause: error });
       });
+      codecLoaded.catch(() => undefined); // awaited below; not unhandled while the outbox opens
+      await this.#loadEnhancedAuthentication();
       const waiting = (message: string) => this.#events.emit('warning', new OutboxError(message));
       const outbox = await this.#settings.outbox.open(this.#session.clientId, { waiting });
+      await codecLoaded.catch(async (error: unknown) => {
+        await outbox.close().catch(() => undefined);
+        throw error;
+      });
       if (this.#ending !== undefined) {
         await outbox.close();
         return;
