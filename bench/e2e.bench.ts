@@ -13,7 +13,7 @@
 // A publish settles as its client says: Courier's promise (QoS 0 once handed to the transport,
 // QoS 1 on PUBACK, QoS 2 on PUBCOMP), MQTT.js's callback (the same, QoS 0 once written), the raw
 // client's own count of acks. MQTT.js and the raw client put on the wire what they are given;
-// Courier keeps at most `maxInflight` unacknowledged whatever the mode (its default, 65,535, capped
+// Courier keeps at most `maxInflight` unacknowledged whatever the mode (its default, 1,000, capped
 // by the broker's Receive Maximum; BENCH_MAX_INFLIGHT sets another).
 // Measured per run:
 //   - subscriber msg/s: messages received / time from the first to the last received;
@@ -395,5 +395,5 @@ for (const broker of brokers) {
   }
 }
 for (const note of notes) console.log(`- ${note}`);
-console.log(`\nCourier maxInflight ${COURIER_MAX_INFLIGHT ?? 'default (65,535, capped by the broker\'s Receive Maximum)'}; every figure is the median of ${ROUNDS} rounds (${WINDOW_ROUNDS} for ≤ ${WINDOW} outstanding${v5 ? ', except Courier 5.0' : ''}).`);
+console.log(`\nCourier maxInflight ${COURIER_MAX_INFLIGHT ?? 'default (1,000, capped by the broker\'s Receive Maximum)'}; every figure is the median of ${ROUNDS} rounds (${WINDOW_ROUNDS} for ≤ ${WINDOW} outstanding${v5 ? ', except Courier 5.0' : ''}).`);
 process.exit(0);

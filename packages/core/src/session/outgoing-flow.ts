@@ -144,7 +144,10 @@ export class OutgoingFlow {
       message.set(RELEASING, false);
       this.#sendPubrel(message);
     }
-    while (this.#queue.length > 0 && this.#toSend.length < link.quota) {
+    // Refilled in batches: once a quarter of the window is free (or what waits fits), so that
+    // the PUBACKs of one read let one write of many PUBLISHes go, not one write per read.
+    const refill = link.quota - this.#toSend.length >= Math.min(this.#queue.length, Math.ceil(link.quotaMax / 4));
+    while (refill && this.#queue.length > 0 && this.#toSend.length < link.quota) {
       const message = this.#queue.peek() as OutgoingMessage;
       if (!this.#assignId(message)) break; // all 65,535 ids in use: wait for acks
       this.#queue.shift();

@@ -238,6 +238,27 @@ describe('the in-flight window', () => {
     expect(trace(h.sent())).toEqual(['PUBLISH q1 4', 'PUBLISH q1 5']);
   });
 
+  test('what waits behind a full window goes a quarter of the window at a time, or all of it when it fits', () => {
+    const h = new SessionHarness({ maxInflight: 8 });
+    h.connect();
+    h.take();
+    for (let id = 1; id <= 13; id++) h.publish(id, 1);
+    expect(publishes(h.sent())).toHaveLength(8);
+    h.receive({ type: 'puback', packetId: 1, reasonCode: 0 });
+    expect(h.sent()).toEqual([]); // one place free: less than a quarter of 8
+    h.receive({ type: 'puback', packetId: 2, reasonCode: 0 });
+    // Two places: messages 9 and 10 go together (packet ids go on from 8).
+    expect(trace(h.sent())).toEqual(['PUBLISH q1 9', 'PUBLISH q1 10']);
+    for (const packetId of [3, 4]) h.receive({ type: 'puback', packetId, reasonCode: 0 });
+    expect(trace(h.sent())).toEqual(['PUBLISH q1 11', 'PUBLISH q1 12']);
+    h.receive({ type: 'puback', packetId: 5, reasonCode: 0 });
+    expect(trace(h.sent())).toEqual(['PUBLISH q1 13']); // the one left waiting fits: it goes at once
+    h.publish(14, 1);
+    expect(h.sent()).toEqual([]); // the window is full again
+    h.receive({ type: 'puback', packetId: 6, reasonCode: 0 });
+    expect(trace(h.sent())).toEqual(['PUBLISH q1 14']);
+  });
+
   test("is capped by the broker's Receive Maximum", () => {
     const h = new SessionHarness({ maxInflight: 100 });
     h.connect({ properties: { receiveMaximum: 3 } });
