@@ -439,7 +439,7 @@ export class OutgoingFlow {
     // Whole milliseconds, rounded up (its ack timeout can only come later, by under 1 ms): V8
     // keeps a small integer in the object itself, a fraction in a 16-byte box per message.
     message.sentAt = Math.ceil(this.#ctx.now);
-    this.#deadlines.push(message);
+    if (this.#ctx.options.ackTimeoutMs > 0) this.#deadlines.push(message); // else nothing is ever due
   }
 
   /** The final ack (or a refusal) arrived: the message is done and its packet id free. */
