@@ -1,6 +1,5 @@
 import type { ProtocolVersion } from '../codec/packet';
-import { loadPropertyCodec } from '../codec/property-field';
-import { AbortError, AuthenticationError, ClientEndedError, ConnectionError, InvalidArgumentError, MqttError, OutboxError } from '../errors';
+import { AbortError, AuthenticationError, ClientEndedError, InvalidArgumentError, MqttError, OutboxError } from '../errors';
 import type { Clock } from '../ports/clock';
 import { Session } from '../session/session';
 import type { OutboxEntry, PublishRequest, PublishResult, SessionInput, SubscribeResult, UnsubscribeResult } from '../session/session-types';
@@ -15,6 +14,7 @@ import { handled } from './deferred';
 import { Delivery } from './delivery';
 import { STREAM_HIGH_WATER } from './message-stream';
 import { describePacket } from './packet-tap';
+import { openOutbox } from './open-outbox';
 import { PendingOperations } from './pending-operations';
 import { checkedLater, publishRequestOf, subscriptionsOf, unsubscribeFiltersOf } from './request-checks';
 import { SessionDriver } from './session-driver';
@@ -304,19 +304,9 @@ export class MqttClient {
   /** Opens the outbox, restores what it holds into the session, then connects. */
   async #open(): Promise<void> {
     try {
-      // The 5.0 property codec: before anything is encoded or decoded at 5.0 (a 3.1.1 client never
-      // loads it). Fetched while the outbox opens, not before: in a browser both take a while.
-      const codecLoaded = loadPropertyCodec(this.#session.protocolVersion).catch((error: unknown) => {
-        throw new ConnectionError('could not load the MQTT 5.0 property codec', { cause: error });
-      });
-      codecLoaded.catch(() => undefined); // awaited below; not unhandled while the outbox opens
       await this.#loadEnhancedAuthentication();
       const waiting = (message: string) => this.#events.emit('warning', new OutboxError(message));
-      const outbox = await this.#settings.outbox.open(this.#session.clientId, { waiting });
-      await codecLoaded.catch(async (error: unknown) => {
-        await outbox.close().catch(() => undefined);
-        throw error;
-      });
+      const outbox = await openOutbox(this.#settings.outbox, this.#session.clientId, this.#session.protocolVersion, { waiting });
       if (this.#ending !== undefined) {
         await outbox.close();
         return;
