@@ -37,9 +37,20 @@ test('the SharedWorker that owns the session is killed mid-stream: the tabs star
   const before = (await tabs<{ owners: string[] }>(a, 'owner')).owners.at(-1);
   expect(before).toMatch(/^worker:/);
 
+  // The broker holds its 50th PUBACK to the owner for 5 s, and with it (a connection's packets
+  // keep their order) everything after it: the kill below comes mid-stream, some publishes settled
+  // and the rest in flight, however fast the stream runs. Waiting for messages to arrive instead
+  // raced it: a fast run had settled all 600 before the kill (1 of a few dozen runs).
+  let pubacks = 0;
+  broker.inject({ clientId, type: 'puback', direction: 'out', action: 'delay', delayMs: 5_000, match: () => ++pubacks === 50 });
+  let published = 0;
+  const untap = broker.tap(({ clientId: id, direction, packet }) => {
+    if (id === clientId && direction === 'in' && packet.type === 'publish') published++;
+  });
   await tabs(a, 'publish', topic, 'a', N, 0);
   await tabs(b, 'publish', topic, 'b', N, 0);
-  await expect.poll(() => tabs<number>(b, 'distinct'), { timeout: 30_000, intervals: [10] }).toBeGreaterThan(20);
+  await expect.poll(() => published > 100 && pubacks >= 50, { timeout: 30_000, intervals: [10] }).toBe(true);
+  untap();
   const settledCount = async (page: Page) => Object.values((await tabs<{ settled: Record<string, string[]> }>(page, 'counts')).settled).length;
   const cdp = await browser.newBrowserCDPSession();
   const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string }[] };
