@@ -37,7 +37,7 @@ describe.skipIf(!enabled)('RabbitMQ, three nodes with quorum queues', () => {
     expect(outcome.rejected).toEqual([]);
     expect(outcome.receivedAtKill).toBeGreaterThan(0);
     expect(outcome.receivedAtKill).toBeLessThan(MESSAGES);
-    expect(outcome.missing).toEqual([]);
+    expect(outcome.missing, outcome.trace).toEqual([]);
     expect(outcome.reached.subscriber[0]).toBe(a);
     expect(outcome.reached.subscriber.slice(1)).not.toContain(a);
   }, 120_000);

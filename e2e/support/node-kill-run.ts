@@ -25,6 +25,8 @@ interface PersistentClient {
   client: MqttClient;
   /** The URL each connection reached, from the `connect` events. */
   reached: string[];
+  /** Every packet and connection event, one line each, so that a failure can say what happened. */
+  trace: string[];
 }
 
 export interface NodeKillOutcome {
@@ -36,14 +38,45 @@ export interface NodeKillOutcome {
   receivedAtKill: number;
   /** Which URL each connection of the subscriber, then of the publisher, reached. */
   reached: { subscriber: string[]; publisher: string[] };
+  /**
+   * What the subscriber saw of each missing or duplicated message (the packets carrying it and
+   * those with the same packet id), and its connections: for an assertion's message.
+   */
+  trace: string;
 }
 
 /** 3.1.1: Aedes 1.2 speaks nothing else (RabbitMQ 3.10 neither), so no fallback to wait for. */
 function persistentClient(urls: string[], clientId: string): PersistentClient {
-  const client = createClient(urls, { clientId, clean: false, protocolVersion: 4, keepAlive: 5, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } });
+  const client = createClient(urls, { clientId, clean: false, protocolVersion: 4, keepAlive: 5, reconnect: { initialDelayMs: 50, maxDelayMs: 200 }, debug: { payloads: true } });
   const reached: string[] = [];
-  client.on('connect', (info) => reached.push(info.url!));
-  return { client, reached };
+  const trace: string[] = [];
+  const started = Date.now();
+  const line = (text: string) => trace.push(`${String(Date.now() - started).padStart(5)} ms ${text}`);
+  client.on('connect', (info) => {
+    reached.push(info.url!);
+    line(`connected to ${info.url}, session present: ${info.sessionPresent}`);
+  });
+  client.on('disconnect', (info) => line(`disconnected: ${info.error?.message ?? 'no error'}`));
+  client.on('warning', (warning) => line(`warning: ${warning.message}`));
+  client.on('error', (error) => line(`error: ${error.message}`));
+  client.on('sessionLost', (lost) => line(`session lost: ${JSON.stringify(lost)}`));
+  client.on('packet', (packet) => {
+    if (packet.packetId === undefined) return;
+    const payload = packet.payload === undefined ? '' : ` #${new TextDecoder().decode(packet.payload)}`;
+    line(`${packet.direction} ${packet.type} id ${packet.packetId}${packet.dup ? ' dup' : ''}${payload}`);
+  });
+  return { client, reached, trace };
+}
+
+/** The trace lines about these messages: those naming them, and those with a packet id they had. */
+function traceOf(trace: string[], messages: number[]): string {
+  const wanted = new Set(messages.map((n) => `#${n}`));
+  const ids = new Set<string>();
+  for (const entry of trace) {
+    const found = / id (\d+)(?: dup)? (#\d+)$/.exec(entry);
+    if (found !== null && wanted.has(found[2]!)) ids.add(found[1]!);
+  }
+  return trace.filter((entry) => !/ id \d+/.test(entry) || ids.has(/ id (\d+)/.exec(entry)![1]!)).join('\n');
 }
 
 export async function runNodeKill(run: NodeKillRun): Promise<NodeKillOutcome> {
@@ -91,9 +124,12 @@ export async function runNodeKill(run: NodeKillRun): Promise<NodeKillOutcome> {
     await killed;
     await Promise.race([allArrived, new Promise((resolve) => setTimeout(resolve, run.settleMs))]);
     const all = Array.from({ length: run.messages }, (_, n) => n);
+    const missing = all.filter((n) => !counts.has(n));
+    const duplicates = all.filter((n) => (counts.get(n) ?? 0) > 1);
     return {
-      missing: all.filter((n) => !counts.has(n)),
-      duplicates: all.filter((n) => (counts.get(n) ?? 0) > 1),
+      missing,
+      duplicates,
+      trace: missing.length + duplicates.length === 0 ? '' : `subscriber:\n${traceOf(sub.trace, [...missing, ...duplicates])}\npublisher:\n${traceOf(pub.trace, [...missing, ...duplicates])}`,
       rejected: settled.flatMap((s) => (s.status === 'rejected' ? [s.reason] : [])),
       receivedAtKill,
       unconfirmedAtKill,
