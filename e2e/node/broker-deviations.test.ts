@@ -2,13 +2,15 @@
 // never sends what they announced they refuse.
 // - Acks of the wrong kind: every PUBLISH answered with the ack of the other QoS flow, PUBACK for
 //   QoS 2 (as RabbitMQ 3.10 does; e2e/node/rabbitmq.test.ts runs the real one), PUBREC for QoS 1.
+// - A message before CONNACK [MQTT-3.2.0-1], as an Aedes 1.2 node taking over a session writes
+//   one (e2e/node/cluster-aedes.test.ts meets the real one): taken after the CONNACK.
 // - Limits [MQTT-3.2.2-14], [MQTT-3.2.2-15]: Maximum Packet Size 30 and Retain Available 0 (as
 //   the fake brokers of Mosquitto's client tests announce); each operation that would break them
 //   rejects with a typed error and nothing of it reaches the broker, whose connection stays up (a
 //   real broker would close it with 0x95).
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Packet, PublishPacket } from '@courier/core';
-import { connect, type MqttClient } from '@courier/node';
+import { connect, connectedClient, createClient, type MqttClient } from '@courier/node';
 import { accept, HostileBroker, type HostilePeer } from '../support/hostile-broker';
 
 let broker: HostileBroker | undefined;
@@ -64,6 +66,34 @@ describe('acks of the wrong kind', () => {
     expect(warnings).toEqual([expect.stringMatching(/PUBREC for a QoS 1 message/)]);
     const peer = await broker!.connection(0);
     expect(peer.counts.get('pubrel')).toBe(2);
+  });
+});
+
+describe('a message before CONNACK', () => {
+  test('[MQTT-3.2.0-1] a PUBLISH and a PUBREL written before CONNACK are answered after it, the message delivered once, one warning, and the connection stays', async () => {
+    broker = await HostileBroker.start(async (peer) => {
+      await peer.next('connect');
+      peer.send({ type: 'publish', topic: 'early/1', payload: new TextEncoder().encode('before'), qos: 1, dup: false, retain: false, packetId: 9 });
+      peer.send({ type: 'pubrel', packetId: 4 });
+      peer.send({ type: 'connack', sessionPresent: true, reasonCode: 0 });
+    });
+    client = createClient(broker.url, { clientId: 'early', protocolVersion: 4, clean: false, reconnect: false });
+    const warnings: string[] = [];
+    client.on('warning', (error) => warnings.push(`${error.code}: ${error.message}`));
+    const messages: string[] = [];
+    client.on('message', (message) => messages.push(`${message.topic} ${new TextDecoder().decode(message.payload)}`));
+    await connectedClient(client);
+    const peer = await broker.connection(0);
+    await peer.next('puback');
+    await peer.next('pubcomp');
+    const answers = peer.received.filter((p) => p.type !== 'connect');
+    expect(answers).toHaveLength(2); // in either order: the PUBACK waits for the handler
+    expect(answers).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'puback', packetId: 9 }), expect.objectContaining({ type: 'pubcomp', packetId: 4 })]));
+    expect(messages).toEqual(['early/1 before']);
+    expect(warnings).toEqual(['ERR_PROTOCOL: the broker sent PUBLISH before CONNACK']);
+    expect(peer.isClosed).toBe(false);
+    expect(broker.peers).toHaveLength(1);
+    expect(broker.errors).toEqual([]);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { Packet } from '../codec/packet';
 import type { BrokerLimits } from './version-policy';
 
 /**
@@ -24,6 +25,13 @@ export class Link {
   inboundOverflowReported = false;
   /** This is the first connection on which a CONNECT went to this broker. */
   firstToBroker = false;
+  /**
+   * PUBLISH and PUBREL the broker sent before its CONNACK, handled right after it. CONNACK must
+   * come first [MQTT-3.2.0-1], but Aedes 1.2 writes a message that comes in while it restores a
+   * session before its CONNACK; closing for it would lose nothing, and would happen again on
+   * every attempt while messages flow.
+   */
+  early: Packet[] | undefined;
   /** Topic aliases the broker set on this connection. */
   readonly topicAliases = new Map<number, string>();
   /** Topic aliases we set on this connection (`autoTopicAliases`), by topic. */

@@ -281,7 +281,14 @@ export class Session implements SessionContext {
       if (packet.type === 'connack') this.#onConnack(packet, link);
       // AUTH is part of the connect only with a method; without one, it is AUTH before CONNACK.
       else if (packet.type === 'auth' && this.#auth !== undefined) this.#auth.onAuth(packet);
-      else this.fail(new ProtocolError(0x82 /* Protocol Error */, `the broker sent ${packet.type.toUpperCase()} before CONNACK`));
+      else {
+        const error = new ProtocolError(0x82 /* Protocol Error */, `the broker sent ${packet.type.toUpperCase()} before CONNACK`);
+        const maximum = this.policy.inboundMaximum(this.options.receiveMaximum);
+        // A PUBLISH or PUBREL is kept for after the CONNACK (Link.early): a warning for the first.
+        if (packet.type !== 'publish' && packet.type !== 'pubrel') this.fail(error);
+        else if ((link.early ??= []).push(packet) === 1) this.warn(error);
+        else if (link.early.length > maximum) this.fail(this.policy.inboundOverflow(maximum));
+      }
       return;
     }
     switch (packet.type) {
@@ -366,6 +373,9 @@ export class Session implements SessionContext {
     this.#connectedBefore = true;
     this.#spoken.set(this.#broker, this.policy);
     this.emit({ type: 'notify', event: { name: 'connected', connack, protocolVersion: this.policy.version } });
+    const early = link.early;
+    link.early = undefined;
+    if (early !== undefined) for (const packet of early) this.#onPacket(packet);
   }
 
   #onRefused(connack: ConnackPacket): void {

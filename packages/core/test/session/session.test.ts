@@ -249,6 +249,46 @@ describe('a broker that breaks the protocol', () => {
     }
   });
 
+  test('[MQTT-3.2.0-1] PUBLISH and PUBREL before CONNACK (Aedes 1.2 restoring a session) are handled after it, in order, with one warning', () => {
+    const h = new SessionHarness({ protocolVersion: 4 });
+    h.handle({ type: 'connectionOpened' });
+    h.take();
+    const early = [
+      h.receive({ type: 'publish', topic: 't', payload: Uint8Array.of(1), qos: 1, dup: false, retain: false, packetId: 7 }),
+      h.receive({ type: 'pubrel', packetId: 3 }),
+      h.receive({ type: 'publish', topic: 't', payload: Uint8Array.of(2), qos: 2, dup: false, retain: false, packetId: 8 }),
+    ].flat();
+    expect(h.closes(early)).toEqual([]);
+    expect(h.delivered(early)).toEqual([]);
+    expect(h.events(early)).toEqual([{ name: 'warning', error: expect.objectContaining({ code: 'ERR_PROTOCOL', message: 'the broker sent PUBLISH before CONNACK' }) }]);
+    expect(h.sent()).toEqual([]);
+    const actions = h.receive({ type: 'connack', sessionPresent: true, reasonCode: 0 });
+    expect(h.events(actions).map((e) => e.name)).toEqual(['connected']);
+    expect(h.delivered(actions).map((m) => m.payload[0])).toEqual([1, 2]);
+    // The same answers as when the three come right after CONNACK.
+    expect(trace(h.sent()).sort()).toEqual(['PUBACK 7', 'PUBCOMP 3', 'PUBREC 8']);
+  });
+
+  test('before CONNACK, other packets are still a protocol error, a refusal drops what came early, and more than may be unacknowledged closes', () => {
+    const acks = new SessionHarness();
+    acks.handle({ type: 'connectionOpened' });
+    expect(acks.closes(acks.receive({ type: 'puback', packetId: 1 }))).toEqual([expect.objectContaining({ code: 'ERR_PROTOCOL', message: 'the broker sent PUBACK before CONNACK' })]);
+
+    const refused = new SessionHarness();
+    refused.handle({ type: 'connectionOpened' });
+    refused.receive({ type: 'publish', topic: 't', payload: Uint8Array.of(1), qos: 1, dup: false, retain: false, packetId: 7 });
+    refused.take();
+    refused.receive({ type: 'connack', sessionPresent: false, reasonCode: 0x87 });
+    expect(refused.delivered()).toEqual([]);
+    expect(trace(refused.sent())).toEqual([]);
+
+    const flood = new SessionHarness({ receiveMaximum: 2 });
+    flood.handle({ type: 'connectionOpened' });
+    const actions = [1, 2, 3].flatMap((packetId) => flood.receive({ type: 'publish', topic: 't', payload: Uint8Array.of(packetId), qos: 1, dup: false, retain: false, packetId }));
+    expect(flood.closes(actions)).toEqual([expect.objectContaining({ code: 'ERR_PROTOCOL', reasonCode: 0x93 })]);
+    expect(flood.events(actions).map((e) => e.name)).toEqual(['warning']);
+  });
+
   test('after closing, nothing more from that connection is acted on', () => {
     const h = new SessionHarness();
     h.connect();
