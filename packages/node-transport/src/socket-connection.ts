@@ -5,11 +5,13 @@ import { httpAnswer } from './http-answer';
 const RESOLVED = Promise.resolve();
 
 /**
- * One TCP or TLS connection. Packets written in one synchronous run leave in one write (cork
- * until a microtask: a nextTick would wait for the whole microtask queue, and an application
- * looping `for await` over buffered messages keeps it busy, so its acks would sit here while it
- * processed message after message); `write` returns false when the socket's buffer is full, and `drain` says when to
- * go on, so nothing is buffered without bound.
+ * One TCP or TLS connection. Packets written in one synchronous run leave in one write, handed to
+ * the socket in a microtask (a nextTick would wait for the whole microtask queue, and an
+ * application looping `for await` over buffered messages keeps it busy, so its acks would sit
+ * here while it processed message after message); the socket is corked only when the batch has
+ * more than one run, or a large one, so that they leave in one writev. `write` returns false
+ * when the socket's buffer is full, and `drain` says when to go on, so nothing is buffered
+ * without bound.
  *
  * Packets that lie next to each other in memory (the codec packs small ones into a shared slab)
  * are handed to the socket as one view: one stream write for a run of acks and publishes instead
@@ -19,6 +21,9 @@ const RESOLVED = Promise.resolve();
  * the connection with the error `wrongPort` makes, instead of reaching the decoder as garbage.
  */
 export class SocketConnection implements Connection {
+  /** A microtask will hand the run to the socket. */
+  private scheduled = false;
+  /** The socket is corked: this batch has more than one run. */
   private corked = false;
   private ending = false;
   private failure: Error | undefined;
@@ -29,8 +34,10 @@ export class SocketConnection implements Connection {
   /** The onWritten callbacks of the run: called when the socket has handed it to the OS. */
   private runWritten: ((error?: Error) => void)[] = [];
   private readonly uncork = () => {
-    this.corked = false;
+    this.scheduled = false;
     this.flushRun();
+    if (!this.corked) return;
+    this.corked = false;
     this.socket.uncork();
   };
 
@@ -78,9 +85,8 @@ export class SocketConnection implements Connection {
       if (onWritten !== undefined) process.nextTick(onWritten, new Error('the connection is closed'));
       return false;
     }
-    if (!this.corked) {
-      this.corked = true;
-      socket.cork();
+    if (!this.scheduled) {
+      this.scheduled = true;
       // A resolved promise's then, not queueMicrotask: Node's queueMicrotask wraps each callback
       // in an AsyncResource, a cost per batch that a publisher awaiting each publish pays per message.
       void RESOLVED.then(this.uncork);
@@ -88,6 +94,9 @@ export class SocketConnection implements Connection {
     if (bytes.buffer === this.runBuffer && bytes.byteOffset === this.runEnd) {
       this.runEnd += bytes.byteLength;
     } else {
+      // A second run in this batch: cork, so that the runs leave in one writev. A batch of one
+      // run (a publisher awaiting each publish) is one plain write, without cork and uncork.
+      if (this.runBuffer !== undefined) this.cork();
       this.flushRun();
       this.runBuffer = bytes.buffer;
       this.runStart = bytes.byteOffset;
@@ -96,7 +105,10 @@ export class SocketConnection implements Connection {
     if (onWritten !== undefined) this.runWritten.push(onWritten);
     // A run as large as the socket's buffer goes now, so that the socket itself says when it is
     // full: it emits 'drain' only after a write of its own returned false.
-    if (this.runEnd - this.runStart >= socket.writableHighWaterMark) this.flushRun();
+    if (this.runEnd - this.runStart >= socket.writableHighWaterMark) {
+      this.cork();
+      this.flushRun();
+    }
     return !socket.writableNeedDrain;
   }
 
@@ -107,6 +119,12 @@ export class SocketConnection implements Connection {
     this.flushRun();
     const socket = this.socket;
     socket.end(() => socket.destroy());
+  }
+
+  private cork(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
   }
 
   private flushRun(): void {
