@@ -39,8 +39,9 @@ export interface NodeKillOutcome {
   /** Which URL each connection of the subscriber, then of the publisher, reached. */
   reached: { subscriber: string[]; publisher: string[] };
   /**
-   * What the subscriber saw of each missing or duplicated message (the packets carrying it and
-   * those with the same packet id), and its connections: for an assertion's message.
+   * What the subscriber, then the publisher, saw of each missing or duplicated message (the
+   * packets carrying it and those with the same packet id) and of its connections, for an
+   * assertion's message; empty when nothing is missing or duplicated.
    */
   trace: string;
 }
