@@ -23,7 +23,7 @@ const RESOLVED = Promise.resolve();
 export class SocketConnection implements Connection {
   /** A microtask will hand the run to the socket. */
   private scheduled = false;
-  /** The socket is corked: this batch has more than one run. */
+  /** The socket is corked: this batch has more than one run, or a large one. */
   private corked = false;
   private ending = false;
   private failure: Error | undefined;
