@@ -79,7 +79,8 @@ export class FrameBlock {
 /**
  * Publishes the frames of `block` with at most `window` unacknowledged (QoS 1: until PUBACK,
  * QoS 2: until PUBCOMP, answering PUBREC with PUBREL). At QoS 0 there is nothing to wait for:
- * every frame goes out in one write, except one at a time (window 1): one write per frame. Resolves when the last is acknowledged (or written, at QoS 0).
+ * every frame goes out in one write, except one at a time (window 1): one write per frame.
+ * Resolves when the last is acknowledged (or written, at QoS 0).
  */
 export function rawPublish(connection: RawConnection, block: FrameBlock, count: number, qos: QoS, window: number): Promise<void> {
   const { socket } = connection;

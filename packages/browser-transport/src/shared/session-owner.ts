@@ -67,13 +67,13 @@ export class SessionOwner {
   #closed = false;
 
   readonly #staleAfterMs: number;
+  /** What the sharing code uses of the core, handed in so that it stays out of the start chunk. */
+  readonly #parts: CoreParts;
 
   /**
    * `filters` keeps what the owner holds at the broker for a next owner; a filter an earlier owner
    * held that no tab wants `staleAfterMs` after the tabs have said what they want is unsubscribed.
    */
-  readonly #parts: CoreParts;
-
   constructor(
     client: MqttClient,
     port: OwnerPort,
