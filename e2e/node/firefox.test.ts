@@ -118,11 +118,18 @@ describe('the IndexedDB outbox (clean: false, the default store)', () => {
       let restoredSoFar = false;
       for (let run = 0; ; run++) {
         const from = lines.length;
+        // The broker holds its 150th PUBACK of the run for 5 s, and with it (a connection's
+        // packets keep their order) every ack after it. With at most 100 outstanding, the page has
+        // settled its 200th publish (the reload's cue) before it sent the one that PUBACK answers,
+        // so the reload finds up to 100 in flight, however fast the page runs.
+        let pubacks = 0;
+        const hold = broker.inject({ clientId: 'ff-reload-pub', type: 'puback', direction: 'out', action: 'delay', delayMs: 5_000, match: () => ++pubacks === 150 });
         const streaming = stream();
         await until(() => lines.slice(from).some((line) => line.startsWith('pending')), 20_000);
         restoredSoFar ||= lines.slice(from).some((line) => /^pending \d/.test(line));
         const finishedSince = () => lines.slice(from).includes('finished');
         if ((run >= 2 && restoredSoFar) || run === 6) {
+          hold.remove();
           await streaming;
           await until(finishedSince, 30_000);
           break;
@@ -130,6 +137,7 @@ describe('the IndexedDB outbox (clean: false, the default store)', () => {
         let settled = 0;
         reloadWhen = (line) => line.startsWith('done') && ++settled === 200;
         await until(() => reloading !== undefined || finishedSince(), 20_000);
+        hold.remove();
         if (reloading === undefined) break; // the stream ran out before this run's 200th
         await reloading;
         reloading = undefined;
