@@ -30,7 +30,8 @@
 // (all,window,one), BENCH_CLIENTS (courier4,mqttjs,raw; add courier5 for Courier in MQTT 5.0),
 // BENCH_MANUAL_ACKS (1: Courier's subscriber uses manualAcks and acks each message in its handler),
 // BENCH_TOPIC_BYTES (60: the topic padded to 60 bytes, for every client), BENCH_TOPIC_ALIASES (1:
-// Courier's publisher sets autoTopicAliases, which takes effect in 5.0, courier5).
+// Courier's publisher sets autoTopicAliases, which takes effect in 5.0, courier5), BENCH_PUBLISHER
+// (raw, courier4 or mqttjs: the publisher of every run, so that subscribers meet the same stream).
 // The defaults took 13-14 minutes on 2 cores shared with other work (load average 10-15); a quick look:
 // BENCH_MESSAGES=2000 BENCH_WARMUP=200 BENCH_WINDOW_ROUNDS=1 npm run bench:e2e. BENCH_PROFILE=1 profiles each client process from
 // go to report (the measured part only) and the Node brokers throughout, into
@@ -56,6 +57,9 @@ const CLIENTS = list('BENCH_CLIENTS', 'courier4,mqttjs,raw');
 const RUN_TIMEOUT_MS = 120_000;
 const PROFILE_DIR = fileURLToPath(new URL('../.cache/bench-profiles/e2e', import.meta.url));
 const PROFILE = process.env.BENCH_PROFILE === '1';
+// BENCH_PUBLISHER=raw (or courier4, mqttjs): every run's publisher is that client, so that the
+// subscribers are compared on the same stream.
+const PUBLISHER_ID = process.env.BENCH_PUBLISHER;
 
 interface Variant {
   id: string;
@@ -71,6 +75,10 @@ const VARIANTS: Variant[] = (
     { id: 'courier5', kind: 'courier', version: 5, label: 'Courier 5.0' },
   ] as const
 ).filter((v) => CLIENTS.includes(v.id));
+
+const PUBLISHER: { kind?: ClientKind; version?: 4 } = PUBLISHER_ID === undefined
+  ? {}
+  : { kind: ({ courier4: 'courier', mqttjs: 'mqttjs', raw: 'raw' } as const)[PUBLISHER_ID as 'raw'], version: 4 };
 
 const MODE_LABEL: Record<Mode, string> = { all: 'all at once', window: `≤ ${WINDOW} outstanding`, one: 'one at a time' };
 
@@ -112,7 +120,7 @@ async function runOnce(broker: Broker, variant: Variant, qos: QoS, mode: Mode, r
   const tag = `${broker.id}-${variant.id}-q${qos}-${mode}-r${round}`;
   const profile = (role: string): { profile?: string } => (PROFILE ? { profile: `${PROFILE_DIR}/${tag}-${role}.cpuprofile` } : {});
   const subscriber = new ClientProcess({ ...base, role: 'subscriber', ...profile('sub') });
-  const publisher = new ClientProcess({ ...base, role: 'publisher', ...profile('pub') });
+  const publisher = new ClientProcess({ ...base, ...PUBLISHER, role: 'publisher', ...profile('pub') });
   const t0 = performance.now();
   const queueFullBefore = broker.queueFullLogs();
   try {

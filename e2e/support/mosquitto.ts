@@ -26,7 +26,8 @@ export function mosquittoBinary(): string {
   return found;
 }
 
-export async function startMosquitto(): Promise<RunningMosquitto> {
+/** `config`: more lines for mosquitto.conf (`set_tcp_nodelay true`, say). */
+export async function startMosquitto(config: string[] = []): Promise<RunningMosquitto> {
   const [port, wsPort] = [await freePort(), await freePort()];
   const dir = mkdtempSync(join(tmpdir(), 'courier-mosquitto-'));
   // max_inflight_messages 0: Mosquitto 2.0.11 otherwise acknowledges QoS 2 from a 3.1.1 client
@@ -46,6 +47,7 @@ export async function startMosquitto(): Promise<RunningMosquitto> {
       `listener ${wsPort}`,
       'bind_interface lo',
       'protocol websockets',
+      ...config,
       '',
     ].join('\n'),
   );

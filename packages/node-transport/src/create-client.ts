@@ -21,11 +21,16 @@ export interface NodeClientOptions extends ClientOptions, TlsOptions {
    * `WsTransportOptions.coalesce`). Off by default: each packet goes in a message of its own.
    */
   coalesceWebSocketMessages?: boolean;
+  /**
+   * For mqtt://: how long to wait between reads under a fast stream of QoS 0 messages (see
+   * `TcpTransportOptions.coalesceReadsMs`; default 1 ms, 0 reads each byte as it arrives).
+   */
+  coalesceReadsMs?: number;
 }
 
 /** Splits Node client options into the transport's and the client's. */
 function split(options: NodeClientOptions): { tls: TlsOptions; headers?: Record<string, string>; client: ClientOptions } {
-  const { ca, cert, key, passphrase, servername, rejectUnauthorized, headers, coalesceWebSocketMessages: _coalesce, ...client } = options;
+  const { ca, cert, key, passphrase, servername, rejectUnauthorized, headers, coalesceWebSocketMessages: _coalesce, coalesceReadsMs: _reads, ...client } = options;
   const tls: TlsOptions = {};
   if (ca !== undefined) tls.ca = ca;
   if (cert !== undefined) tls.cert = cert;
@@ -49,8 +54,10 @@ export function transportFor(url: string | URL, options: NodeClientOptions = {})
   const { tls, headers } = split(options);
   const timeout = options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs };
   switch (target.scheme) {
-    case 'mqtt':
-      return tcpTransport({ host: target.host, port: target.port, ...timeout });
+    case 'mqtt': {
+      const reads = options.coalesceReadsMs === undefined ? {} : { coalesceReadsMs: options.coalesceReadsMs };
+      return tcpTransport({ host: target.host, port: target.port, ...timeout, ...reads });
+    }
     case 'mqtts':
       return tcpTransport({ host: target.host, port: target.port, tls, ...timeout });
     default:

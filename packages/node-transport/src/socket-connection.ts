@@ -19,6 +19,13 @@ const RESOLVED = Promise.resolve();
  *
  * The first bytes from the server are looked at once: an HTTP answer (a WebSocket port) closes
  * the connection with the error `wrongPort` makes, instead of reaching the decoder as garbage.
+ *
+ * Reads are coalesced under a fast stream (plain TCP only, `coalesceReadsMs`): when a read came
+ * less than twice that long after the one before and held only QoS 0 messages while the client
+ * awaits nothing (`handlers.data` says so), reading stops for that long, or until the next write,
+ * which may await an answer. A subscriber that keeps up with a broker writing packet by packet
+ * otherwise wakes for every one to three messages, and the wake-ups, not the messages, are most
+ * of its CPU (bench/RESULTS.md). Slower streams are read as they arrive.
  */
 export class SocketConnection implements Connection {
   /** A microtask will hand the run to the socket. */
@@ -44,39 +51,69 @@ export class SocketConnection implements Connection {
   /** The first bytes from the server, until they tell MQTT from an HTTP answer. */
   private first: Uint8Array | undefined = new Uint8Array(0);
 
+  /** Reading is stopped until `holdTimer` or the next write. */
+  private holding = false;
+  private holdTimer: NodeJS.Timeout | undefined;
+  private lastReadAt = -Infinity;
+  private readonly release = () => {
+    if (!this.holding) return;
+    this.holding = false;
+    this.socket.resume();
+  };
+
   /**
    * `reads`: 'events' when the socket emits 'data' (TLS), 'given' when its owner reads it with
-   * `onread` and hands each chunk to `received` (plain TCP).
+   * `onread` and hands each chunk to `received` (plain TCP), which says when to stop reading for
+   * `coalesceReadsMs` (0: never).
    */
   constructor(
     private readonly socket: Socket,
     private readonly handlers: TransportHandlers,
     private readonly wrongPort: (statusLine: string) => Error,
     reads: 'events' | 'given' = 'events',
+    private readonly coalesceReadsMs = 0,
   ) {
     if (reads === 'events') socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('drain', () => handlers.drain());
     socket.on('error', (error) => {
       this.failure ??= error;
     });
-    socket.once('close', () => handlers.close(this.failure));
+    socket.once('close', () => {
+      clearTimeout(this.holdTimer);
+      handlers.close(this.failure);
+    });
   }
 
-  /** Bytes from the server, in order. */
-  received(chunk: Uint8Array): void {
+  /** Bytes from the server, in order. Returns false when the owner should stop reading: `release` resumes. */
+  received(chunk: Uint8Array): boolean {
     const first = this.first;
-    if (first === undefined) return this.handlers.data(chunk);
+    if (first === undefined) return this.readOn(this.handlers.data(chunk) === true);
     const bytes = first.length === 0 ? chunk : concat(first, chunk);
     const answer = httpAnswer(bytes);
     if (answer === 'undecided') {
       this.first = bytes;
     } else if (answer === 'mqtt') {
       this.first = undefined;
-      this.handlers.data(bytes);
+      return this.readOn(this.handlers.data(bytes) === true);
     } else {
       this.failure ??= this.wrongPort(answer.statusLine);
       this.socket.destroy();
     }
+    return true;
+  }
+
+  /** Whether to read on at once: not when `quiet` arrived right after the read before (a fast stream). */
+  private readOn(quiet: boolean): boolean {
+    const holdMs = this.coalesceReadsMs;
+    if (holdMs === 0) return true;
+    const now = performance.now();
+    const streaming = now - this.lastReadAt < 2 * holdMs;
+    this.lastReadAt = now;
+    if (!quiet || !streaming || this.ending) return true;
+    this.holding = true;
+    if (this.holdTimer === undefined) this.holdTimer = setTimeout(this.release, holdMs).unref();
+    else this.holdTimer.refresh();
+    return false;
   }
 
   write(bytes: Uint8Array, onWritten?: (error?: Error) => void): boolean {
@@ -85,6 +122,8 @@ export class SocketConnection implements Connection {
       if (onWritten !== undefined) process.nextTick(onWritten, new Error('the connection is closed'));
       return false;
     }
+    // What is written may await an answer: read it as soon as it comes.
+    if (this.holding) this.release();
     if (!this.scheduled) {
       this.scheduled = true;
       // A resolved promise's then, not queueMicrotask: Node's queueMicrotask wraps each callback

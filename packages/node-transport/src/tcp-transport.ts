@@ -1,6 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import type { Connection, Transport, TransportHandlers } from '@courier/core';
+import { type Connection, InvalidArgumentError, type Transport, type TransportHandlers } from '@courier/core';
 import { wrongPortError } from './http-answer';
 import { SocketConnection } from './socket-connection';
 import { type TlsOptions, tlsConnectOptions } from './tls-options';
@@ -13,6 +13,13 @@ export interface TcpTransportOptions {
   tls?: TlsOptions;
   /** How long the TCP connect and the TLS handshake may take before the attempt fails (default 30 s). */
   connectTimeoutMs?: number;
+  /**
+   * Plain TCP: under a stream of QoS 0 messages arriving faster than one per 2 × this many
+   * milliseconds, while the client awaits nothing from the broker, wait this long between reads,
+   * so that each read takes many messages (default 1; 0: read each byte as it arrives). Such
+   * messages reach the application up to this much later; everything else is read at once.
+   */
+  coalesceReadsMs?: number;
 }
 
 /** What one read may take: libuv's own default. */
@@ -23,7 +30,10 @@ const READ_BUFFER_BYTES = 64 * 1024;
  * to hand a transport to `createClient({ transport })` from `@courier/core`.
  */
 export function tcpTransport(options: TcpTransportOptions): Transport {
-  const { host, port, tls, connectTimeoutMs = 30_000 } = options;
+  const { host, port, tls, connectTimeoutMs = 30_000, coalesceReadsMs = 1 } = options;
+  if (!Number.isInteger(coalesceReadsMs) || coalesceReadsMs < 0 || coalesceReadsMs > 1000) {
+    throw new InvalidArgumentError(`coalesceReadsMs must be a whole number of milliseconds from 0 to 1000, not ${String(coalesceReadsMs)}`);
+  }
   return {
     connect(handlers: TransportHandlers): Promise<Connection> {
       return new Promise((resolve, reject) => {
@@ -36,8 +46,8 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
         const onread = {
           buffer: new Uint8Array(READ_BUFFER_BYTES),
           callback: (bytes: number, buffer: Uint8Array): boolean => {
-            connection?.received(buffer.slice(0, bytes));
-            return true; // go on reading, as a socket emitting 'data' does
+            // false stops reading (Node's readStop) until the connection resumes the socket.
+            return connection?.received(buffer.slice(0, bytes)) ?? true;
           },
         };
         const socket: Socket =
@@ -55,7 +65,8 @@ export function tcpTransport(options: TcpTransportOptions): Transport {
           socket.off('error', failed);
           socket.off('timeout', timedOut);
           socket.setTimeout(0);
-          connection = new SocketConnection(socket, handlers, (statusLine) => wrongPortError(host, port, tls !== undefined, statusLine), tls === undefined ? 'given' : 'events');
+          const wrongPort = (statusLine: string) => wrongPortError(host, port, tls !== undefined, statusLine);
+          connection = tls === undefined ? new SocketConnection(socket, handlers, wrongPort, 'given', coalesceReadsMs) : new SocketConnection(socket, handlers, wrongPort);
           resolve(connection);
         });
       });

@@ -225,9 +225,7 @@ export class ConnectionLoop {
       if (this.#attemptToken !== token) return;
       transport
         .connect({
-          data: (chunk) => {
-            if (this.#attemptToken === token) this.#onData(chunk);
-          },
+          data: (chunk) => this.#attemptToken === token && this.#onData(chunk),
           close: (error) => {
             if (this.#attemptToken === token) this.#onClose(error);
           },
@@ -288,9 +286,10 @@ export class ConnectionLoop {
     this.#openTimer = undefined;
   }
 
-  #onData(chunk: Uint8Array): void {
+  /** Decodes and hands on what arrived; true when it was QoS 0 messages only and nothing is awaited (see `TransportHandlers.data`). */
+  #onData(chunk: Uint8Array): boolean {
     const decoder = this.#decoder;
-    if (decoder === undefined) return;
+    if (decoder === undefined) return false;
     const tap = this.tap;
     decoder.sizes = tap && [];
     let packets: Packet[];
@@ -301,11 +300,15 @@ export class ConnectionLoop {
       failure = error as DecodeError;
       packets = failure.precedingPackets;
     }
+    let quiet = failure === undefined;
     for (let i = 0; i < packets.length; i++) {
-      tap?.('in', packets[i]!, decoder.sizes![i]!);
-      this.#dispatch({ type: 'packetReceived', packet: packets[i]! });
+      const packet = packets[i]!;
+      tap?.('in', packet, decoder.sizes![i]!);
+      if (packet.type !== 'publish' || packet.qos !== 0) quiet = false;
+      this.#dispatch({ type: 'packetReceived', packet });
     }
     if (failure !== undefined) this.#dispatch({ type: 'decodeFailed', error: failure });
+    return quiet && this.#parts.session.isIdle();
   }
 
   #onClose(error: Error | undefined): void {

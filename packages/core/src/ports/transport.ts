@@ -1,7 +1,13 @@
 /** What a transport tells the client about one connection; a transport calls these as its socket reports. */
 export interface TransportHandlers {
-  /** Bytes arrived. The chunk is the client's to keep: the transport does not reuse it. */
-  data(chunk: Uint8Array): void;
+  /**
+   * Bytes arrived. The chunk is the client's to keep: the transport does not reuse it.
+   *
+   * Returns true when they held only QoS 0 messages and the client awaits nothing from the
+   * broker: reading a little later then costs those messages latency and nothing else, so a
+   * transport may wait before its next read and take a fast stream in fewer, larger reads.
+   */
+  data(chunk: Uint8Array): boolean | void;
   /** The open connection closed, for any reason; called once. `error` says why, when it failed. Not called when `connect` rejects. */
   close(error?: Error): void;
   /** The connection can take more bytes after `write` returned false. */

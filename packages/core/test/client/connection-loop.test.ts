@@ -156,4 +156,33 @@ describe('the connection loop', () => {
     await expect(waiting).rejects.toBe(failure);
     await expect(loop.whenConnected()).rejects.toBe(failure);
   });
+
+  test('tells the transport which reads held only QoS 0 messages while nothing was awaited (it may then read later)', async () => {
+    const broker = new ScriptedBroker();
+    const quiet: boolean[] = [];
+    // The broker's transport, with what the client answers each read recorded.
+    const transport: Transport = {
+      connect: (handlers) => broker.transport.connect({ ...handlers, data: (chunk) => void quiet.push(handlers.data(chunk) === true) }),
+    };
+    const { loop, driver } = setup({ transport });
+    loop.start();
+    await loop.whenConnected();
+    const publish = (qos: 0 | 1 | 2, packetId?: number) =>
+      broker.send({ type: 'publish', topic: 't', payload: new Uint8Array([1]), qos, dup: false, retain: false, ...(packetId === undefined ? {} : { packetId }) });
+    publish(0);
+    await flush();
+    publish(1, 1);
+    await flush();
+    broker.script = (packet) => (packet.type === 'subscribe' ? [] : undefined); // no SUBACK yet
+    driver.dispatch({ type: 'subscribeRequested', id: 1, subscriptions: [{ topicFilter: 'x', qos: 0 }] });
+    const sent = (await broker.waitFor((p) => p.type === 'subscribe')) as { packetId: number };
+    publish(0);
+    await flush();
+    broker.send({ type: 'suback', packetId: sent.packetId, reasonCodes: [0] });
+    await flush();
+    publish(0);
+    await flush();
+    // CONNACK, QoS 0, QoS 1, QoS 0 while our SUBSCRIBE awaits its SUBACK, the SUBACK, QoS 0.
+    expect(quiet).toEqual([false, true, false, false, false, true]);
+  });
 });
