@@ -3,7 +3,8 @@
 // the read came right after the one before, reading stops for that long, or until the next write.
 // The holds here are long (200 ms) so that the assertions are about the rule, not about timing.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { type Connection, InvalidArgumentError, type TransportPeer } from '@courier/core';
+import { type Connection, InvalidArgumentError } from '@courier/core';
+import type { TransportPeer } from '@courier/core/testing';
 import { connect, tcpTransport } from '@courier/node';
 import { type PeerServer, startPeerServer } from './peer-servers';
 

@@ -71,7 +71,9 @@ describe('a WebSocket message larger than the client takes', () => {
     let closed!: (error: Error | undefined) => void;
     const closing = new Promise<Error | undefined>((resolve) => (closed = resolve));
     await wsTransport({ url: `ws://127.0.0.1:${port}`, maxMessageBytes: 1024 * 1024 }).connect({
-      data: (chunk) => (received += chunk.length),
+      data: (chunk) => {
+        received += chunk.length;
+      },
       close: closed,
       drain: () => undefined,
     });
