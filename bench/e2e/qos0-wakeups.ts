@@ -1,10 +1,12 @@
 // What one awaited QoS 0 publish costs when each is handed to the operating system before the
 // next (Courier's promise, issue 14 item 7), and how that cost depends on the sender's own work:
 //   node --conditions=@courier/source --import tsx bench/e2e/qos0-wakeups.ts
-// One Mosquitto (started here, no subscriber). A raw socket writes a 71-byte PUBLISH and waits
-// for its write callback before the next, after spinning the CPU for 0 to 2 µs per message (a
-// stand-in for a client's own work); Courier awaits `publish(..., { qos: 0 })`. Prints user and
-// kernel µs per message (process.cpuUsage) and msg/s, ROUNDS rounds, alternated.
+// One Mosquitto (started here, no subscriber). Each measurement is a fresh process: a raw socket
+// that writes a 71-byte PUBLISH and waits for its write callback before the next, after spinning
+// the CPU for 0 to 2 µs per message (a stand-in for a client's own work), or Courier awaiting
+// `publish(..., { qos: 0 })`, or MQTT.js awaiting its publish callback. Prints user and kernel µs per message (process.cpuUsage) and
+// msg/s, BENCH_ROUNDS rounds (3), alternated.
+import { execFileSync } from 'node:child_process';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect } from '@courier/node';
 import { startMosquitto } from '../../e2e/support/mosquitto';
@@ -13,12 +15,11 @@ const N = Number(process.env.BENCH_MESSAGES ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SPINS_US = [0, 0.5, 1, 1.5, 2];
 
-const mosquitto = await startMosquitto();
 const payload = new Uint8Array(64);
 
 /** A raw 3.1.1 connection, CONNECT answered. */
-async function rawConnection(): Promise<Socket> {
-  const socket = netConnect({ host: '127.0.0.1', port: mosquitto.port });
+async function rawConnection(port: number): Promise<Socket> {
+  const socket = netConnect({ host: '127.0.0.1', port });
   socket.setNoDelay(true);
   await new Promise((resolve) => socket.once('connect', resolve));
   const id = Buffer.from('raw-wakeups');
@@ -50,20 +51,52 @@ async function rawRun(socket: Socket, spinUs: number, count: number): Promise<vo
   }
 }
 
-const raw = await rawConnection();
-const courier = await connect(`mqtt://127.0.0.1:${mosquitto.port}`, { clientId: 'courier-wakeups', protocolVersion: 4 });
-const courierRun = async (count: number) => {
-  for (let i = 0; i < count; i++) await courier.publish('w/x', payload, { qos: 0 });
-};
-await rawRun(raw, 0, 20_000);
-await courierRun(20_000);
-
-console.log(`${N.toLocaleString('en-US')} awaited QoS 0 publishes through Mosquitto, per message:\n`);
-console.log('| sender | user µs | kernel µs | msg/s |\n|---|---:|---:|---:|');
-for (let round = 0; round < ROUNDS; round++) {
-  for (const spin of SPINS_US) console.log(await measure(`raw, +${spin} µs of work`, () => rawRun(raw, spin, N)));
-  console.log(await measure('Courier', () => courierRun(N)));
+/** One measurement in this process: `sender` is 'courier' or a spin in µs for the raw socket. */
+async function measureHere(port: number, sender: string): Promise<void> {
+  if (sender === 'courier') {
+    const courier = await connect(`mqtt://127.0.0.1:${port}`, { clientId: 'courier-wakeups', protocolVersion: 4 });
+    const run = async (count: number) => {
+      for (let i = 0; i < count; i++) await courier.publish('w/x', payload, { qos: 0 });
+    };
+    await run(20_000);
+    console.log(await measure('Courier', () => run(N)));
+    await courier.end();
+    return;
+  }
+  if (sender === 'mqttjs') {
+    const { default: mqtt } = await import('mqtt');
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'mqttjs-wakeups', protocolVersion: 4, reconnectPeriod: 0 });
+    const body = Buffer.from(payload);
+    const run = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        await new Promise<void>((resolve, reject) => client.publish('w/x', body, { qos: 0 }, (error) => (error ? reject(error) : resolve())));
+      }
+    };
+    await run(20_000);
+    console.log(await measure('MQTT.js 5 (called back before the write)', () => run(N)));
+    await client.endAsync();
+    return;
+  }
+  const raw = await rawConnection(port);
+  const spin = Number(sender);
+  await rawRun(raw, spin, 20_000);
+  console.log(await measure(`raw, +${spin} µs of work`, () => rawRun(raw, spin, N)));
+  raw.destroy();
 }
-raw.destroy();
-await courier.end();
-await mosquitto.stop();
+
+const [, , mode, port, sender] = process.argv;
+if (mode === '--one') {
+  await measureHere(Number(port), sender!);
+} else {
+  const mosquitto = await startMosquitto();
+  console.log(`${N.toLocaleString('en-US')} awaited QoS 0 publishes through Mosquitto, per message, one process each:\n`);
+  console.log('| sender | user µs | kernel µs | msg/s |\n|---|---:|---:|---:|');
+  const self = new URL(import.meta.url).pathname;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const sender of [...SPINS_US.map(String), 'courier', 'mqttjs']) {
+      const args = [...process.execArgv, self, '--one', String(mosquitto.port), sender];
+      process.stdout.write(execFileSync(process.execPath, args, { encoding: 'utf8' }));
+    }
+  }
+  await mosquitto.stop();
+}
