@@ -55,6 +55,15 @@ describe.each(['bun', 'deno'] as const)('in %s', (runtime) => {
     expect(lines).toEqual([...expected, 'finished']);
   });
 
+  test('TCP reads held for coalesceReadsMs (onread returning false, socket.resume()): far fewer reads, every byte, nothing stuck', async () => {
+    const lines = await runToEnd(runtime, `${SCRIPTS}/read-holds.mjs`, []);
+    const reads = (line: string | undefined) => Number(line?.split(' ')[1]);
+    expect(lines.map((line) => line.replace(/\d+ reads/, 'n reads'))).toEqual(['0: n reads, every byte', '20: n reads, every byte', 'finished']);
+    // 300 ms of writes: about 15 reads with holds of 20 ms; without, one per chunk or a few.
+    expect(reads(lines[1])).toBeLessThan(40);
+    expect(reads(lines[0])).toBeGreaterThan(10 * reads(lines[1]));
+  });
+
   test('publishing through a proxy that cuts and stalls the connection: reconnects, 0 lost at QoS 1 and 2, no QoS 2 twice', async () => {
     const proxy = await startChaosProxy({
       target: { port: broker.port },
