@@ -72,7 +72,7 @@ describe.each(['mosquitto', 'reference'] as const)('%s broker (Mosquitto with se
       let received = 0;
       client.on('message', () => received++);
       await client.subscribe('coalesce/firehose', { qos: 0 });
-      // A steady stream, a few messages a millisecond (faster than one per 2 × 50 ms, so the
+      // A steady stream, a few messages a millisecond (reads less than 25 ms apart, so the
       // client holds its reads), slow enough that no backlog builds in front of the PUBACKs.
       const stream = (async () => {
         while (streaming) {

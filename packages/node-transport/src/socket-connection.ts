@@ -21,11 +21,12 @@ const RESOLVED = Promise.resolve();
  * the connection with the error `wrongPort` makes, instead of reaching the decoder as garbage.
  *
  * Reads are coalesced under a fast stream (plain TCP only, `coalesceReadsMs`): when a read came
- * less than twice that long after the one before and held only QoS 0 messages while the client
+ * less than half that long after the one before and held only QoS 0 messages while the client
  * awaits nothing (`handlers.data` says so), reading stops for that long, or until the next write,
  * which may await an answer. A subscriber that keeps up with a broker writing packet by packet
  * otherwise wakes for every one to three messages, and the wake-ups, not the messages, are most
- * of its CPU (bench/RESULTS.md). Slower streams are read as they arrive.
+ * of its CPU (bench/RESULTS.md). Slower streams are read as they arrive: a hold that catches a
+ * message or two costs more (a timer, a stop and a start) than the reads it saves.
  */
 export class SocketConnection implements Connection {
   /** A microtask will hand the run to the socket. */
@@ -107,7 +108,7 @@ export class SocketConnection implements Connection {
     const holdMs = this.coalesceReadsMs;
     if (holdMs === 0) return true;
     const now = performance.now();
-    const streaming = now - this.lastReadAt < 2 * holdMs;
+    const streaming = now - this.lastReadAt < holdMs / 2;
     this.lastReadAt = now;
     if (!quiet || !streaming || this.ending) return true;
     this.holding = true;

@@ -14,8 +14,8 @@ export interface TcpTransportOptions {
   /** How long the TCP connect and the TLS handshake may take before the attempt fails (default 30 s). */
   connectTimeoutMs?: number;
   /**
-   * Plain TCP: under a stream of QoS 0 messages arriving faster than one per 2 × this many
-   * milliseconds, while the client awaits nothing from the broker, wait this long between reads,
+   * Plain TCP: under a stream of QoS 0 messages whose reads come less than half this many
+   * milliseconds apart, while the client awaits nothing from the broker, wait this long between reads,
    * so that each read takes many messages (default 1; 0: read each byte as it arrives). Such
    * messages reach the application up to this much later; everything else is read at once.
    */

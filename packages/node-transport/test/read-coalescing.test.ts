@@ -90,7 +90,7 @@ describe('coalesceReadsMs', () => {
   test('a read after a quiet spell does not hold: the message right behind it is read at once', async () => {
     const r = await reader(HOLD_MS, true);
     await twoReads(r);
-    await sleep(2 * HOLD_MS + 20); // longer than twice coalesceReadsMs: the stream has stopped
+    await sleep(HOLD_MS + 20); // longer than half coalesceReadsMs, and the hold is over: the stream has stopped
     r.peer.send(new Uint8Array([0x30, 3]));
     await r.received(6);
     await sleep(20);
