@@ -31,7 +31,7 @@
 // BENCH_MANUAL_ACKS (1: Courier's subscriber uses manualAcks and acks each message in its handler),
 // BENCH_TOPIC_BYTES (60: the topic padded to 60 bytes, for every client), BENCH_TOPIC_ALIASES (1:
 // Courier's publisher sets autoTopicAliases, which takes effect in 5.0, courier5), BENCH_PUBLISHER
-// (raw, courier4 or mqttjs: the publisher of every run, so that subscribers meet the same stream).
+// (raw, or another client's id: the publisher of every run, so that subscribers meet the same stream).
 // The defaults took 13-14 minutes on 2 cores shared with other work (load average 10-15); a quick look:
 // BENCH_MESSAGES=2000 BENCH_WARMUP=200 BENCH_WINDOW_ROUNDS=1 npm run bench:e2e. BENCH_PROFILE=1 profiles each client process from
 // go to report (the measured part only) and the Node brokers throughout, into
@@ -57,7 +57,7 @@ const CLIENTS = list('BENCH_CLIENTS', 'courier4,mqttjs,raw');
 const RUN_TIMEOUT_MS = 120_000;
 const PROFILE_DIR = fileURLToPath(new URL('../.cache/bench-profiles/e2e', import.meta.url));
 const PROFILE = process.env.BENCH_PROFILE === '1';
-// BENCH_PUBLISHER=raw (or courier4, mqttjs): every run's publisher is that client, so that the
+// BENCH_PUBLISHER=raw (or another client's id): every run's publisher is that client, so that the
 // subscribers are compared on the same stream.
 const PUBLISHER_ID = process.env.BENCH_PUBLISHER;
 
@@ -67,18 +67,22 @@ interface Variant {
   version: 4 | 5;
   label: string;
 }
-const VARIANTS: Variant[] = (
-  [
-    { id: 'courier4', kind: 'courier', version: 4, label: 'Courier' },
-    { id: 'mqttjs', kind: 'mqttjs', version: 4, label: 'MQTT.js' },
-    { id: 'raw', kind: 'raw', version: 4, label: 'raw' },
-    { id: 'courier5', kind: 'courier', version: 5, label: 'Courier 5.0' },
-  ] as const
-).filter((v) => CLIENTS.includes(v.id));
+const ALL_VARIANTS: readonly Variant[] = [
+  { id: 'courier4', kind: 'courier', version: 4, label: 'Courier' },
+  { id: 'mqttjs', kind: 'mqttjs', version: 4, label: 'MQTT.js' },
+  { id: 'raw', kind: 'raw', version: 4, label: 'raw' },
+  { id: 'courier5', kind: 'courier', version: 5, label: 'Courier 5.0' },
+];
+const VARIANTS = ALL_VARIANTS.filter((v) => CLIENTS.includes(v.id));
 
-const PUBLISHER: { kind?: ClientKind; version?: 4 } = PUBLISHER_ID === undefined
-  ? {}
-  : { kind: ({ courier4: 'courier', mqttjs: 'mqttjs', raw: 'raw' } as const)[PUBLISHER_ID as 'raw'], version: 4 };
+/** What BENCH_PUBLISHER makes every run's publisher, or nothing (each client publishes for itself). */
+function publisherOverride(id: string | undefined): { kind?: ClientKind; version?: 4 | 5 } {
+  if (id === undefined) return {};
+  const variant = ALL_VARIANTS.find((v) => v.id === id);
+  if (variant === undefined) throw new Error(`BENCH_PUBLISHER=${id}: not one of ${ALL_VARIANTS.map((v) => v.id).join(', ')}`);
+  return { kind: variant.kind, version: variant.version };
+}
+const PUBLISHER = publisherOverride(PUBLISHER_ID);
 
 const MODE_LABEL: Record<Mode, string> = { all: 'all at once', window: `≤ ${WINDOW} outstanding`, one: 'one at a time' };
 

@@ -1,16 +1,16 @@
 // What read coalescing (`coalesceReadsMs`) costs a QoS 0 stream in latency, and saves in CPU:
 //   node --conditions=@courier/source --import tsx bench/e2e/qos0-latency.ts
-// One Mosquitto (started here). A publisher process writes timestamped QoS 0 messages with a
-// raw socket, RATE a second (a batch every millisecond); this process subscribes with Courier,
+// One Mosquitto (started here). A publisher process writes timestamped QoS 0 messages with the
+// raw client's socket (raw-client.ts), RATE a second (a batch every millisecond); this process subscribes with Courier,
 // coalesceReadsMs 0 and 1 in alternation, and measures, per message, the time from the write to
 // the `message` handler (both clocks are performance.timeOrigin + now() on one machine), and
 // its own CPU per message. Each run lasts BENCH_SECONDS (2); BENCH_ROUNDS rounds (3);
 // BENCH_TLS=1 has the subscriber connect over TLS.
 import { fork } from 'node:child_process';
-import { connect as netConnect } from 'node:net';
-import { connect } from '@courier/node';
+import { connect, encode } from '@courier/node';
 import { freePort } from '../../e2e/support/free-port';
 import { startMosquitto } from '../../e2e/support/mosquitto';
+import { rawConnect } from './raw-client';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -20,17 +20,11 @@ const wallNow = () => performance.timeOrigin + performance.now();
 
 /** The publisher process: RATE messages a second, each carrying the wall time it was written at. */
 async function publish(port: number, rate: number): Promise<void> {
-  const socket = netConnect({ host: '127.0.0.1', port });
-  socket.setNoDelay(true);
-  await new Promise((resolve) => socket.once('connect', resolve));
-  const id = Buffer.from('lat-pub');
-  socket.write(Buffer.from([0x10, 12 + id.length, 0, 4, 77, 81, 84, 84, 4, 2, 0, 60, 0, id.length, ...id]));
-  await new Promise((resolve) => socket.once('data', resolve));
-  const topic = Buffer.from(TOPIC);
-  const frame = (): Buffer => {
-    const body = Buffer.alloc(8);
-    body.writeDoubleLE(wallNow());
-    return Buffer.concat([Buffer.from([0x30, 2 + topic.length + 8, 0, topic.length]), topic, body]);
+  const { socket } = await rawConnect(port, 'lat-pub');
+  const frame = (): Uint8Array => {
+    const payload = new Uint8Array(8);
+    new DataView(payload.buffer).setFloat64(0, wallNow(), true);
+    return encode({ type: 'publish', topic: TOPIC, payload, qos: 0, dup: false, retain: false }, 4);
   };
   const started = performance.now();
   let sent = 0;

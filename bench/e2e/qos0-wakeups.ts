@@ -1,15 +1,16 @@
 // What one awaited QoS 0 publish costs when each is handed to the operating system before the
 // next (Courier's promise, issue 14 item 7), and how that cost depends on the sender's own work:
 //   node --conditions=@courier/source --import tsx bench/e2e/qos0-wakeups.ts
-// One Mosquitto (started here, no subscriber). Each measurement is a fresh process: a raw socket
-// that writes a 71-byte PUBLISH and waits for its write callback before the next, after spinning
+// One Mosquitto (started here, no subscriber). Each measurement is a fresh process: the raw
+// client's socket (raw-client.ts) writing a 71-byte PUBLISH and waits for its write callback before the next, after spinning
 // the CPU for 0 to 2 µs per message (a stand-in for a client's own work), or Courier awaiting
 // `publish(..., { qos: 0 })`, or MQTT.js awaiting its publish callback. Prints user and kernel µs per message (process.cpuUsage) and
 // msg/s, BENCH_ROUNDS rounds (3), alternated.
 import { execFileSync } from 'node:child_process';
-import { connect as netConnect, type Socket } from 'node:net';
-import { connect } from '@courier/node';
+import type { Socket } from 'node:net';
+import { connect, encode } from '@courier/node';
 import { startMosquitto } from '../../e2e/support/mosquitto';
+import { rawConnect } from './raw-client';
 
 const N = Number(process.env.BENCH_MESSAGES ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -17,19 +18,7 @@ const SPINS_US = [0, 0.5, 1, 1.5, 2];
 
 const payload = new Uint8Array(64);
 
-/** A raw 3.1.1 connection, CONNECT answered. */
-async function rawConnection(port: number): Promise<Socket> {
-  const socket = netConnect({ host: '127.0.0.1', port });
-  socket.setNoDelay(true);
-  await new Promise((resolve) => socket.once('connect', resolve));
-  const id = Buffer.from('raw-wakeups');
-  socket.write(Buffer.from([0x10, 12 + id.length, 0, 4, 77, 81, 84, 84, 4, 2, 0, 60, 0, id.length, ...id]));
-  await new Promise((resolve) => socket.once('data', resolve));
-  return socket;
-}
-
-const topic = Buffer.from('w/x');
-const frame = Buffer.concat([Buffer.from([0x30, 2 + topic.length + payload.length, 0, topic.length]), topic, payload]);
+const frame = encode({ type: 'publish', topic: 'w/x', payload, qos: 0, dup: false, retain: false }, 4);
 
 function measure(label: string, run: () => Promise<void>): Promise<string> {
   const cpu = process.cpuUsage();
@@ -77,7 +66,7 @@ async function measureHere(port: number, sender: string): Promise<void> {
     await client.endAsync();
     return;
   }
-  const raw = await rawConnection(port);
+  const { socket: raw } = await rawConnect(port, 'raw-wakeups');
   const spin = Number(sender);
   await rawRun(raw, spin, 20_000);
   console.log(await measure(`raw, +${spin} µs of work`, () => rawRun(raw, spin, N)));

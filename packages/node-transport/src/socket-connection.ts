@@ -41,7 +41,8 @@ export class SocketConnection implements Connection {
   private runEnd = 0;
   /** The onWritten callbacks of the run: called when the socket has handed it to the OS. */
   private runWritten: ((error?: Error) => void)[] = [];
-  private readonly uncork = () => {
+  /** The batch's microtask: hands the run to the socket, and uncorks it if the batch corked it. */
+  private readonly flushBatch = () => {
     this.scheduled = false;
     this.flushRun();
     if (!this.corked) return;
@@ -129,7 +130,7 @@ export class SocketConnection implements Connection {
       this.scheduled = true;
       // A resolved promise's then, not queueMicrotask: Node's queueMicrotask wraps each callback
       // in an AsyncResource, a cost per batch that a publisher awaiting each publish pays per message.
-      void RESOLVED.then(this.uncork);
+      void RESOLVED.then(this.flushBatch);
     }
     if (bytes.buffer === this.runBuffer && bytes.byteOffset === this.runEnd) {
       this.runEnd += bytes.byteLength;
